@@ -1,0 +1,24 @@
+"""Entry point: `streamlit run portal/app.py`. A router, nothing more:
+sign the person in, then offer the pages their roles allow."""
+
+import streamlit as st
+
+from portal import session
+from portal.navigation import visible_pages
+
+st.set_page_config(page_title="Daylight", page_icon="☀️", layout="wide")
+
+principal = session.principal()
+
+sections: dict[str, list] = {}
+for spec in visible_pages(principal):
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.path == "pages/home.py"))
+
+with st.sidebar:
+    st.caption(f"Signed in as **{principal.name}**")
+    st.caption("Roles: " + ", ".join(sorted(role.replace("_", " ") for role in principal.roles)))
+    if st.button("Sign out", icon=":material/logout:"):
+        st.logout()
+
+st.navigation(sections).run()

@@ -1,0 +1,78 @@
+"""What every page does first: open the backend, establish who is signed
+in, and check the policy, stopping the page with a plain message when any
+of these fails. The details go to the server log, never to the screen."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from auth.policy import NO_SUBJECT, Action, Resource, decide
+from auth.principal import Principal, SignInStatus, sign_in
+from auth.streamlit_user import current_claims
+from queries.backend import Backend, BackendError
+from settings import CONFIG_ENV, DEFAULT_CONFIG, load_settings
+
+log = logging.getLogger("daylight.portal")
+
+UNAVAILABLE = ("Daylight cannot open its data right now, so nothing can be shown. "
+               "This is a problem on our side; the operators have the details in the server log.")
+
+
+@st.cache_resource(show_spinner=False)
+def _open_backend(config_path: str) -> Backend:
+    return Backend.open(load_settings(config_path))
+
+
+def backend() -> Backend:
+    try:
+        return _open_backend(os.environ.get(CONFIG_ENV) or str(DEFAULT_CONFIG))
+    except BackendError as problem:
+        log.error("backend unavailable: %s", problem)
+        st.error(UNAVAILABLE)
+        st.stop()
+
+
+def _sign_in_page(message: str) -> None:
+    st.title("☀️ Daylight")
+    st.subheader("See what your employer records about you")
+    st.write("Daylight shows every table of workplace telemetry that holds data about you, why it is kept, "
+             "and who has read it. You can query your own data, export a copy and ask for it to be deleted.")
+    st.info(message)
+    if st.button("Sign in with your company account", type="primary"):
+        st.login()
+
+
+def principal() -> Principal:
+    """The signed-in principal, or the page stops with the reason."""
+    data = backend()
+    result = sign_in(current_claims(), data.directory, data.settings.identity, datetime.now(UTC))
+    if result.status is SignInStatus.SIGNED_IN:
+        return result.principal
+    if result.status is SignInStatus.SIGNED_OUT:
+        _sign_in_page(result.message)
+    elif result.status is SignInStatus.EXPIRED:
+        log.info("ID token expired; signing the user out")
+        st.warning(result.message)
+        st.logout()
+    else:
+        log.warning("sign-in refused (%s) for claim %s", result.status, current_claims().get(
+            data.settings.identity.directory_claim))
+        st.title("☀️ Daylight")
+        st.error(result.message)
+        if st.button("Sign out"):
+            st.logout()
+    st.stop()
+
+
+def require(who: Principal, action: Action, resource: Resource = NO_SUBJECT) -> None:
+    """Stops the page unless the policy allows `action`; hidden navigation
+    is not authorization, so every page asks."""
+    decision = decide(who, action, resource)
+    if not decision.allowed:
+        log.warning("denied %s to %s: %s", action.name, who.employee_id, decision.reason)
+        st.error(f"You do not have access to this page ({decision.reason}).")
+        st.stop()

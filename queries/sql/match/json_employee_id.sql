@@ -1,0 +1,1 @@
+json_extract_string({{column}}, $json_path) = $employee_id

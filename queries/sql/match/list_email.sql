@@ -1,0 +1,1 @@
+list_contains(list_transform({{column}}, lambda address: lower(address)), $email)

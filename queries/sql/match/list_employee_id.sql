@@ -1,0 +1,1 @@
+list_contains({{column}}, $employee_id)

@@ -1,0 +1,1 @@
+{{column}} = $employee_id

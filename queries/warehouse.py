@@ -1,0 +1,111 @@
+"""The one place that opens the warehouse.
+
+`Warehouse` is the engine seam: this implementation is DuckDB over a local
+Hive-style folder of Parquet files. DuckDB over object storage, or Trino and
+Spark over Iceberg, would implement the same methods for a real company
+lake. The DuckDB connection is confined to the warehouse folder itself
+(`allowed_directories`, external access off, configuration locked), so
+even a bug in our own SQL cannot read the portal's state or other files.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from queries.sql import Fragment, parameter_names
+
+DATABASE_SUFFIX = ".db"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be read; the message says why."""
+
+
+@dataclass(frozen=True, order=True)
+class TableRef:
+    database: str
+    name: str
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.database}.{self.name}"
+
+    @staticmethod
+    def parse(qualified: str) -> TableRef:
+        database, _, name = qualified.partition(".")
+        if not database or not name:
+            raise ValueError(f"{qualified!r} is not database.table")
+        return TableRef(database, name)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: str
+    size: int
+    modified_ns: int
+
+
+class Warehouse:
+    def __init__(self, root: Path, threads: int = 2):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise WarehouseError(f"warehouse folder {self.root} does not exist")
+        self._connection = duckdb.connect(config={
+            "threads": threads,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        })
+        self._connection.execute("SET allowed_directories = $dirs", {"dirs": [str(self.root) + os.sep]})
+        self._connection.execute("SET enable_external_access = false")
+        self._connection.execute("SET lock_configuration = true")
+        self._lock = threading.Lock()
+
+    def tables(self) -> list[TableRef]:
+        """Every table folder in the warehouse, registered or not."""
+        found = []
+        for database_dir in sorted(self.root.iterdir()):
+            if database_dir.is_dir() and database_dir.name.endswith(DATABASE_SUFFIX):
+                database = database_dir.name[: -len(DATABASE_SUFFIX)]
+                found += [TableRef(database, t.name) for t in sorted(database_dir.iterdir()) if t.is_dir()]
+        return found
+
+    def table_dir(self, table: TableRef) -> Path:
+        folder = (self.root / f"{table.database}{DATABASE_SUFFIX}" / table.name).resolve()
+        if self.root not in folder.parents:
+            raise WarehouseError(f"{table.qualified_name} is outside the warehouse")
+        return folder
+
+    def files(self, table: TableRef) -> list[DataFile]:
+        """The table's Parquet files, hidden and temporary files excluded."""
+        files = []
+        for folder, subfolders, names in os.walk(self.table_dir(table)):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
+            for name in sorted(names):
+                if name.endswith(".parquet") and not name.startswith((".", "_")):
+                    path = os.path.join(folder, name)
+                    stat = os.stat(path)
+                    files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
+        return files
+
+    def query(self, statement: Fragment, params: dict | None = None) -> list[tuple]:
+        """Runs one statement on its own cursor, binding the parameters it names
+        (DuckDB refuses unused ones; callers pass the subject's id and email
+        whichever identifier shapes the statement ended up matching)."""
+        given = {**statement.params, **(params or {})}
+        bound = {name: given[name] for name in parameter_names(statement.text) if name in given}
+        with self._lock:
+            cursor = self._connection.cursor()
+        try:
+            return cursor.execute(statement.text, bound).fetchall()
+        except duckdb.Error as problem:
+            raise WarehouseError(str(problem).splitlines()[0]) from problem
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._connection.close()

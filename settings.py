@@ -1,0 +1,145 @@
+"""Typed settings, loaded once from `portal.toml`.
+
+Every field carries a description; the README's settings table is checked
+against these descriptions by a test, so a setting cannot exist without
+being documented. Unknown keys are refused rather than ignored: a typo in a
+security setting must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+
+CONFIG_ENV = "PORTAL_CONFIG"
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "portal.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to fix."""
+
+
+def _doc(text: str, default=MISSING, default_factory=MISSING):
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata={"doc": text})
+    return field(default=default, metadata={"doc": text})
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    path: Path = _doc("Folder of the Hive-style warehouse: `<database>.db/<table>/[dt=…/]part-*.parquet`.")
+    register: Path = _doc("The data register (JSON): per table its purposes, legal basis, retention and identifier columns.")
+
+
+@dataclass(frozen=True)
+class DirectorySettings:
+    path: Path = _doc("The employee directory (CSV with employee_id, name, email, department, manager_id, location, level, start_date, exempt_from_collection).")
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    path: Path = _doc("Folder for the portal's own records (discovery catalog, later the access ledger and requests). Created if missing.")
+
+
+def _default_role_groups() -> MappingProxyType:
+    return MappingProxyType({"employees": "employee", "works-council": "works_council", "hr-privacy": "hr"})
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    directory_claim: str = _doc("The ID-token claim that identifies the person in the directory.", "email")
+    directory_field: str = _doc("The directory column that claim is matched against (`email` or `employee_id`).", "email")
+    groups_claim: str = _doc("The ID-token claim listing the person's groups.", "groups")
+    role_groups: MappingProxyType = _doc(
+        "Table mapping an identity-provider group to a portal role (`employee`, `works_council`, `hr`).",
+        default_factory=_default_role_groups)
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: WarehouseSettings
+    directory: DirectorySettings
+    state: StateSettings
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+    source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
+
+
+ROLES = frozenset({"employee", "works_council", "hr"})
+DIRECTORY_FIELDS = frozenset({"email", "employee_id"})
+
+
+def _build(section_type, values: dict, where: str, base: Path):
+    known = {f.name: f for f in fields(section_type) if not f.metadata.get("internal")}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(sorted(f'{where}.{k}' for k in unknown))}")
+    kwargs = {}
+    for name, spec in known.items():
+        if name not in values:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise ConfigError(f"missing setting {where}.{name}: {spec.metadata['doc']}")
+            continue
+        value = values[name]
+        if spec.type == "Path":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}.{name} must be a path (text)")
+            value = (base / value).resolve()
+        elif spec.type == "str" and not isinstance(value, str):
+            raise ConfigError(f"{where}.{name} must be text")
+        elif spec.type == "MappingProxyType":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"{where}.{name} must be a table of text values")
+            value = MappingProxyType(dict(value))
+        kwargs[name] = value
+    return section_type(**kwargs)
+
+
+def _validate(settings: Settings) -> None:
+    unknown_roles = set(settings.identity.role_groups.values()) - ROLES
+    if unknown_roles:
+        raise ConfigError(f"identity.role_groups names unknown role(s) {sorted(unknown_roles)}; "
+                          f"roles are {sorted(ROLES)}")
+    if settings.identity.directory_field not in DIRECTORY_FIELDS:
+        raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Reads the settings from `path`, else $PORTAL_CONFIG, else ./portal.toml."""
+    source = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {source} not found (set {CONFIG_ENV} to its path)") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise ConfigError(f"configuration file {source} is not valid TOML: {problem}") from None
+    sections = {f.name: f.type for f in fields(Settings) if not f.metadata.get("internal")}
+    unknown = set(raw) - set(sections)
+    if unknown:
+        raise ConfigError(f"unknown section(s) {sorted(unknown)} in {source}")
+    base = source.resolve().parent
+    built = {}
+    for name, spec in ((f.name, f) for f in fields(Settings) if not f.metadata.get("internal")):
+        section_type = globals()[spec.type]
+        if name not in raw and spec.default_factory is MISSING:
+            raise ConfigError(f"missing section [{name}] in {source}")
+        values = raw.get(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{name}] must be a section")
+        built[name] = _build(section_type, values, name, base)
+    settings = Settings(**built, source=source)
+    _validate(settings)
+    return settings
+
+
+def documented_settings() -> dict[str, str]:
+    """Every setting as `section.key` with its description (for the README check)."""
+    documented = {}
+    for section in fields(Settings):
+        if section.metadata.get("internal"):
+            continue
+        for item in fields(globals()[section.type]):
+            documented[f"{section.name}.{item.name}"] = item.metadata["doc"]
+    return documented
