@@ -1,0 +1,36 @@
+# Daylight: `make run` serves the portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APP_PORT ?= 8501
+IDP_PORT ?= 9400
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test sample chromium clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements-test.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+data/manifest.json: | $(VENV)/.runtime
+	$(PY) -m sample_data --out data
+
+sample: data/manifest.json
+
+run: $(VENV)/.runtime data/manifest.json
+	PYTHONPATH=. $(PY) -m devtools.run --data data --app-port $(APP_PORT) --idp-port $(IDP_PORT)
+
+chromium:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+test: $(VENV)/.test chromium
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) data state .run .pytest_cache

@@ -1,0 +1,98 @@
+"""`make run`: starts the development identity provider and the portal,
+waits until both answer, prints the URL and the demo logins, and stops
+both on Ctrl-C. Logs go to `.run/`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from devtools.identity_provider import command as idp_command
+from devtools.identity_provider import logins_text
+from devtools.secrets import write_dev_secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_TIMEOUT_S = 60
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = READY_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early; last lines of {log}:\n" + "".join(log.read_text().splitlines(True)[-15:]))
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+def portal_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "portal" / "app.py"), "--server.port", str(port),
+            "--server.headless", "true"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.run", description=__doc__)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--app-port", type=int, default=8501)
+    parser.add_argument("--idp-port", type=int, default=9400)
+    args = parser.parse_args(argv)
+    for name, port in (("APP_PORT", args.app_port), ("IDP_PORT", args.idp_port)):
+        if not port_free(port):
+            print(f"error: port {port} is already in use; stop what uses it or run `make run {name}=<port>`",
+                  file=sys.stderr)
+            return 2
+    app_url, idp_url = f"http://localhost:{args.app_port}", f"http://localhost:{args.idp_port}"
+    write_dev_secrets(ROOT / ".streamlit" / "secrets.toml", app_url, idp_url)
+    logs = ROOT / ".run"
+    logs.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = []
+    try:
+        with open(logs / "idp.log", "w") as idp_log, open(logs / "portal.log", "w") as portal_log:
+            idp = subprocess.Popen(idp_command(args.data, args.idp_port, 3600), stdout=idp_log, stderr=subprocess.STDOUT,
+                                   cwd=ROOT, env=env)
+            processes.append(idp)
+            portal = subprocess.Popen(portal_command(args.app_port), stdout=portal_log, stderr=subprocess.STDOUT,
+                                      cwd=ROOT, env=env)
+            processes.append(portal)
+            wait_until_ready(f"{idp_url}/.well-known/openid-configuration", idp, logs / "idp.log")
+            wait_until_ready(f"{app_url}/_stcore/health", portal, logs / "portal.log")
+            print(f"\nDaylight is running at {app_url}\n")
+            print(logins_text(args.data))
+            print(f"\nIdentity provider: {idp_url}   Logs: {logs}/   Stop with Ctrl-C.", flush=True)
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+            print("error: a server stopped; see the logs in .run/", file=sys.stderr)
+            return 1
+    except RuntimeError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
