@@ -28,11 +28,11 @@ class Action:
     scope: Scope
 
 
-VIEW_OWN_TELEMETRY = Action("view-own-telemetry", "See which tables hold rows about me, and those rows.", Scope.OWN)
-QUERY_OWN_TELEMETRY = Action("query-own-telemetry", "Run SQL over my own rows, in a sandbox.", Scope.OWN)
-EXPORT_OWN_DATA = Action("export-own-data", "Download a copy of my data.", Scope.OWN)
-REQUEST_DELETION = Action("request-deletion", "Ask for my data to be deleted, and follow the request.", Scope.OWN)
-VIEW_OWN_ACCESS_LOG = Action("view-own-access-log", "See who read my data, when and why.", Scope.OWN)
+VIEW_OWN_TELEMETRY = Action("view-own-telemetry", "See which tables hold rows about you, and those rows.", Scope.OWN)
+QUERY_OWN_TELEMETRY = Action("query-own-telemetry", "Run SQL over your own rows, in a sandbox.", Scope.OWN)
+EXPORT_OWN_DATA = Action("export-own-data", "Download a copy of your data.", Scope.OWN)
+REQUEST_DELETION = Action("request-deletion", "Ask for your data to be deleted, and follow the request.", Scope.OWN)
+VIEW_OWN_ACCESS_LOG = Action("view-own-access-log", "See who read your data, when and why.", Scope.OWN)
 AUDIT_AGGREGATES = Action("audit-aggregates", "See aggregate figures on monitoring, above the minimum group size.",
                           Scope.AGGREGATE)
 VERIFY_LEDGER = Action("verify-ledger", "Check that the access ledger has not been altered.", Scope.AGGREGATE)

@@ -14,7 +14,7 @@ from auth.policy import NO_SUBJECT, Action, Resource, decide
 from auth.principal import Principal, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.backend import Backend, BackendError
-from settings import CONFIG_ENV, DEFAULT_CONFIG, load_settings
+from settings import CONFIG_ENV, DEFAULT_CONFIG
 
 log = logging.getLogger("daylight.portal")
 
@@ -24,7 +24,7 @@ UNAVAILABLE = ("Daylight cannot open its data right now, so nothing can be shown
 
 @st.cache_resource(show_spinner=False)
 def _open_backend(config_path: str) -> Backend:
-    return Backend.open(load_settings(config_path))
+    return Backend.open(config_path)
 
 
 def backend() -> Backend:

@@ -7,6 +7,7 @@ words, instead of failing deep inside a page.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from queries.directory import Directory, DirectoryError
@@ -32,9 +33,10 @@ class Backend:
         return discover(self.warehouse, self.directory, self.settings.state.path)
 
     @staticmethod
-    def open(settings: Settings | None = None) -> Backend:
+    def open(config: Settings | str | os.PathLike | None = None) -> Backend:
+        """Opens from settings, or from a configuration file (default: $PORTAL_CONFIG or ./portal.toml)."""
         try:
-            settings = settings or load_settings()
+            settings = config if isinstance(config, Settings) else load_settings(config)
             settings.state.path.mkdir(parents=True, exist_ok=True)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
                            Directory.load(settings.directory.path))

@@ -81,13 +81,15 @@ class Warehouse:
         return folder
 
     def files(self, table: TableRef) -> list[DataFile]:
-        """The table's Parquet files, hidden and temporary files excluded."""
+        """The table's Parquet files. Hidden and temporary files (writers'
+        staging areas) are not data; links are not followed, so a link cannot
+        pull a file from outside the warehouse into a table."""
         files = []
         for folder, subfolders, names in os.walk(self.table_dir(table)):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
             for name in sorted(names):
-                if name.endswith(".parquet") and not name.startswith((".", "_")):
-                    path = os.path.join(folder, name)
+                path = os.path.join(folder, name)
+                if name.endswith(".parquet") and not name.startswith((".", "_")) and not os.path.islink(path):
                     stat = os.stat(path)
                     files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
         return files

@@ -32,6 +32,5 @@ if any(spec.path == "pages/my_data.py" for spec in visible_pages(who)):
                    f"that are not counted here. The operators have been told.")
 
 st.subheader("What you can do here")
-for spec in visible_pages(who):
-    if spec.path != "pages/home.py":
-        st.page_link(spec.path, label=spec.title, icon=spec.icon)
+st.markdown("\n".join(f"- **{spec.title}**: {spec.action.description}"
+                       for spec in visible_pages(who) if spec.action is not None))

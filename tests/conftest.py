@@ -1,0 +1,66 @@
+"""Fixtures that build small real things: a generated warehouse in a
+temporary folder, a portal configuration pointing at it, and the backend
+over both. Nothing is mocked."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from queries.backend import Backend
+from sample_data.generate import PRESETS, generate
+from settings import load_settings
+
+# Small enough to generate in well under a second, large enough for every
+# identifier shape, unregistered tables and groups of ten.
+SMALL = replace(PRESETS["demo"], employees=80, days=10, tables=40, rows=30_000, audit_events=400)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "data"
+    generate(SMALL, out)
+    return out
+
+
+def write_config(folder: Path, sample: Path, **identity) -> Path:
+    lines = [
+        "[warehouse]", f'path = "{sample / "warehouse"}"', f'register = "{sample / "register.json"}"',
+        "[directory]", f'path = "{sample / "directory.csv"}"',
+        "[state]", f'path = "{folder / "state"}"',
+    ]
+    if identity:
+        lines.append("[identity]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in identity.items()]
+    config = folder / "portal.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def config(tmp_path, sample) -> Path:
+    return write_config(tmp_path, sample)
+
+
+@pytest.fixture
+def backend(config) -> Backend:
+    opened = Backend.open(load_settings(config))
+    yield opened
+    opened.warehouse.close()
+
+
+@pytest.fixture(scope="session")
+def demo_users(sample) -> dict[str, dict]:
+    """Demo logins by label, as the development identity provider offers them."""
+    return {user["label"]: user for user in json.loads((sample / "demo_users.json").read_text())}
+
+
+def signed_in_claims(user: dict, lifetime_s: int = 3600) -> dict:
+    """The claims `st.user` holds after a real sign-in through the provider."""
+    now = int(time.time())
+    return {**user["claims"], "is_logged_in": True, "iss": "http://localhost:9400", "aud": "daylight-dev",
+            "iat": now, "exp": now + lifetime_s}

@@ -1,0 +1,133 @@
+"""Real browser, real identity provider, real portal: Chromium driven by
+Playwright signs in through `oidc-provider-mock` on localhost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from devtools.identity_provider import command as idp_command
+from devtools.run import portal_command, wait_until_ready
+from devtools.secrets import write_dev_secrets
+from tests.conftest import write_config
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_stack(folder: Path, sample: Path, token_max_age: int):
+    """Identity provider and portal as `make run` starts them, on free ports."""
+    app_port, idp_port = free_port(), free_port()
+    app_url, idp_url = f"http://localhost:{app_port}", f"http://localhost:{idp_port}"
+    secrets = folder / "secrets.toml"
+    write_dev_secrets(secrets, app_url, idp_url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_CONFIG": str(write_config(folder, sample))}
+    processes = []
+    try:
+        idp_log, portal_log = folder / "idp.log", folder / "portal.log"
+        with open(idp_log, "w") as idp_out, open(portal_log, "w") as portal_out:
+            processes.append(subprocess.Popen(idp_command(sample, idp_port, token_max_age), stdout=idp_out,
+                                              stderr=subprocess.STDOUT, env=env, cwd=ROOT))
+            processes.append(subprocess.Popen(portal_command(app_port) + ["--secrets.files", str(secrets)],
+                                              stdout=portal_out, stderr=subprocess.STDOUT, env=env, cwd=ROOT))
+            wait_until_ready(f"{idp_url}/.well-known/openid-configuration", processes[0], idp_log)
+            wait_until_ready(f"{app_url}/_stcore/health", processes[1], portal_log)
+            yield app_url
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def portal_url(tmp_path_factory, sample):
+    with running_stack(tmp_path_factory.mktemp("stack"), sample, token_max_age=3600) as url:
+        yield url
+
+
+def sign_in(page: Page, app_url: str, subject: str) -> None:
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Sign in with your company account").click(timeout=30_000)
+    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
+    page.locator(f"button[name=sub][value='{subject}']").click()
+
+
+def test_an_employee_signs_in_and_sees_their_home_page(browser, portal_url, demo_users, backend):
+    user = demo_users["employee, median data"]
+    employee = backend.directory.by_id(user["employee_id"])
+    page = browser.new_context().new_page()
+    sign_in(page, portal_url, user["claims"]["sub"])
+    expect(page.get_by_text(f"Welcome, {employee.name}")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Tables holding rows about you")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(employee.department, exact=True)).to_be_visible()
+
+
+def test_another_user_never_sees_the_first_ones_name_or_data(browser, portal_url, demo_users):
+    first, second = demo_users["employee, heavy data"], demo_users["employee, light data"]
+    first_page = browser.new_context().new_page()
+    sign_in(first_page, portal_url, first["claims"]["sub"])
+    expect(first_page.get_by_text(f"Welcome, {first['name']}")).to_be_visible(timeout=30_000)
+    second_page = browser.new_context().new_page()
+    sign_in(second_page, portal_url, second["claims"]["sub"])
+    expect(second_page.get_by_text(f"Welcome, {second['name']}")).to_be_visible(timeout=30_000)
+    expect(second_page.get_by_text("Tables holding rows about you")).to_be_visible(timeout=30_000)
+    shown = second_page.content()
+    assert first["name"] not in shown and first["email"] not in shown and first["employee_id"] not in shown
+
+
+def test_a_login_with_no_directory_entry_sees_no_data(browser, portal_url, demo_users):
+    page = browser.new_context().new_page()
+    sign_in(page, portal_url, demo_users["contractor with no directory entry"]["claims"]["sub"])
+    expect(page.get_by_text("does not match anyone in the employee directory")).to_be_visible(timeout=30_000)
+    assert "Tables holding rows about you" not in page.content()
+
+
+def test_the_works_council_member_is_offered_the_oversight_pages(browser, portal_url, demo_users):
+    page = browser.new_context().new_page()
+    sign_in(page, portal_url, demo_users["works-council member"]["claims"]["sub"])
+    expect(page.get_by_role("link", name="Oversight")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="My data", exact=True)).to_be_visible()
+
+
+def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, demo_users):
+    user = demo_users["employee, light data"]
+    with running_stack(tmp_path, sample, token_max_age=8) as url:
+        page = browser.new_context().new_page()
+        sign_in(page, url, user["claims"]["sub"])
+        expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(9_000)
+        page.reload(wait_until="domcontentloaded")
+        # The portal ends the session at the provider, which asks to confirm.
+        page.get_by_role("button", name="End session").click(timeout=30_000)
+        expect(page.get_by_role("button", name="Sign in with your company account")).to_be_visible(timeout=30_000)
+        page.goto(url, wait_until="domcontentloaded")
+        expect(page.get_by_role("button", name="Sign in with your company account")).to_be_visible(timeout=30_000)
+        assert user["name"] not in page.content()

@@ -1,0 +1,133 @@
+"""The portal's pages through Streamlit's AppTest, with `at.user` set to the
+claims a real sign-in produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth.principal import Principal, Role
+from portal.navigation import PAGES, visible_pages
+from tests.conftest import signed_in_claims, write_config
+from tests.test_discovery import truth_rows
+
+PORTAL = Path(__file__).resolve().parent.parent / "portal"
+TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "text", "info", "warning", "error",
+                 "success", "metric", "button")
+
+
+def page_text(at: AppTest) -> str:
+    """Everything a person could read on the page, sidebar included."""
+    parts = []
+    for kind in TEXT_ELEMENTS:
+        for element in getattr(at, kind):
+            parts += [str(getattr(element, attr, "")) for attr in ("value", "label", "body")]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def open_page(config, monkeypatch):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+
+    def run(claims: dict, page: str = "app.py") -> AppTest:
+        at = AppTest.from_file(str(PORTAL / page), default_timeout=60)
+        at.user = claims
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def test_home_greets_the_employee_with_counts_from_the_warehouse(open_page, demo_users, backend, sample):
+    user = demo_users["employee, light data"]
+    at = open_page(signed_in_claims(user))
+    employee = backend.directory.by_id(user["employee_id"])
+    expected = sum(truth_rows(sample, f.table.qualified_name, employee) > 0 for f in backend.catalog().with_people())
+    assert at.title[0].value == f"Welcome, {employee.name}"
+    assert employee.department in page_text(at)
+    assert at.metric[0].label == "Tables holding rows about you"
+    assert int(at.metric[0].value) == expected > 0
+
+
+def test_no_other_employee_appears_on_my_home_page(open_page, demo_users, backend):
+    me = demo_users["employee, median data"]
+    text = page_text(open_page(signed_in_claims(me)))
+    for person in backend.directory:
+        if person.employee_id != me["employee_id"]:
+            assert person.email not in text and person.employee_id not in text
+            assert person.name not in text or person.name == me["claims"]["name"]
+
+
+def test_signed_out_visitors_see_only_the_sign_in_page(open_page):
+    at = open_page({"is_logged_in": False})
+    assert at.button[0].label == "Sign in with your company account"
+    assert not at.metric and "Welcome" not in page_text(at)
+
+
+def test_an_expired_token_signs_the_user_out(open_page, demo_users):
+    at = open_page(signed_in_claims(demo_users["employee, heavy data"], lifetime_s=-5))
+    assert "expired" in at.warning[0].value
+    assert not at.user.get("is_logged_in")
+    assert not at.metric and "Welcome" not in page_text(at)
+
+
+def test_a_login_without_a_directory_entry_gets_a_clear_page_and_no_data(open_page, demo_users):
+    at = open_page(signed_in_claims(demo_users["contractor with no directory entry"]))
+    assert "does not match anyone in the employee directory" in at.error[0].value
+    assert not at.metric
+    assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_the_exempt_executive_sees_a_friendly_page(open_page, demo_users):
+    at = open_page(signed_in_claims(demo_users["executive, exempt from collection"]))
+    assert at.title[0].value.startswith("Welcome")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.path)
+@pytest.mark.parametrize("label", ["employee, median data", "works-council member", "HR privacy officer"])
+def test_every_page_runs_for_every_role_and_refuses_the_others(open_page, demo_users, backend, spec, label):
+    user = demo_users[label]
+    at = open_page(signed_in_claims(user), spec.path)
+    employee = backend.directory.by_id(user["employee_id"])
+    roles = {"employees": Role.EMPLOYEE, "works-council": Role.WORKS_COUNCIL, "hr-privacy": Role.HR}
+    principal = Principal(employee.employee_id, employee.name, employee.email, employee.department,
+                          frozenset(roles[g] for g in user["claims"]["groups"]))
+    if spec in visible_pages(principal):
+        assert at.title and not at.error
+    else:
+        assert "You do not have access to this page" in at.error[0].value
+        assert len(at.title) == 0
+
+
+def test_navigation_follows_the_roles(demo_users):
+    def pages(*roles):
+        return {s.title for s in visible_pages(Principal("E1", "A", "a@x", "D", frozenset(roles)))}
+
+    assert pages(Role.EMPLOYEE) == {"Home", "My data", "SQL console", "Who accessed my data", "Deletion requests"}
+    assert pages(Role.EMPLOYEE, Role.WORKS_COUNCIL) == pages(Role.EMPLOYEE) | {"Oversight"}
+    assert pages(Role.EMPLOYEE, Role.HR) == pages(Role.EMPLOYEE) | {"Deletion queue"}
+    assert pages() == {"Home"}
+
+
+def test_a_broken_configuration_shows_a_plain_message(tmp_path, monkeypatch, sample, demo_users):
+    config = write_config(tmp_path, sample)
+    config.write_text(config.read_text().replace(str(sample / "warehouse"), str(tmp_path / "gone")))
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    at = AppTest.from_file(str(PORTAL / "app.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    assert not at.exception
+    assert "cannot open its data" in at.error[0].value
+    assert str(tmp_path) not in page_text(at), "no paths or internals on screen"
+
+
+def test_a_missing_configuration_file_shows_a_plain_message(tmp_path, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(tmp_path / "missing.toml"))
+    at = AppTest.from_file(str(PORTAL / "app.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    assert not at.exception
+    assert "cannot open its data" in at.error[0].value

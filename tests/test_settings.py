@@ -1,0 +1,68 @@
+"""Settings: every way a configuration file can be wrong gets a clear
+message, and every setting is documented in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from settings import ConfigError, documented_settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+VALID = """
+[warehouse]
+path = "lake"
+register = "register.json"
+[directory]
+path = "people.csv"
+[state]
+path = "state"
+"""
+
+
+def write(tmp_path, text) -> Path:
+    path = tmp_path / "portal.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_paths_are_relative_to_the_file_and_defaults_apply(tmp_path):
+    settings = load_settings(write(tmp_path, VALID))
+    assert settings.warehouse.path == (tmp_path / "lake").resolve()
+    assert settings.identity.directory_claim == "email"
+    assert settings.identity.role_groups["works-council"] == "works_council"
+
+
+def test_the_environment_variable_points_at_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write(tmp_path, VALID)))
+    assert load_settings().source == tmp_path / "portal.toml"
+
+
+def test_the_shipped_portal_toml_loads():
+    assert load_settings(ROOT / "portal.toml").directory.path.name == "directory.csv"
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "not found"),
+    ("[warehouse\npath=", "not valid TOML"),
+    (VALID.replace("[state]\npath = \"state\"", ""), r"missing section \[state\]"),
+    (VALID.replace('register = "register.json"', ""), "missing setting warehouse.register"),
+    (VALID + "[identity]\ndirectory_claimm = \"email\"\n", "unknown setting.*identity.directory_claimm"),
+    (VALID + "[audit]\nx = 1\n", "unknown section"),
+    (VALID.replace('path = "lake"', "path = 3"), "warehouse.path must be a path"),
+    (VALID + "[identity.role_groups]\nadmins = \"superuser\"\n", "unknown role"),
+    (VALID + "[identity]\ndirectory_field = \"name\"\n", "directory_field must be one of"),
+    (VALID + "[identity]\ngroups_claim = [1]\n", "groups_claim must be text"),
+])
+def test_bad_configuration_is_explained(tmp_path, text, message):
+    path = tmp_path / "portal.toml" if text is None else write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, flags=re.MULTILINE))
+    assert documented == set(documented_settings())

@@ -1,0 +1,100 @@
+"""Identifiers are quoted, values are bound, and the warehouse connection
+cannot read anything outside the warehouse folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from queries import sql
+from queries.warehouse import TableRef, Warehouse, WarehouseError
+
+
+@pytest.mark.parametrize("name, quoted", [
+    ("employee_id", '"employee_id"'),
+    ('x"; DROP TABLE t; --', '"x""; DROP TABLE t; --"'),
+    ("Straße", '"Straße"'),
+    ("$employee_id", '"$employee_id"'),
+])
+def test_quote_identifier(name, quoted):
+    assert sql.quote_identifier(name) == quoted
+
+
+@pytest.mark.parametrize("bad", ["", "a\x00b", None, 3])
+def test_quote_identifier_refuses_non_names(bad):
+    with pytest.raises(ValueError):
+        sql.quote_identifier(bad)
+
+
+def test_render_refuses_missing_or_extra_placeholders():
+    with pytest.raises(ValueError, match="needs"):
+        sql.render("count_subject_rows")
+    with pytest.raises(ValueError, match="needs"):
+        sql.render("describe_table", identifiers={"column": "x"})
+
+
+def test_render_only_loads_queries_from_the_sql_folder():
+    with pytest.raises(ValueError, match="no query"):
+        sql.load("../../settings")
+
+
+def test_fragment_parameters_are_renamed_per_copy_but_the_subject_is_shared():
+    fragment = sql.render("match/json_employee_id", identifiers={"column": "payload"}, param_suffix="_3")
+    assert fragment.text == 'json_extract_string("payload", $json_path_3) = $employee_id'
+
+
+def test_a_hostile_column_name_stays_one_identifier(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    folder = tmp_path / "lake" / "odd.db" / "t"
+    folder.mkdir(parents=True)
+    hostile = 'id" = id OR 1=1 --'
+    pq.write_table(pa.table({hostile: ["E1", "E2"]}), folder / "part-0.parquet")
+    warehouse = Warehouse(tmp_path / "lake")
+    statement = sql.render("sample_text_values", identifiers={"column": hostile})
+    files = [f.path for f in warehouse.files(TableRef("odd", "t"))]
+    assert sorted(r[0] for r in warehouse.query(statement, {"files": files})) == ["E1", "E2"]
+
+
+@pytest.fixture
+def warehouse(sample):
+    opened = Warehouse(sample / "warehouse")
+    yield opened
+    opened.close()
+
+
+def test_reading_outside_the_warehouse_is_refused(warehouse, sample):
+    for outside in ["/etc/passwd", str(sample / "directory.csv"), str(sample / "warehouse" / ".." / "grants.csv")]:
+        with pytest.raises(WarehouseError, match="Permission|disabled"):
+            warehouse.query(sql.Fragment("SELECT * FROM read_csv($files)", {}), {"files": [outside]})
+
+
+def test_the_connection_configuration_cannot_be_changed(warehouse):
+    for statement in ["SET enable_external_access = true", "SET allowed_directories = ['/']",
+                      "RESET lock_configuration", "INSTALL httpfs"]:
+        with pytest.raises(WarehouseError):
+            warehouse.query(sql.Fragment(statement, {}))
+
+
+def test_tables_are_listed_from_the_folders(warehouse):
+    tables = warehouse.tables()
+    assert TableRef("telemetry_raw", "keystrokes") in tables
+    assert TableRef("staging", "chat_export") in tables
+
+
+def test_hidden_temporary_and_linked_files_are_not_data(tmp_path, sample):
+    folder = tmp_path / "lake" / "db.db" / "t"
+    (folder / "_temporary").mkdir(parents=True)
+    source = next((sample / "warehouse" / "hr.db" / "performance_ratings").glob("*.parquet"))
+    (folder / "part-0.parquet").write_bytes(source.read_bytes())
+    (folder / ".part-1.parquet.crc").write_bytes(b"x")
+    (folder / "_temporary" / "part-2.parquet").write_bytes(source.read_bytes())
+    os.symlink(sample / "directory.csv", folder / "part-3.parquet")
+    files = Warehouse(tmp_path / "lake").files(TableRef("db", "t"))
+    assert [os.path.basename(f.path) for f in files] == ["part-0.parquet"]
+
+
+def test_a_missing_warehouse_folder_is_explained(tmp_path):
+    with pytest.raises(WarehouseError, match="does not exist"):
+        Warehouse(tmp_path / "nowhere")
