@@ -50,12 +50,16 @@ class Registration:
 class Template:
     database: str
     name: str
-    build: Callable[[Draw, int], Rows]
+    columns: Callable[[Draw, np.ndarray, int], dict]  # the columns of n rows about the people `who`
     identifiers: tuple[Identifier, ...]
     register: Registration | None
     row_weight: float
     partitioned: bool = False
     variants: str | None = None  # "snapshot", "region" or "copy": how the template multiplies
+
+    def build(self, draw: Draw, n: int) -> Rows:
+        who = draw.subjects(n)
+        return Rows(pa.table(self.columns(draw, who, n)), who)
 
 
 LEGITIMATE_INTEREST = "Art. 6(1)(f) GDPR, legitimate interest"
@@ -64,9 +68,8 @@ CONSENT = "Art. 6(1)(a) GDPR, consent"
 LEGAL_DUTY = "Art. 6(1)(c) GDPR, legal obligation"
 
 
-def _keystrokes(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _keystrokes(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "key": d.pick(vocab.KEYS, n),
@@ -74,13 +77,11 @@ def _keystrokes(d: Draw, n: int) -> Rows:
         "flight_ms": d.normal(160, 70, n, 15),
         "app": d.pick(vocab.APPS, n),
         "typed_text": d.maybe(d.pick(vocab.TYPED_SNIPPETS, n), 0.7),
-    })
-    return Rows(table, who)
+    }
 
 
-def _mouse(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _mouse(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "event_type": d.pick(("move", "move", "move", "click", "scroll", "double_click"), n),
@@ -88,13 +89,11 @@ def _mouse(d: Draw, n: int) -> Rows:
         "y": d.integers(0, 1440, n),
         "button": d.pick(("none", "left", "right"), n),
         "app": d.pick(vocab.APPS, n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _screen_captures(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _screen_captures(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "capture_id": pa.array([f"cap-{i:09d}" for i in d.rng.integers(0, 10**9, n)]),
@@ -103,86 +102,72 @@ def _screen_captures(d: Draw, n: int) -> Rows:
         "width": d.pick((1920, 2560, 1440), n),
         "height": d.pick((1080, 1440, 900), n),
         "ocr_text": d.maybe(d.pick(vocab.TYPED_SNIPPETS + vocab.WINDOW_TITLES, n), 0.4),
-    })
-    return Rows(table, who)
+    }
 
 
-def _app_focus(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _app_focus(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "app": d.pick(vocab.APPS, n),
         "window_title": d.pick(vocab.WINDOW_TITLES, n),
         "duration_s": d.integers(2, 1800, n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _browser(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _browser(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "user_email": d.emails(who),
         "ts": d.timestamps(n),
         "url": d.pick(vocab.URLS, n),
         "duration_s": d.integers(1, 900, n),
         "incognito": d.pick((False, False, False, True), n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _client_events(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
+def _client_events(d: Draw, who: np.ndarray, n: int) -> dict:
     payload = d.json_payloads({
         "user.id": d.ids(who),
         "event": d.pick(("idle_start", "idle_end", "lock", "unlock", "vpn_connect"), n),
         "agent.version": "4.2.1",
     }, n)
-    table = pa.table({"event_id": d.integers(0, 2**62, n), "ts": d.timestamps(n), "payload": payload})
-    return Rows(table, who)
+    return {"event_id": d.integers(0, 2**62, n), "ts": d.timestamps(n), "payload": payload}
 
 
-def _prompts(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _prompts(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "user_email": d.emails(who),
         "ts": d.timestamps(n),
         "conversation_id": pa.array([f"conv-{i:08x}" for i in d.rng.integers(0, 2**32, n)]),
         "model": d.pick(("acme-gpt-4", "acme-gpt-4-mini", "code-helper"), n),
         "prompt_text": d.pick(vocab.PROMPTS, n),
         "prompt_tokens": d.integers(5, 900, n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _responses(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _responses(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "user_email": d.emails(who),
         "ts": d.timestamps(n),
         "response_text": d.pick(vocab.RESPONSES, n),
         "completion_tokens": d.integers(10, 2000, n),
         "thumbs": d.maybe(d.pick(("up", "down"), n), 0.8),
-    })
-    return Rows(table, who)
+    }
 
 
-def _chat(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _chat(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "message_id": d.integers(0, 2**62, n),
         "ts": d.timestamps(n),
         "sender": d.emails(who),
         "recipients": d.others(who, 4, emails=True),
         "channel": d.pick(("direct", "direct", "team", "project-x", "random"), n),
         "message_text": d.pick(vocab.CHAT_LINES, n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _transcripts(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _transcripts(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "meeting_id": pa.array([f"mtg-{i:06d}" for i in d.rng.integers(0, 10**6, n)]),
         "ts": d.timestamps(n),
         "meeting_title": d.pick(vocab.MEETING_TITLES, n),
@@ -190,64 +175,54 @@ def _transcripts(d: Draw, n: int) -> Rows:
         "participants": d.others(who, 6, emails=False),
         "utterance": d.pick(vocab.TRANSCRIPT_LINES, n),
         "sentiment": d.normal(0.1, 0.4, n, -1.0),
-    })
-    return Rows(table, who)
+    }
 
 
-def _badge(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _badge(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "site": d.pick(vocab.SITES, n),
         "door": d.pick(vocab.DOORS, n),
         "direction": d.pick(("in", "out"), n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _dlp(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _dlp(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "alert_id": d.integers(0, 2**62, n),
         "ts": d.timestamps(n),
         "actor": d.emails(who),
         "rule": d.pick(vocab.DLP_RULES, n),
         "severity": d.pick(("low", "low", "medium", "high"), n),
         "file_name": d.pick(("export.csv", "customers.xlsx", "notes.txt", "payslip.pdf"), n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _logins(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _logins(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "ts": d.timestamps(n),
         "actor": d.ids(who),
         "device": pa.array([f"{p}{i:05d}" for p, i in zip(d.pick(vocab.DEVICES, n).to_pylist(), d.rng.integers(0, 99999, n))]),
         "source_ip": pa.array([f"10.{a}.{b}.{c}" for a, b, c in d.rng.integers(0, 255, (n, 3))]),
         "result": d.pick(("success", "success", "success", "failure"), n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _ratings(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
+def _ratings(d: Draw, who: np.ndarray, n: int) -> dict:
     managers = np.asarray(d.workforce.column("manager_id"), dtype=object)[who]
-    table = pa.table({
+    return {
         "employee_id": d.ids(who),
         "review_period": d.pick(("2025-H2", "2026-H1"), n),
         "rating": d.pick((1, 2, 3, 3, 3, 4, 4, 5), n),
         "reviewer_id": pa.array(managers, type=pa.string()),
         "comments": d.pick(vocab.PERFORMANCE_COMMENTS, n),
         "ts": d.timestamps(n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _typing_rhythm(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _typing_rhythm(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "day": d.days_of(n),
         "mean_dwell_ms": d.normal(95, 12, n, 30),
@@ -255,90 +230,75 @@ def _typing_rhythm(d: Draw, n: int) -> Rows:
         "words_per_minute": d.normal(52, 14, n, 5),
         "backspace_rate": d.normal(0.07, 0.03, n, 0),
         "stress_indicator": d.normal(0.3, 0.2, n, 0),
-    })
-    return Rows(table, who)
+    }
 
 
-def _productivity(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _productivity(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "employee_id": d.ids(who),
         "day": d.days_of(n),
         "active_minutes": d.integers(30, 600, n),
         "idle_ratio": d.normal(0.25, 0.12, n, 0),
         "focus_score": d.normal(62, 15, n, 0),
         "productivity_score": d.normal(70, 12, n, 0),
-    })
-    return Rows(table, who)
+    }
 
 
-def _app_usage(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _app_usage(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "user_email": d.emails(who),
         "day": d.days_of(n),
         "app": d.pick(vocab.APPS, n),
         "minutes": d.integers(1, 300, n),
-    })
-    return Rows(table, who)
+    }
 
 
-def _typing_corpus(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
+def _typing_corpus(d: Draw, who: np.ndarray, n: int) -> dict:
     payload = d.json_payloads({
         "uid": d.ids(who),
         "text": d.pick(vocab.TYPED_SNIPPETS, n),
         "mean_dwell_ms": d.normal(95, 12, n, 30),
     }, n)
-    table = pa.table({"sample_id": d.integers(0, 2**62, n), "split": d.pick(("train", "train", "train", "eval"), n), "payload": payload})
-    return Rows(table, who)
+    return {"sample_id": d.integers(0, 2**62, n), "split": d.pick(("train", "train", "train", "eval"), n), "payload": payload}
 
 
-def _assistant_finetune(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
+def _assistant_finetune(d: Draw, who: np.ndarray, n: int) -> dict:
     payload = d.json_payloads({
         "meta.author.email": d.emails(who),
         "meta.source": "ai_assistant.prompts",
         "prompt": d.pick(vocab.PROMPTS, n),
         "response": d.pick(vocab.RESPONSES, n),
     }, n)
-    table = pa.table({"example_id": d.integers(0, 2**62, n), "payload": payload, "quality": d.normal(0.7, 0.2, n, 0)})
-    return Rows(table, who)
+    return {"example_id": d.integers(0, 2**62, n), "payload": payload, "quality": d.normal(0.7, 0.2, n, 0)}
 
 
-def _screen_ocr_dataset(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
+def _screen_ocr_dataset(d: Draw, who: np.ndarray, n: int) -> dict:
     payload = d.json_payloads({
         "capture.employee": d.ids(who),
         "capture.app": d.pick(vocab.APPS, n),
         "ocr": d.pick(vocab.TYPED_SNIPPETS + vocab.WINDOW_TITLES, n),
     }, n)
-    table = pa.table({"item_id": d.integers(0, 2**62, n), "payload": payload, "label": d.pick(("work", "personal", "unknown"), n)})
-    return Rows(table, who)
+    return {"item_id": d.integers(0, 2**62, n), "payload": payload, "label": d.pick(("work", "personal", "unknown"), n)}
 
 
-def _engagement_features(d: Draw, n: int) -> Rows:
-    who = d.subjects(n)
-    table = pa.table({
+def _engagement_features(d: Draw, who: np.ndarray, n: int) -> dict:
+    return {
         "actor": d.emails(who),
         "week": d.days_of(n),
         "chat_messages": d.integers(0, 400, n),
         "after_hours_minutes": d.integers(0, 600, n),
         "attrition_risk": d.normal(0.2, 0.15, n, 0),
-    })
-    return Rows(table, who)
+    }
 
 
-def _retention_ledger(d: Draw, n: int) -> Rows:
+def _retention_ledger(d: Draw, who: np.ndarray, n: int) -> dict:
     """Statutory records: kept under a legal duty, not deletable on request."""
-    who = d.subjects(n)
-    table = pa.table({
+    return {
         "employee_id": d.ids(who),
         "ts": d.timestamps(n),
         "record_type": d.pick(("working_time", "overtime", "shift_swap"), n),
         "minutes": d.integers(0, 720, n),
-    })
-    return Rows(table, who)
+    }
 
 
 def _reg(description, category, purposes, basis, retention, source, clause) -> Registration:
