@@ -6,7 +6,7 @@ APP_PORT ?= 8501
 IDP_PORT ?= 9400
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test sample chromium clean
+.PHONY: run test bench sample chromium clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ chromium:
 
 test: $(VENV)/.test chromium
 	$(PY) -m pytest
+
+bench: $(VENV)/.runtime
+	PYTHONPATH=. $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) data state .run .pytest_cache

@@ -32,6 +32,8 @@ def _doc(text: str, default=MISSING, default_factory=MISSING):
 class WarehouseSettings:
     path: Path = _doc("Folder of the Hive-style warehouse: `<database>.db/<table>/[dt=…/]part-*.parquet`.")
     register: Path = _doc("The data register (JSON): per table its purposes, legal basis, retention and identifier columns.")
+    refresh_seconds: int = _doc("How often, at most, the portal looks for new or changed files and updates the "
+                                "subject index (seconds).", 60)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def _build(section_type, values: dict, where: str, base: Path):
             value = (base / value).resolve()
         elif spec.type == "str" and not isinstance(value, str):
             raise ConfigError(f"{where}.{name} must be text")
+        elif spec.type == "int" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ConfigError(f"{where}.{name} must be a whole number, 0 or more")
         elif spec.type == "MappingProxyType":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{where}.{name} must be a table of text values")

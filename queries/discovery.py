@@ -19,6 +19,7 @@ import logging
 import os
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from queries import sql
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 MIN_MATCH_SHARE = 0.05
 CACHE_FILE = "discovery.json"
 _SQL_USED = ("describe_table", "sample_text_values", "sample_list_values")
+FORMAT = 2  # bump when a finding gains a field or the rules change
 _JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -55,6 +57,7 @@ class TableFinding:
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     error: str | None = None
+    time_column: str | None = None  # when each row was captured, if the table says
 
     @property
     def holds_people(self) -> bool:
@@ -74,6 +77,7 @@ class TableFinding:
             files=tuple(data["files"]),
             fingerprint=data["fingerprint"],
             error=data["error"],
+            time_column=data["time_column"],
         )
 
 
@@ -89,8 +93,12 @@ class Catalog:
     def unreadable(self) -> list[TableFinding]:
         return [f for f in self.findings if f.error]
 
+    @cached_property
+    def _by_name(self) -> dict[str, TableFinding]:
+        return {f.table.qualified_name: f for f in self.findings}
+
     def get(self, qualified_name: str) -> TableFinding | None:
-        return next((f for f in self.findings if f.table.qualified_name == qualified_name), None)
+        return self._by_name.get(qualified_name)
 
 
 def fingerprint(files: list[DataFile]) -> str:
@@ -171,13 +179,23 @@ def _inspect(warehouse: Warehouse, recognizer: _Recognizer, table: TableRef, fil
     except WarehouseError as problem:
         log.warning("discovery could not read %s: %s", table.qualified_name, problem)
         return TableFinding(**common, error=f"cannot be read: {problem}")
-    return TableFinding(**common, columns=columns, identifiers=tuple(identifiers))
+    return TableFinding(**common, columns=columns, identifiers=tuple(identifiers), time_column=_time_column(columns))
 
 
 def _method_version() -> str:
     """Findings made by other SQL or thresholds are not reused."""
-    method = "\n".join(sql.load(name) for name in _SQL_USED) + f"\n{MIN_MATCH_SHARE}"
+    method = "\n".join(sql.load(name) for name in _SQL_USED) + f"\n{MIN_MATCH_SHARE}\n{FORMAT}"
     return hashlib.sha256(method.encode()).hexdigest()
+
+
+def _time_column(columns: tuple[tuple[str, str], ...]) -> str | None:
+    """The first timestamp column, else the first date column (a `day`, or
+    the `dt` partition)."""
+    for prefix in ("TIMESTAMP", "DATE"):
+        for name, kind in columns:
+            if kind.startswith(prefix):
+                return name
+    return None
 
 
 def _load_cache(path: Path) -> dict[str, TableFinding]:

@@ -44,6 +44,16 @@ class Fragment:
             params.update(fragment.params)
         return Fragment("(" + f" {operator} ".join(f"({f.text})" for f in fragments) + ")", params)
 
+    @staticmethod
+    def concatenated_lists(fragments: list[Fragment]) -> Fragment:
+        """One list holding the elements of every fragment's list."""
+        if not fragments:
+            raise ValueError("concatenated_lists needs fragments")
+        params: dict = {}
+        for fragment in fragments:
+            params.update(fragment.params)
+        return Fragment("flatten([" + ", ".join(f.text for f in fragments) + "])", params)
+
 
 def parameter_names(text: str) -> set[str]:
     return set(_PARAMETER.findall(text))

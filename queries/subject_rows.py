@@ -1,13 +1,16 @@
-"""Finding one employee's rows, wherever their identifiers sit.
+"""Finding one employee's rows by scanning a table, wherever their
+identifiers sit.
 
 The predicate is built from `queries/sql/match/*.sql` for each identifier
 column discovery found; the employee's id and email are bound, never
-written into the statement.
+written into the statement. The inventory uses the subject index instead;
+this scan is the benchmark baseline and the tests' independent check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from queries import sql
 from queries.directory import Employee
@@ -16,9 +19,11 @@ from queries.warehouse import TableRef, Warehouse
 
 
 @dataclass(frozen=True)
-class TableCount:
+class TableScan:
     table: TableRef
     rows: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
     error: str | None = None
 
 
@@ -38,9 +43,12 @@ def subject_match(identifiers: tuple[FoundIdentifier, ...]) -> sql.Fragment:
     return sql.Fragment.join(parts, "OR")
 
 
-def count_rows_about(warehouse: Warehouse, finding: TableFinding, employee: Employee) -> TableCount:
+def scan_rows_about(warehouse: Warehouse, finding: TableFinding, employee: Employee) -> TableScan:
     if finding.error:
-        return TableCount(finding.table, 0, finding.error)
-    statement = sql.render("count_subject_rows", fragments={"subject_match": subject_match(finding.identifiers)})
-    rows = warehouse.query(statement, {"files": list(finding.files), **subject_params(employee)})
-    return TableCount(finding.table, int(rows[0][0]))
+        return TableScan(finding.table, 0, error=finding.error)
+    event_time = (sql.render("event_time/column", identifiers={"column": finding.time_column})
+                  if finding.time_column else sql.render("event_time/none"))
+    statement = sql.render("scan_subject_rows", fragments={
+        "subject_match": subject_match(finding.identifiers), "event_time": event_time})
+    [(rows, first, last)] = warehouse.query(statement, {"files": list(finding.files), **subject_params(employee)})
+    return TableScan(finding.table, int(rows), first, last)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from queries.sql import Fragment, parameter_names
 
@@ -94,7 +96,7 @@ class Warehouse:
                     files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
         return files
 
-    def query(self, statement: Fragment, params: dict | None = None) -> list[tuple]:
+    def _execute(self, statement: Fragment, params: dict | None, fetch: Callable):
         """Runs one statement on its own cursor, binding the parameters it names
         (DuckDB refuses unused ones; callers pass the subject's id and email
         whichever identifier shapes the statement ended up matching)."""
@@ -103,11 +105,19 @@ class Warehouse:
         with self._lock:
             cursor = self._connection.cursor()
         try:
-            return cursor.execute(statement.text, bound).fetchall()
+            return fetch(cursor, statement.text, bound)
         except duckdb.Error as problem:
             raise WarehouseError(str(problem).splitlines()[0]) from problem
         finally:
             cursor.close()
+
+    def query(self, statement: Fragment, params: dict | None = None) -> list[tuple]:
+        return self._execute(statement, params, lambda cursor, text, bound: cursor.execute(text, bound).fetchall())
+
+    def query_arrow(self, statement: Fragment, params: dict | None = None) -> pa.Table:
+        """Like `query`, for results too large to pass as Python tuples."""
+        return self._execute(statement, params,
+                             lambda cursor, text, bound: cursor.sql(text, params=bound).to_arrow_table())
 
     def close(self) -> None:
         self._connection.close()

@@ -8,17 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from sample_data.generate import PRESETS, generate, options_for
-
-
-def _progress_bar(step: str, done: int, total: int) -> None:
-    width = 30
-    filled = width * done // total
-    line = f"  {step:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + line + ("\n" if done == total else ""))
-    elif done == total or done % max(1, total // 10) == 0:
-        sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+from sample_data.progress import progress_bar
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                               tables=args.tables, rows=args.rows, audit_events=args.audit_events,
                               end_date=args.end_date)
         print(f"Generating the {args.scale} sample into {args.out} ...", file=sys.stderr)
-        manifest = generate(options, args.out, _progress_bar)
+        manifest = generate(options, args.out, progress_bar)
     except (FileExistsError, ValueError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ later pass for a complete one.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -43,7 +44,7 @@ class Options:
 
 PRESETS: dict[str, Options] = {
     "demo": Options(),
-    "S": Options(employees=2_000, days=30, tables=200, rows=10_000_000, audit_events=40_000),
+    "S": Options(employees=1_000, days=30, tables=200, rows=10_000_000, audit_events=40_000),
     "L": Options(employees=10_000, days=30, tables=1_000, rows=100_000_000, audit_events=200_000),
 }
 
@@ -136,6 +137,7 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
 
     manifest = {
         "format_version": FORMAT_VERSION,
+        "generator_version": generator_version(),
         "options": asdict(options),
         "tables": len(tables),
         "databases": len({t.database for t in tables}),
@@ -146,6 +148,18 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
     _write_json(manifest, staging / "manifest.json")
     staging.rename(out)
     return manifest
+
+
+# The modules that decide what a sample contains (not the CLI or progress output).
+_DATA_MODULES = ("audit", "draw", "generate", "people", "plan", "streams", "vocab", "writer")
+
+
+def generator_version() -> str:
+    """A digest of the code that decides the data: a sample made by other code is not current."""
+    digest = hashlib.sha256()
+    for module in _DATA_MODULES:
+        digest.update((Path(__file__).resolve().parent / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def options_for(preset: str, **overrides) -> Options:

@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from queries.discovery import discover
-from queries.subject_rows import count_rows_about
+from queries.subject_rows import scan_rows_about
 from sample_data.plan import plan_tables
 from tests.conftest import SMALL
 
@@ -74,14 +74,14 @@ def test_unregistered_tables_are_discovered_like_any_other(backend):
 def test_row_counts_match_the_ground_truth(backend, sample, demo_users, label):
     employee = backend.directory.by_id(demo_users[label]["employee_id"])
     for finding in backend.catalog().with_people():
-        counted = count_rows_about(backend.warehouse, finding, employee)
+        counted = scan_rows_about(backend.warehouse, finding, employee)
         assert counted.rows == truth_rows(sample, finding.table.qualified_name, employee), finding.table.qualified_name
 
 
 def test_an_exempt_executive_appears_only_where_colleagues_named_them(backend, demo_users):
     executive = backend.directory.by_id(demo_users["executive, exempt from collection"]["employee_id"])
     holding = {c.table.qualified_name for f in backend.catalog().with_people()
-               if (c := count_rows_about(backend.warehouse, f, executive)).rows}
+               if (c := scan_rows_about(backend.warehouse, f, executive)).rows}
     assert not any(name.startswith("telemetry_raw.") for name in holding)
 
 

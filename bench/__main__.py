@@ -1,0 +1,135 @@
+"""`python -m bench` (or `make bench`): generates or reuses the S and L
+warehouses, times every case on 20 employees per size against its
+baseline, prints one table and writes `bench/results.json`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bench.cases  # noqa: F401  (registers the cases)
+from bench.harness import CASES, TIERS, Context, measure, pick_subjects, spread
+from bench.warehouses import SIZES, ensure_sample, open_backend
+from sample_data.progress import progress_bar
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
+    started = time.perf_counter()
+    sample, generated = ensure_sample(size, lambda step, done, total: progress_bar(f"generate {size} {step}", done, total))
+    generation_s = time.perf_counter() - started if generated else None
+    backend = open_backend(size)
+    started = time.perf_counter()
+    report = backend.refresh()
+    index_s = time.perf_counter() - started
+    context = Context(size, backend, backend.catalog(), pick_subjects(backend, count, seed))
+    manifest = json.loads((sample / "manifest.json").read_text())
+    rows = []
+    for spec in CASES:
+        if wanted and spec.name not in wanted:
+            continue
+        samples = measure(spec.run, context, context.subjects, lambda d, t: progress_bar(f"{spec.name} {size}", d, t))
+        baseline = None
+        if spec.baseline:
+            baseline = measure(spec.baseline, context, spread(context.subjects, spec.baseline_subjects),
+                               lambda d, t: progress_bar(f"{spec.name} baseline {size}", d, t), warm_each=False)
+        base_median = baseline.median() if baseline else None
+        rows.append({
+            "case": spec.name, "size": size, "n": len(samples.all),
+            "median_ms": _ms(samples.median()), "p95_ms": _ms(samples.p95()),
+            "median_ms_by_tier": {tier: _ms(samples.median(tier)) for tier in TIERS},
+            "baseline": spec.baseline_name, "baseline_n": len(baseline.all) if baseline else 0,
+            "baseline_median_ms": _ms(base_median),
+            "ratio": round(base_median / samples.median(), 1) if base_median else None,
+        })
+    backend.close()
+    return {"size": size, "tables": manifest["tables"], "rows": manifest["rows"],
+            "employees": manifest["options"]["employees"],
+            "generation_s": None if generation_s is None else round(generation_s, 1),
+            "index_refresh_s": round(index_s, 1), "tables_indexed": len(report.indexed),
+            "subjects": [{"employee_id": s.employee_id, "tier": s.tier, "rows": s.rows} for s in context.subjects],
+            "results": rows}
+
+
+def scaling(sizes: list[dict]) -> list[dict]:
+    """Per case and tier, the L median over the S median."""
+    by_size = {s["size"]: {r["case"]: r for r in s["results"]} for s in sizes}
+    if not {"S", "L"} <= set(by_size):
+        return []
+    found = []
+    for name, small in by_size["S"].items():
+        large = by_size["L"].get(name)
+        for tier in TIERS:
+            s_ms, l_ms = small["median_ms_by_tier"][tier], large and large["median_ms_by_tier"][tier]
+            if s_ms and l_ms:
+                found.append({"case": name, "tier": tier, "S_ms": s_ms, "L_ms": l_ms, "L_over_S": round(l_ms / s_ms, 2)})
+    return found
+
+
+def _cell(value) -> str:
+    return "-" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+
+
+def print_report(report: dict) -> None:
+    print(f"\nDaylight benchmarks — {report['date']}, {report['cores']} cores, {report['python']}")
+    for size in report["sizes"]:
+        made = f"generated in {size['generation_s']} s, " if size["generation_s"] else "reused, "
+        print(f"  {size['size']}: {size['tables']:,} tables, {size['rows']:,} rows, {size['employees']:,} employees "
+              f"({made}index refresh {size['index_refresh_s']} s for {size['tables_indexed']} tables)")
+    header = ("case", "size", "n", "median ms", "p95 ms", "baseline", "baseline n", "baseline median ms", "ratio")
+    lines = [header] + [(r["case"], r["size"], r["n"], r["median_ms"], r["p95_ms"], r["baseline"] or "-",
+                         r["baseline_n"], r["baseline_median_ms"], r["ratio"] and f"{r['ratio']}x")
+                        for size in report["sizes"] for r in size["results"]]
+    widths = [max(len(_cell(line[i])) for line in lines) for i in range(len(header))]
+    print()
+    for number, line in enumerate(lines):
+        print("  ".join(_cell(v).rjust(w) if i >= 2 else _cell(v).ljust(w) for i, (v, w) in enumerate(zip(line, widths))))
+        if number == 0:
+            print("  ".join("-" * w for w in widths))
+    if report["scaling"]:
+        print("\nScaling, median per volume tier (L over S):")
+        for row in report["scaling"]:
+            print(f"  {row['case']:<12} {row['tier']:<7} S {row['S_ms']:>8.1f} ms   L {row['L_ms']:>8.1f} ms   "
+                  f"L/S {row['L_over_S']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: S, L")
+    parser.add_argument("--subjects", type=int, default=20, help="employees per size")
+    parser.add_argument("--seed", type=int, default=1, help="seed for picking the employees")
+    parser.add_argument("--cases", help="comma-separated case names (default: all)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = set(sizes) - set(SIZES)
+    if unknown:
+        print(f"error: unknown size(s) {sorted(unknown)}; choose from {', '.join(SIZES)}", file=sys.stderr)
+        return 2
+    wanted = set(args.cases.split(",")) if args.cases else None
+    if wanted and wanted - {c.name for c in CASES}:
+        print(f"error: unknown case(s) {sorted(wanted - {c.name for c in CASES})}", file=sys.stderr)
+        return 2
+    results = [run_size(size, args.subjects, args.seed, wanted) for size in sizes]
+    report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
+              "python": platform.python_version(), "machine": platform.machine(),
+              "sizes": results, "scaling": scaling(results)}
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print_report(report)
+    print(f"\nWrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The inventory: every table holding rows about one employee, with what
+the register says about it (or that it says nothing).
+
+Computed from the subject index, so its cost follows the employee's own
+data rather than the size of the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
+from auth.principal import Principal
+from queries.backend import Backend
+from queries.discovery import TableFinding
+from queries.register import RegisterEntry
+from queries.subject_index import TablePostings
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    finding: TableFinding
+    postings: TablePostings
+    register: RegisterEntry | None
+
+    @property
+    def name(self) -> str:
+        return self.finding.table.qualified_name
+
+    @property
+    def registered(self) -> bool:
+        return self.register is not None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    employee_id: str
+    name: str
+    department: str
+    entries: tuple[InventoryEntry, ...]
+    unreadable_tables: tuple[str, ...]
+    tables_in_warehouse: int
+
+    @property
+    def rows(self) -> int:
+        return sum(e.postings.rows for e in self.entries)
+
+    @property
+    def databases(self) -> int:
+        return len({e.finding.table.database for e in self.entries})
+
+    @property
+    def unregistered(self) -> list[InventoryEntry]:
+        return [e for e in self.entries if not e.registered]
+
+    @property
+    def with_overdue_rows(self) -> list[InventoryEntry]:
+        return [e for e in self.entries if e.postings.overdue_rows]
+
+
+def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
+    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    catalog = backend.catalog()
+    employee = backend.directory.by_id(principal.employee_id)
+    postings = backend.index.tables_about(employee.employee_id, backend.register, today or datetime.now(UTC).date())
+    entries = []
+    for table in postings:
+        finding = catalog.get(table.table)
+        if finding is not None and table.rows:
+            entries.append(InventoryEntry(finding, table, backend.register.get(table.table)))
+    return Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
+                     tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))

@@ -1,0 +1,1 @@
+[lower(json_extract_string({{column}}, $json_path))]

@@ -1,0 +1,1 @@
+list_transform({{column}}, lambda value: lower(value))

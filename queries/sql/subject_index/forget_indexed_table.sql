@@ -1,0 +1,1 @@
+DELETE FROM indexed_tables WHERE table_name = $table_name

@@ -1,0 +1,1 @@
+SELECT table_name, fingerprint FROM indexed_tables

@@ -1,0 +1,1 @@
+INSERT INTO indexed_tables VALUES ($table_name, $fingerprint, now())

@@ -1,0 +1,15 @@
+-- The subject index: which tables, files and days hold which employees.
+CREATE TABLE IF NOT EXISTS indexed_tables (
+    table_name VARCHAR PRIMARY KEY,
+    fingerprint VARCHAR NOT NULL,
+    indexed_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS postings (
+    employee_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    day DATE,
+    row_count BIGINT NOT NULL,
+    first_seen TIMESTAMP,
+    last_seen TIMESTAMP
+)

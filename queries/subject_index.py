@@ -1,0 +1,182 @@
+"""The subject index: which tables, files and days hold which employees.
+
+Looking one employee up must not scan the warehouse. The index is built by
+one grouped scan per table and kept in the state folder (a DuckDB file);
+a table is re-indexed only when discovery's fingerprint of its files
+changes, that is, when data lands. Postings are kept sorted by employee,
+so a lookup reads only the few row groups holding that employee and costs
+about the same in a small warehouse and a large one.
+
+Run `python -m queries.subject_index` to refresh it from the command line
+(for instance right after a load job), with the portal stopped: DuckDB
+lets one process write the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from queries import sql
+from queries.directory import Directory
+from queries.discovery import Catalog, TableFinding
+from queries.register import Register
+from queries.warehouse import Warehouse, WarehouseError
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "subject_index.duckdb"
+
+
+class SubjectIndexError(Exception):
+    """The index cannot be opened or updated; the message says why."""
+
+
+@dataclass(frozen=True)
+class TablePostings:
+    """What the index knows of one employee in one table."""
+
+    table: str
+    rows: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    files: tuple[str, ...]
+    overdue_rows: int
+    overdue_since: date | None
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    indexed: tuple[str, ...]
+    forgotten: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
+def _postings_statement(finding: TableFinding) -> sql.Fragment:
+    values = []
+    for n, identifier in enumerate(finding.identifiers):
+        value = sql.render(f"index_values/{identifier.shape}", identifiers={"column": identifier.column},
+                           param_suffix=f"_{n}")
+        if identifier.json_path:
+            value = sql.Fragment(value.text, {**value.params, f"json_path_{n}": identifier.json_path})
+        values.append(value)
+    event_time = (sql.render("event_time/column", identifiers={"column": finding.time_column})
+                  if finding.time_column else sql.render("event_time/none"))
+    return sql.render("index_table_postings", fragments={
+        "event_time": event_time, "identifier_values": sql.Fragment.concatenated_lists(values)})
+
+
+class SubjectIndex:
+    def __init__(self, state_dir: Path):
+        path = Path(state_dir) / INDEX_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = duckdb.connect(str(path))
+            self._connection.execute(sql.load("subject_index/schema"))
+        except (duckdb.Error, OSError) as problem:
+            raise SubjectIndexError(f"cannot open the subject index {path}: {str(problem).splitlines()[0]}") from None
+        self._lock = threading.Lock()
+
+    def _run(self, name: str, params: dict | None = None) -> list[tuple]:
+        statement = sql.load(name)
+        bound = {k: v for k, v in (params or {}).items() if k in sql.parameter_names(statement)}
+        cursor = self._connection.cursor()
+        try:
+            return cursor.execute(statement, bound).fetchall()
+        finally:
+            cursor.close()
+
+    def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
+                progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+        """Re-indexes the tables whose files changed and forgets vanished ones."""
+        with self._lock:
+            indexed = dict(self._run("subject_index/indexed_tables"))
+            current = {f.table.qualified_name: f for f in catalog.with_people() if not f.error}
+            stale = [f for name, f in sorted(current.items()) if indexed.get(name) != f.fingerprint]
+            gone = sorted(set(indexed) - set(current))
+            if stale:
+                people = list(directory)
+                warehouse.query(sql.render("create_subject_keys"), {
+                    "employee_ids": [p.employee_id for p in people], "emails": [p.email for p in people]})
+            failed = []
+            for done, finding in enumerate(stale, start=1):
+                try:
+                    postings = warehouse.query_arrow(_postings_statement(finding), {"files": list(finding.files)})
+                    self._replace(finding.table.qualified_name, finding.fingerprint, postings)
+                except WarehouseError as problem:
+                    log.warning("could not index %s: %s", finding.table.qualified_name, problem)
+                    failed.append(finding.table.qualified_name)
+                if progress:
+                    progress(done, len(stale))
+            for name in gone:
+                self._replace(name, None, None)
+            if stale or gone:
+                self._run("subject_index/cluster")
+            return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
+
+    def _replace(self, table_name: str, fingerprint: str | None, postings: pa.Table | None) -> None:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+            for name in ("subject_index/forget_postings", "subject_index/forget_indexed_table"):
+                cursor.execute(sql.load(name), {"table_name": table_name})
+            if postings is not None:
+                cursor.register("new_postings", postings)
+                cursor.execute(sql.load("subject_index/add_postings"), {"table_name": table_name})
+                cursor.execute(sql.load("subject_index/record_indexed_table"),
+                               {"table_name": table_name, "fingerprint": fingerprint})
+            cursor.execute("COMMIT")
+        except duckdb.Error:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+    def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
+        """Per table, the employee's rows, capture span, files and overdue rows."""
+        retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
+        rows = self._run("subject_index/tables_about", {
+            "employee_id": employee_id, "today": today,
+            "retention_tables": list(retention), "retention_days": list(retention.values())})
+        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
+                for name, count, first, last, files, overdue, since in rows]
+
+    def indexed_tables(self) -> list[str]:
+        return [name for name, _ in self._run("subject_index/indexed_tables")]
+
+    def volumes(self) -> dict[str, int]:
+        return {employee: int(rows) for employee, rows in self._run("subject_index/volumes")}
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from queries.backend import Backend, BackendError
+
+    parser = argparse.ArgumentParser(prog="python -m queries.subject_index", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="portal.toml to use (default: $PORTAL_CONFIG or ./portal.toml)")
+    args = parser.parse_args(argv)
+    try:
+        backend = Backend.open(args.config)
+        report = backend.refresh()
+    except (BackendError, SubjectIndexError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"indexed {len(report.indexed)} table(s), forgot {len(report.forgotten)}, "
+          f"failed {len(report.failed)}" + (f": {', '.join(report.failed)}" if report.failed else ""))
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The subject index answers exactly what a scan of the warehouse would,
+and follows the warehouse when files land or vanish."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from auth.principal import Principal, Role
+from queries.backend import Backend
+from queries.inventory import inventory_for
+from queries.subject_rows import scan_rows_about
+from tests.conftest import write_config
+from tests.test_discovery import truth_rows
+
+TODAY = date(2026, 11, 22)
+
+
+def principal_for(employee) -> Principal:
+    return Principal(employee.employee_id, employee.name, employee.email, employee.department,
+                     frozenset({Role.EMPLOYEE}))
+
+
+@pytest.mark.parametrize("label", ["employee, heavy data", "employee, median data", "employee, light data",
+                                   "executive, exempt from collection"])
+def test_inventory_rows_and_capture_span_equal_a_full_scan(backend, sample, demo_users, label):
+    employee = backend.directory.by_id(demo_users[label]["employee_id"])
+    inventory = inventory_for(backend, principal_for(employee), TODAY)
+    by_table = {e.name: e.postings for e in inventory.entries}
+    for finding in backend.catalog().with_people():
+        name = finding.table.qualified_name
+        truth = truth_rows(sample, name, employee)
+        scan = scan_rows_about(backend.warehouse, finding, employee)
+        assert (by_table[name].rows if name in by_table else 0) == truth == scan.rows, name
+        if truth:
+            assert (by_table[name].first_seen, by_table[name].last_seen) == (scan.first_seen, scan.last_seen), name
+
+
+def test_overdue_rows_follow_the_register_retention(backend, sample, demo_users):
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    entry = next(e for e in inventory_for(backend, principal_for(employee), TODAY).entries
+                 if e.name == "telemetry_raw.screen_captures")
+    cutoff = TODAY - timedelta(days=entry.register.retention_days)
+    rows = ds.dataset(sample / "warehouse" / "telemetry_raw.db" / "screen_captures", format="parquet",
+                      partitioning="hive").to_table().to_pylist()
+    overdue = [r["ts"] for r in rows if r["employee_id"] == employee.employee_id and r["ts"].date() < cutoff]
+    assert entry.postings.overdue_rows == len(overdue) > 0
+    assert entry.postings.overdue_since == min(overdue).date()
+
+
+def test_unregistered_tables_have_no_retention_to_be_overdue_against(backend, demo_users):
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    inventory = inventory_for(backend, principal_for(employee), TODAY)
+    assert inventory.unregistered
+    assert all(e.postings.overdue_rows == 0 for e in inventory.unregistered)
+
+
+@pytest.fixture
+def lake_backend(tmp_path, sample):
+    """A backend over a private copy of the sample, free to be changed."""
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    opened = Backend.open(write_config(tmp_path, lake))
+    yield opened, lake / "warehouse"
+    opened.close()
+
+
+def test_landing_and_vanishing_files_update_the_index(lake_backend, demo_users):
+    backend, lake = lake_backend
+    employee = backend.directory.by_id(demo_users["employee, light data"]["employee_id"])
+    before = {e.name: e.postings.rows for e in inventory_for(backend, principal_for(employee), TODAY).entries}
+    folder = lake / "hr.db" / "landed_today"
+    folder.mkdir()
+    pq.write_table(pa.table({"employee_id": [employee.employee_id] * 3 + ["E00001"]}), folder / "part-0.parquet")
+    shutil.rmtree(lake / "security.db" / "badge_events")
+    report = backend.refresh()
+    assert report.indexed == ("hr.landed_today",) and report.forgotten == ("security.badge_events",)
+    after = {e.name: e.postings.rows for e in inventory_for(backend, principal_for(employee), TODAY).entries}
+    assert after["hr.landed_today"] == 3
+    assert "security.badge_events" not in after
+    assert {k: v for k, v in after.items() if k != "hr.landed_today"} == \
+        {k: v for k, v in before.items() if k != "security.badge_events"}
+    assert backend.refresh().indexed == ()
+
+
+def test_a_row_naming_someone_twice_counts_once(lake_backend, demo_users):
+    backend, lake = lake_backend
+    employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    folder = lake / "collab.db" / "odd_shapes"
+    folder.mkdir()
+    pq.write_table(pa.table({
+        "author": [employee.employee_id, employee.employee_id, "E00002"],
+        "cc": [[employee.email.upper(), employee.email], [], [employee.email]],
+        "reviewer_email": [employee.email, None, None],
+    }), folder / "part-0.parquet")
+    backend.refresh()
+    inventory = inventory_for(backend, principal_for(employee), TODAY)
+    assert next(e for e in inventory.entries if e.name == "collab.odd_shapes").postings.rows == 3
+
+
+def test_an_employee_with_no_rows_gets_an_empty_inventory(lake_backend):
+    backend, _ = lake_backend
+    nobody = next(p for p in backend.directory if p.exempt_from_collection)
+    named = {e.name for e in inventory_for(backend, principal_for(nobody), TODAY).entries}
+    assert not any(name.startswith("telemetry_raw.") for name in named)
