@@ -29,7 +29,7 @@ def test_quote_identifier_refuses_non_names(bad):
 
 def test_render_refuses_missing_or_extra_placeholders():
     with pytest.raises(ValueError, match="needs"):
-        sql.render("count_subject_rows")
+        sql.render("scan_subject_rows")
     with pytest.raises(ValueError, match="needs"):
         sql.render("describe_table", identifiers={"column": "x"})
 
