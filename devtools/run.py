@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
     app_url, idp_url = f"http://localhost:{args.app_port}", f"http://localhost:{args.idp_port}"
+    # Stopped by a signal rather than Ctrl-C, still stop both servers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     write_dev_secrets(ROOT / ".streamlit" / "secrets.toml", app_url, idp_url)
     logs = ROOT / ".run"
     logs.mkdir(exist_ok=True)

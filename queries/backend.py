@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from queries.directory import Directory, DirectoryError
 from queries.discovery import Catalog, discover
+from queries.pseudonyms import load_or_create_key
 from queries.register import Register, RegisterError
 from queries.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
 from queries.warehouse import Warehouse, WarehouseError
@@ -33,6 +34,7 @@ class Backend:
     register: Register
     directory: Directory
     index: SubjectIndex
+    pseudonym_key: bytes
     _catalog: Catalog | None = None
     _refreshed_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,7 +64,8 @@ class Backend:
             settings = config if isinstance(config, Settings) else load_settings(config)
             settings.state.path.mkdir(parents=True, exist_ok=True)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
-                           Directory.load(settings.directory.path), SubjectIndex(settings.state.path))
+                           Directory.load(settings.directory.path), SubjectIndex(settings.state.path),
+                           load_or_create_key(settings.state.path))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:

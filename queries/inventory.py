@@ -58,6 +58,41 @@ class Inventory:
     def with_overdue_rows(self) -> list[InventoryEntry]:
         return [e for e in self.entries if e.postings.overdue_rows]
 
+    @property
+    def categories(self) -> set[str]:
+        return {e.register.category if e.register else "unregistered" for e in self.entries}
+
+    @property
+    def first_seen(self) -> datetime | None:
+        return min((e.postings.first_seen for e in self.entries if e.postings.first_seen), default=None)
+
+    @property
+    def last_seen(self) -> datetime | None:
+        return max((e.postings.last_seen for e in self.entries if e.postings.last_seen), default=None)
+
+    def rows_for_display(self) -> list[dict]:
+        """One plain record per table, as the inventory's table shows it."""
+        records = []
+        for e in self.entries:
+            r = e.register
+            records.append({
+                "table": e.name,
+                "registered": "yes" if r else "NO — not in the register",
+                "category": r.category if r else "unknown",
+                "my rows": e.postings.rows,
+                "first captured": e.postings.first_seen,
+                "last captured": e.postings.last_seen,
+                "kept too long": (f"{e.postings.overdue_rows:,} rows since {e.postings.overdue_since}"
+                                  if e.postings.overdue_rows else ""),
+                "purpose": ", ".join(r.purposes) if r else "undeclared",
+                "legal basis": r.legal_basis if r else "undeclared",
+                "retention": f"{r.retention_days} days" if r else "undeclared",
+                "source system": r.source_system if r else "unknown",
+                "works agreement": (r.works_agreement_clause or "none") if r else "unknown",
+                "description": r.description if r else "Nobody has declared what this table is for.",
+            })
+        return records
+
 
 def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
     ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))

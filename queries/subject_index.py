@@ -30,6 +30,7 @@ from queries import sql
 from queries.directory import Directory
 from queries.discovery import Catalog, TableFinding
 from queries.register import Register
+from queries.subject_rows import event_time_fragment
 from queries.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,8 @@ def _postings_statement(finding: TableFinding) -> sql.Fragment:
         if identifier.json_path:
             value = sql.Fragment(value.text, {**value.params, f"json_path_{n}": identifier.json_path})
         values.append(value)
-    event_time = (sql.render("event_time/column", identifiers={"column": finding.time_column})
-                  if finding.time_column else sql.render("event_time/none"))
     return sql.render("index_table_postings", fragments={
-        "event_time": event_time, "identifier_values": sql.Fragment.concatenated_lists(values)})
+        "event_time": event_time_fragment(finding), "identifier_values": sql.Fragment.concatenated_lists(values)})
 
 
 class SubjectIndex:
@@ -149,6 +148,10 @@ class SubjectIndex:
             "retention_tables": list(retention), "retention_days": list(retention.values())})
         return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
                 for name, count, first, last, files, overdue, since in rows]
+
+    def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
+        """(table, day, rows) for one employee."""
+        return [(t, d, int(n)) for t, d, n in self._run("subject_index/daily_rows", {"employee_id": employee_id})]
 
     def indexed_tables(self) -> list[str]:
         return [name for name, _ in self._run("subject_index/indexed_tables")]

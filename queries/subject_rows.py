@@ -43,12 +43,17 @@ def subject_match(identifiers: tuple[FoundIdentifier, ...]) -> sql.Fragment:
     return sql.Fragment.join(parts, "OR")
 
 
+def event_time_fragment(finding: TableFinding) -> sql.Fragment:
+    """The row's capture time, or NULL for tables that do not say."""
+    if finding.time_column:
+        return sql.render("event_time/column", identifiers={"column": finding.time_column})
+    return sql.render("event_time/none")
+
+
 def scan_rows_about(warehouse: Warehouse, finding: TableFinding, employee: Employee) -> TableScan:
     if finding.error:
         return TableScan(finding.table, 0, error=finding.error)
-    event_time = (sql.render("event_time/column", identifiers={"column": finding.time_column})
-                  if finding.time_column else sql.render("event_time/none"))
     statement = sql.render("scan_subject_rows", fragments={
-        "subject_match": subject_match(finding.identifiers), "event_time": event_time})
+        "subject_match": subject_match(finding.identifiers), "event_time": event_time_fragment(finding)})
     [(rows, first, last)] = warehouse.query(statement, {"files": list(finding.files), **subject_params(employee)})
     return TableScan(finding.table, int(rows), first, last)

@@ -131,3 +131,28 @@ def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, demo_
         page.goto(url, wait_until="domcontentloaded")
         expect(page.get_by_role("button", name="Sign in with your company account")).to_be_visible(timeout=30_000)
         assert user["name"] not in page.content()
+
+
+def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, portal_url, demo_users, backend):
+    import io
+    import json
+    import zipfile
+
+    user = demo_users["employee, light data"]
+    page = browser.new_context(accept_downloads=True).new_page()
+    sign_in(page, portal_url, user["claims"]["sub"])
+    expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="My data", exact=True).click()
+    expect(page.get_by_text("Look inside a table")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Export a copy").click()
+    page.get_by_role("button", name="Prepare my export").click()
+    download_button = page.get_by_role("button", name="Download daylight-export-")
+    expect(download_button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=30_000) as download:
+        download_button.click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["employee_id"] == user["employee_id"]
+    assert manifest["tables"] and all(t["rows"] > 0 for t in manifest["tables"])
+    others = {p.email for p in backend.directory if p.employee_id != user["employee_id"]}
+    assert not any(email in archive.read("summary.html").decode() for email in others)

@@ -24,6 +24,8 @@ def page_text(at: AppTest) -> str:
     for kind in TEXT_ELEMENTS:
         for element in getattr(at, kind):
             parts += [str(getattr(element, attr, "")) for attr in ("value", "label", "body")]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [str(box.options) for box in at.selectbox]
     return "\n".join(parts)
 
 

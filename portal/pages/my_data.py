@@ -1,12 +1,109 @@
-from auth import policy
-from portal.planned import planned_page
+"""My data: every table holding rows about me, what it is for, my rows,
+charts of what was captured, and a copy to take away."""
 
-planned_page(
-    policy.VIEW_OWN_TELEMETRY, "My data",
-    "Everything the warehouse holds about you, table by table.",
-    ["see every table that holds rows about you, including tables missing from the data register",
-     "read each table's purpose, legal basis, retention period and source system",
-     "preview your rows, with colleagues' identifiers replaced by pseudonyms",
-     "explore charts of what was captured and when",
-     "download a copy of your data (Parquet, CSV and a readable summary)"],
-)
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, Resource, allowed
+from portal import session
+from queries.activity import daily_activity, insights, weekday_hour_activity
+from queries.export import build_export
+from queries.inventory import inventory_for
+from queries.my_rows import my_rows
+
+PREVIEW_ROWS = 50
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+who = session.principal()
+session.require(who, VIEW_OWN_TELEMETRY, Resource.about(who.employee_id))
+backend = session.backend()
+st.title("My data")
+
+with st.spinner("Looking through the warehouse…"):
+    inventory = inventory_for(backend, who)
+
+if inventory.unreadable_tables:
+    st.warning("Some tables could not be read, so rows about you in them are not shown: "
+               + ", ".join(inventory.unreadable_tables) + ". The operators have been told.")
+if not inventory.entries:
+    st.success(f"Good news: none of the {inventory.tables_in_warehouse} tables in the warehouse holds rows about "
+               "you. If that changes, this page will show it.")
+    st.stop()
+
+columns = st.columns(5)
+columns[0].metric("Tables", len(inventory.entries), help="Tables holding at least one row about you.")
+columns[1].metric("Rows", f"{inventory.rows:,}")
+columns[2].metric("Categories", len(inventory.categories), help="Kinds of data, as the register names them.")
+columns[3].metric("Unregistered", len(inventory.unregistered), help="Tables missing from the data register.")
+columns[4].metric("Kept too long", len(inventory.with_overdue_rows),
+                  help="Tables keeping rows about you longer than the register's retention period.")
+span = (f"Captured from {inventory.first_seen:%d %b %Y} to {inventory.last_seen:%d %b %Y}. "
+        if inventory.first_seen else "")
+st.caption(span + "Found by searching every table in the warehouse for your identifiers, not by trusting the data "
+           "register. Colleagues named in your rows appear as pseudonyms (colleague-…).")
+
+tables_tab, charts_tab, export_tab = st.tabs(["Tables", "Charts", "Export a copy"])
+
+with tables_tab:
+    records = inventory.rows_for_display()
+    only = st.segmented_control("Show", ["all tables", "unregistered", "kept too long"], default="all tables")
+    if only == "unregistered":
+        records = [r for r in records if r["registered"] != "yes"]
+    elif only == "kept too long":
+        records = [r for r in records if r["kept too long"]]
+    st.dataframe(pd.DataFrame(records), hide_index=True, width="stretch")
+    chosen = st.selectbox("Look inside a table", [e.name for e in inventory.entries])
+    entry = next(e for e in inventory.entries if e.name == chosen)
+    if entry.register:
+        st.markdown(f"**{entry.register.description}**")
+    else:
+        st.error("This table is not in the data register: nobody has declared its purpose, legal basis or "
+                 "retention.", icon=":material/report:")
+    if entry.postings.overdue_rows:
+        st.warning(f"{entry.postings.overdue_rows:,} of your rows here are older than the register's retention of "
+                   f"{entry.register.retention_days} days (the oldest from {entry.postings.overdue_since}).")
+    st.write("Columns: " + ", ".join(f"`{name}` ({kind.lower()})" for name, kind in entry.finding.columns))
+    st.write("You are identified here by: " + ", ".join(f"`{i.label}`" for i in entry.finding.identifiers))
+    [preview] = my_rows(backend, who, VIEW_OWN_TELEMETRY, [entry], limit=PREVIEW_ROWS)
+    if preview.error:
+        st.error(f"Your rows in this table cannot be shown: {preview.error}.")
+    else:
+        st.caption(f"Your {min(PREVIEW_ROWS, entry.postings.rows)} most recent of {entry.postings.rows:,} rows")
+        st.dataframe(preview.rows.to_pandas(), hide_index=True, width="stretch")
+
+with charts_tab:
+    daily = pd.DataFrame(daily_activity(backend, who, inventory), columns=["category", "day", "rows"])
+    if not daily.empty:
+        first, last = daily["day"].min(), daily["day"].max()
+        if first < last:
+            first, last = st.slider("Dates", min_value=first, max_value=last, value=(first, last), format="D MMM YYYY")
+        shown = daily[(daily["day"] >= first) & (daily["day"] <= last)]
+        figure = px.bar(shown, x="day", y="rows", color="category", height=380,
+                        title="Rows captured about you per day, by kind of data",
+                        labels={"day": "", "rows": "rows captured", "category": "kind of data"})
+        st.plotly_chart(figure, width="stretch")
+    rhythm = weekday_hour_activity(backend, who, inventory)
+    if rhythm:
+        grid = [[rhythm.get((day, hour), 0) for hour in range(24)] for day in range(1, 8)]
+        heatmap = px.imshow(grid, x=list(range(24)), y=list(WEEKDAYS), aspect="auto", height=320,
+                            color_continuous_scale="Oranges", labels={"x": "hour of day", "y": "", "color": "rows"},
+                            title="When you were captured: weekday and hour")
+        st.plotly_chart(heatmap, width="stretch")
+    for insight in insights(backend, who, inventory):
+        st.subheader(insight.title)
+        st.write(insight.finding)
+        values = pd.DataFrame({"": list(insight.values), "value": list(insight.values.values())})
+        st.plotly_chart(px.bar(values, x="value", y="", orientation="h", height=260), width="stretch")
+
+with export_tab:
+    st.write("A zip with your rows from every table (Parquet and CSV), a manifest with the register's metadata and "
+             "a checksum for every file, and a readable summary. It is built in memory for you and not kept.")
+    if allowed(who, EXPORT_OWN_DATA, Resource.about(who.employee_id)) and st.button("Prepare my export",
+                                                                                    type="primary"):
+        bar = st.progress(0.0, text="Collecting your rows…")
+        export = build_export(backend, who, inventory,
+                              lambda done, total: bar.progress(done / total, text=f"Table {done} of {total}"))
+        bar.empty()
+        st.download_button(f"Download {export.filename} ({len(export.data) / 1e6:.1f} MB)", export.data,
+                           file_name=export.filename, mime="application/zip", type="primary")

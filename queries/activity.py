@@ -1,0 +1,121 @@
+"""What the charts on "My data" show: when I was captured, and what my
+data reveals about me. Plain data for the page to draw."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
+from auth.principal import Principal
+from queries import sql
+from queries.backend import Backend
+from queries.inventory import Inventory
+from queries.my_rows import MyRows, my_rows
+from queries.subject_rows import event_time_fragment, subject_match, subject_params
+from queries.warehouse import WarehouseError
+
+UNREGISTERED = "unregistered"
+
+
+def category_of(inventory: Inventory, table: str) -> str:
+    entry = next((e for e in inventory.entries if e.name == table), None)
+    return entry.register.category if entry and entry.register else UNREGISTERED
+
+
+def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
+    """(category, day, rows): my captured rows per day, per category of data."""
+    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    totals: Counter = Counter()
+    for table, day, rows in backend.index.daily_rows(principal.employee_id):
+        totals[(category_of(inventory, table), day)] += rows
+    return sorted((category, day, rows) for (category, day), rows in totals.items())
+
+
+def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
+    """{(ISO weekday, hour): rows} over every table that records a capture time."""
+    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    employee = backend.directory.by_id(principal.employee_id)
+    counts: Counter = Counter()
+    for entry in inventory.entries:
+        kind = dict(entry.finding.columns).get(entry.finding.time_column or "", "")
+        if not kind.startswith("TIMESTAMP"):
+            continue
+        statement = sql.render("rows_by_weekday_hour", fragments={
+            "subject_match": subject_match(entry.finding.identifiers), "event_time": event_time_fragment(entry.finding)})
+        try:
+            rows = backend.warehouse.query(statement, {"files": list(entry.postings.files), **subject_params(employee)})
+        except WarehouseError:
+            continue
+        for weekday, hour, count in rows:
+            counts[(int(weekday), int(hour))] += int(count)
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class Insight:
+    """One plain-words finding about what a category of data reveals."""
+
+    category: str
+    title: str
+    finding: str
+    values: dict[str, float]  # a small series to chart: label -> value
+
+
+def _rows_of(results: list[MyRows], category: str) -> list[pa.Table]:
+    return [r.rows for r in results if r.rows is not None and r.entry.register
+            and r.entry.register.category == category and r.rows.num_rows]
+
+
+def _typing(tables: list[pa.Table]) -> Insight | None:
+    timed = [t for t in tables if {"dwell_ms", "flight_ms"} <= set(t.column_names)]
+    if not timed:
+        return None
+    dwell = pa.chunked_array([c for t in timed for c in t["dwell_ms"].chunks])
+    flight = pa.chunked_array([c for t in timed for c in t["flight_ms"].chunks])
+    quantiles = {f"{int(q * 100)}th percentile": q for q in (0.1, 0.5, 0.9)}
+    values = {f"hold {label}": round(pc.quantile(dwell, q=q)[0].as_py(), 1) for label, q in quantiles.items()}
+    values |= {f"gap {label}": round(pc.quantile(flight, q=q)[0].as_py(), 1) for label, q in quantiles.items()}
+    return Insight("keystrokes", "Your typing rhythm",
+                   f"From {len(dwell):,} key presses: you hold a key for {values['hold 50th percentile']:.0f} ms and "
+                   f"pause {values['gap 50th percentile']:.0f} ms between keys (medians). Timings like these are "
+                   f"distinctive enough to recognise a person, and can hint at fatigue or stress.", values)
+
+
+def _apps(tables: list[pa.Table]) -> Insight | None:
+    names = [name for t in tables if "app" in t.column_names for name in t["app"].to_pylist() if name]
+    if not names:
+        return None
+    top = dict(Counter(names).most_common(8))
+    first = next(iter(top))
+    return Insight("app_usage", "The applications you used most",
+                   f"{first} appears most often in what was recorded about your screen time "
+                   f"({top[first]:,} of {len(names):,} records).", {k: float(v) for k, v in top.items()})
+
+
+def _screens(tables: list[pa.Table]) -> Insight | None:
+    captured = [t for t in tables if "ocr_text" in t.column_names]
+    total = sum(t.num_rows for t in captured)
+    if not total:
+        return None
+    with_text = sum(t.num_rows - t["ocr_text"].null_count for t in captured)
+    share = with_text / total
+    return Insight("screen", "What was read off your screen",
+                   f"{share:.0%} of your {total:,} screen captures had their visible text extracted (OCR): "
+                   f"whatever was on screen, including private messages, became searchable text.",
+                   {"with extracted text": float(with_text), "image only": float(total - with_text)})
+
+
+INSIGHTS = {"keystrokes": _typing, "app_usage": _apps, "screen": _screens}
+
+
+def insights(backend: Backend, principal: Principal, inventory: Inventory) -> list[Insight]:
+    """What my keystrokes, app usage and screen captures reveal, in plain words."""
+    entries = [e for e in inventory.entries if e.register and e.register.category in INSIGHTS]
+    results = list(my_rows(backend, principal, VIEW_OWN_TELEMETRY, entries))
+    found = [make(_rows_of(results, category)) for category, make in INSIGHTS.items()]
+    return [insight for insight in found if insight]

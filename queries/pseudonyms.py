@@ -1,0 +1,107 @@
+"""Colleagues' identifiers in my rows become stable pseudonyms.
+
+A chat I received names its sender; the meeting I spoke in lists the other
+participants. I may see that someone was there, not who: every identifier
+in an identifier column that is not mine is replaced by a keyed hash.
+
+- Stable: the same colleague gets the same pseudonym in every table, every
+  view and every export, whether the row named them by id or by email.
+- Distinct: different colleagues get different pseudonyms.
+- Per viewer: the key mixes in the viewer's id, so two employees cannot
+  pool their exports to link a colleague across them.
+The key lives in the state folder, created on first use, never in the
+warehouse or the exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from queries.directory import Directory, Employee
+from queries.discovery import FoundIdentifier
+
+KEY_FILE = "pseudonym.key"
+PREFIX = "colleague-"
+
+
+def load_or_create_key(state_dir: Path) -> bytes:
+    path = Path(state_dir) / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        key = secrets.token_bytes(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(key.hex())
+        return key
+
+
+class Pseudonymizer:
+    def __init__(self, key: bytes, viewer: Employee, directory: Directory):
+        self._key = key
+        self._viewer = viewer
+        self._directory = directory
+        self._own = {viewer.employee_id.casefold(), viewer.email.casefold()}
+
+    def is_own(self, value: str) -> bool:
+        return value.casefold() in self._own
+
+    def pseudonym(self, value: str) -> str:
+        """The viewer's own identifiers stay; anyone else's become a pseudonym."""
+        if self.is_own(value):
+            return value
+        person = self._directory.by_id(value) or self._directory.by_email(value)
+        identity = person.employee_id if person else value.casefold()
+        digest = hmac.new(self._key, f"{self._viewer.employee_id}\x00{identity}".encode(), hashlib.sha256)
+        return PREFIX + digest.hexdigest()[:10]
+
+    def _scalar(self, column: pa.ChunkedArray) -> pa.Array:
+        values = column.to_pylist()
+        mapping = {v: self.pseudonym(v) for v in set(values) if v is not None}
+        return pa.array([None if v is None else mapping[v] for v in values], type=pa.string())
+
+    def _list(self, column: pa.ChunkedArray) -> pa.Array:
+        return pa.array([None if v is None else [None if x is None else self.pseudonym(x) for x in v]
+                         for v in column.to_pylist()], type=pa.list_(pa.string()))
+
+    def _json(self, column: pa.ChunkedArray, path: str) -> pa.Array:
+        keys = path.removeprefix("$.").split(".")
+
+        def rewrite(document: str | None) -> str | None:
+            if document is None:
+                return None
+            try:
+                parsed = json.loads(document)
+            except json.JSONDecodeError:
+                return document
+            node = parsed
+            for key in keys[:-1]:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+                node[keys[-1]] = self.pseudonym(node[keys[-1]])
+            return json.dumps(parsed)
+
+        return pa.array([rewrite(v) for v in column.to_pylist()], type=pa.string())
+
+    def apply(self, rows: pa.Table, identifiers: tuple[FoundIdentifier, ...]) -> pa.Table:
+        for identifier in identifiers:
+            if identifier.column not in rows.column_names:
+                continue
+            column = rows[identifier.column]
+            if identifier.shape == "list":
+                replaced = self._list(column)
+            elif identifier.shape == "json":
+                replaced = self._json(column, identifier.json_path)
+            else:
+                replaced = self._scalar(pc.cast(column, pa.string()))
+            rows = rows.set_column(rows.column_names.index(identifier.column), identifier.column, replaced)
+        return rows

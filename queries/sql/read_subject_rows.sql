@@ -1,0 +1,7 @@
+-- One employee's rows in one table, newest first, read only from the files
+-- the subject index says hold them.
+SELECT *
+FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
+WHERE {{subject_match}}
+ORDER BY {{event_time}} DESC NULLS LAST
+LIMIT $row_limit

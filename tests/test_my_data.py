@@ -1,0 +1,206 @@
+"""My data: completeness, pseudonyms, charts, export, and what must never
+appear: anyone else's identifiers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import zipfile
+
+import pyarrow.parquet as pq
+import pytest
+
+from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied
+from auth.principal import Principal, Role
+from queries.activity import daily_activity, insights, weekday_hour_activity
+from queries.backend import Backend
+from queries.export import build_export
+from queries.inventory import inventory_for
+from queries.my_rows import my_rows
+from queries.pseudonyms import Pseudonymizer
+from tests.conftest import signed_in_claims, write_config
+from tests.test_discovery import expected_identifiers, truth_rows
+from tests.test_pages import page_text
+
+
+def principal_for(employee, *roles) -> Principal:
+    return Principal(employee.employee_id, employee.name, employee.email, employee.department,
+                     frozenset(roles or {Role.EMPLOYEE}))
+
+
+def others(backend, employee) -> list[str]:
+    """Every identifier of every other person in the directory."""
+    return [value for p in backend.directory if p.employee_id != employee.employee_id
+            for value in (p.employee_id, p.email)]
+
+
+@pytest.fixture
+def median(backend, demo_users):
+    return backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+
+
+def test_the_inventory_lists_exactly_the_tables_holding_my_rows(backend, sample, median):
+    inventory = inventory_for(backend, principal_for(median))
+    truth = {name for name in expected_identifiers() if truth_rows(sample, name, median)}
+    assert {e.name for e in inventory.entries} == truth
+    shapes = {i.shape for e in inventory.entries for i in e.finding.identifiers}
+    assert shapes == {"scalar", "list", "json"}
+    assert {e.name for e in inventory.unregistered} == {n for n in truth if backend.register.get(n) is None}
+
+
+def test_every_row_read_names_the_principal_whatever_tables_are_asked_for(backend, median, demo_users):
+    """Handed another employee's inventory, the reader still binds the
+    principal's own identifiers: it returns the principal's rows or none."""
+    other = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    entries = list(inventory_for(backend, principal_for(other)).entries)
+    for result in my_rows(backend, principal_for(median), VIEW_OWN_TELEMETRY, entries):
+        for row in result.rows.to_pylist():
+            text = json.dumps(row, default=str)
+            assert median.employee_id in text or median.email in text, result.entry.name
+
+
+def test_reading_needs_the_employee_role(backend, median):
+    with pytest.raises(AccessDenied):
+        inventory_for(backend, principal_for(median, Role.WORKS_COUNCIL))
+
+
+def test_my_rows_carry_no_other_employees_identifiers(backend, median):
+    inventory = inventory_for(backend, principal_for(median))
+    text = json.dumps([r.rows.to_pylist() for r in my_rows(backend, principal_for(median), VIEW_OWN_TELEMETRY,
+                                                           list(inventory.entries))], default=str)
+    assert "colleague-" in text, "colleagues are there, as pseudonyms"
+    for identifier in others(backend, median):
+        assert f'"{identifier}"' not in text and f'\\"{identifier}\\"' not in text, identifier
+
+
+def test_pseudonyms_are_stable_distinct_and_per_viewer(backend, median, demo_users):
+    heavy = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    colleague, another = [p for p in backend.directory if p.employee_id not in (median.employee_id, heavy.employee_id)][:2]
+    mine = Pseudonymizer(backend.pseudonym_key, median, backend.directory)
+    theirs = Pseudonymizer(backend.pseudonym_key, heavy, backend.directory)
+    assert mine.pseudonym(colleague.employee_id) == mine.pseudonym(colleague.email) == \
+        mine.pseudonym(colleague.email.upper())
+    assert mine.pseudonym(colleague.employee_id) != mine.pseudonym(another.employee_id)
+    assert mine.pseudonym(colleague.employee_id) != theirs.pseudonym(colleague.employee_id)
+    assert mine.pseudonym(median.email) == median.email
+    reopened = Backend.open(backend.settings)
+    assert Pseudonymizer(reopened.pseudonym_key, median, backend.directory).pseudonym(colleague.email) == \
+        mine.pseudonym(colleague.email)
+    reopened.close()
+
+
+def test_a_colleague_gets_one_pseudonym_across_tables_and_shapes(backend, median):
+    inventory = inventory_for(backend, principal_for(median))
+    wanted = [e for e in inventory.entries if e.name in ("collab.chat_messages", "collab.meeting_transcripts")]
+    chat, meetings = (r.rows for r in my_rows(backend, principal_for(median), VIEW_OWN_TELEMETRY, wanted))
+    in_chats = {p for row in chat.to_pylist() for p in [row["sender"], *row["recipients"]]}
+    in_meetings = {p for row in meetings.to_pylist() for p in [row["speaker_id"], *row["participants"]]}
+    assert in_chats & in_meetings - {median.email, median.employee_id}, "email- and id-named colleagues meet"
+
+
+def test_charts_describe_only_my_activity(backend, median):
+    inventory = inventory_for(backend, principal_for(median))
+    daily = daily_activity(backend, principal_for(median), inventory)
+    timed = sum(e.postings.rows for e in inventory.entries if e.finding.time_column)
+    assert sum(rows for _, _, rows in daily) == timed
+    rhythm = weekday_hour_activity(backend, principal_for(median), inventory)
+    assert all(1 <= day <= 7 and 0 <= hour <= 23 for day, hour in rhythm)
+    titles = {i.title for i in insights(backend, principal_for(median), inventory)}
+    assert titles == {"Your typing rhythm", "The applications you used most", "What was read off your screen"}
+
+
+def test_the_export_holds_every_table_with_checksums_and_nobody_else(backend, median):
+    inventory = inventory_for(backend, principal_for(median))
+    export = build_export(backend, principal_for(median), inventory)
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert {t["table"] for t in manifest["tables"]} == {e.name for e in inventory.entries}
+    for table in manifest["tables"]:
+        parquet = pq.read_table(io.BytesIO(archive.read(f"tables/{table['table']}.parquet")))
+        rows_in_csv = list(csv.DictReader(io.StringIO(archive.read(f"tables/{table['table']}.csv").decode())))
+        assert table["rows"] == parquet.num_rows == len(rows_in_csv)
+    import hashlib
+    for name, digest in manifest["sha256"].items():
+        assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    assert set(manifest["sha256"]) == set(archive.namelist()) - {"manifest.json"}
+    everything = "\n".join(
+        json.dumps(pq.read_table(io.BytesIO(archive.read(n))).to_pylist(), default=str) if n.endswith(".parquet")
+        else archive.read(n).decode() for n in archive.namelist())
+    for identifier in others(backend, median):
+        assert not any(f"{q}{identifier}{q}" in everything for q in ('"', "'", ",")), identifier
+
+
+def test_the_export_summary_escapes_hostile_text(tmp_path, sample, demo_users):
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    register = json.loads((lake / "register.json").read_text())
+    register["tables"][0]["description"] = "<script>alert('x')</script>"
+    (lake / "register.json").write_text(json.dumps(register))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    inventory = inventory_for(backend, principal_for(employee))
+    summary = zipfile.ZipFile(io.BytesIO(build_export(backend, principal_for(employee), inventory).data)).read(
+        "summary.html").decode()
+    assert "<script>" not in summary and "&lt;script&gt;" in summary
+    backend.close()
+
+
+@pytest.fixture
+def open_my_data(monkeypatch):
+    from pathlib import Path
+    from streamlit.testing.v1 import AppTest
+
+    def run(config, claims):
+        monkeypatch.setenv("PORTAL_CONFIG", str(config))
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "portal/pages/my_data.py"),
+                               default_timeout=60)
+        at.user = claims
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return run
+
+
+def test_the_page_summarises_and_shows_only_my_data(open_my_data, config, backend, median, demo_users):
+    at = open_my_data(config, signed_in_claims(demo_users["employee, median data"]))
+    inventory = inventory_for(backend, principal_for(median))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Tables"] == str(len(inventory.entries))
+    assert metrics["Unregistered"] == str(len(inventory.unregistered))
+    assert metrics["Kept too long"] == str(len(inventory.with_overdue_rows))
+    text = page_text(at)
+    for identifier in others(backend, median):
+        assert identifier not in text.replace("colleague-", ""), identifier
+    at.selectbox[0].select("collab.chat_messages").run()
+    assert not at.exception
+    assert "colleague-" in at.dataframe[-1].value.to_csv()
+
+
+def test_the_page_builds_an_export_on_request(open_my_data, config, demo_users):
+    at = open_my_data(config, signed_in_claims(demo_users["employee, median data"]))
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.get("download_button")[0].label.startswith("Download daylight-export-")
+
+
+def test_an_employee_with_no_rows_sees_a_friendly_page(open_my_data, tmp_path, sample):
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    with open(lake / "directory.csv", "a") as directory:
+        directory.write("E99999,New Starter,new.starter@acme.example,Sales,,Berlin,L1,2026-11-20,False\n")
+    config = write_config(tmp_path, lake)
+    at = open_my_data(config, signed_in_claims({"claims": {"email": "new.starter@acme.example",
+                                                           "groups": ["employees"]}}))
+    assert "none of the" in at.success[0].value
+    assert not at.dataframe
+
+
+def test_a_corrupt_table_is_reported_and_does_not_hide_the_others(open_my_data, tmp_path, sample, demo_users):
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    next((lake / "warehouse" / "hr.db" / "performance_ratings").glob("*.parquet")).write_bytes(b"PAR1 garbage")
+    at = open_my_data(write_config(tmp_path, lake), signed_in_claims(demo_users["employee, heavy data"]))
+    assert "hr.performance_ratings" in at.warning[0].value
+    assert int(at.metric[0].value) > 10
