@@ -46,6 +46,13 @@ class StateSettings:
     path: Path = _doc("Folder for the portal's own records (discovery catalog, later the access ledger and requests). Created if missing.")
 
 
+@dataclass(frozen=True)
+class ConsoleSettings:
+    timeout_seconds: int = _doc("Wall-clock limit of one SQL console query; the worker is killed after it.", 10)
+    max_rows: int = _doc("Most rows a console result returns; longer results are cut with a note.", 10_000)
+    memory_mb: int = _doc("Memory DuckDB may use inside the console worker (MB).", 512)
+
+
 def _default_role_groups() -> MappingProxyType:
     return MappingProxyType({"employees": "employee", "works-council": "works_council", "hr-privacy": "hr"})
 
@@ -66,6 +73,7 @@ class Settings:
     directory: DirectorySettings
     state: StateSettings
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 

@@ -4,6 +4,7 @@ Playwright signs in through `oidc-provider-mock` on localhost."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -156,3 +157,20 @@ def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, porta
     assert manifest["tables"] and all(t["rows"] > 0 for t in manifest["tables"])
     others = {p.email for p in backend.directory if p.employee_id != user["employee_id"]}
     assert not any(email in archive.read("summary.html").decode() for email in others)
+
+
+def test_an_employee_queries_their_own_rows_in_the_console(browser, portal_url, demo_users, backend):
+    user = demo_users["employee, median data"]
+    page = browser.new_context().new_page()
+    sign_in(page, portal_url, user["claims"]["sub"])
+    expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="SQL console").click()
+    editor = page.get_by_role("textbox", name="SQL")
+    expect(editor).to_be_visible(timeout=30_000)
+    editor.fill("SELECT employee_id, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY employee_id")
+    page.get_by_role("button", name="Run").click()
+    # Grouped by employee, the result holds exactly one row: the user's own.
+    expect(page.get_by_text(re.compile(r"^1 rows in"))).to_be_visible(timeout=30_000)
+    content = page.content()
+    others = [p.employee_id for p in backend.directory if p.employee_id != user["employee_id"]]
+    assert not any(f">{other}<" in content for other in others)

@@ -1,10 +1,62 @@
-from auth import policy
-from portal.planned import planned_page
+"""SQL console: DuckDB SQL over my own rows, run in a sandboxed process."""
 
-planned_page(
-    policy.QUERY_OWN_TELEMETRY, "SQL console",
-    "Query your own telemetry with DuckDB SQL.",
-    ["run SQL over tables that hold only your own rows, in an isolated sandbox",
-     "browse the schema of your tables and start from example questions",
-     "download results as CSV and chart them"],
-)
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from auth.policy import QUERY_OWN_TELEMETRY, Resource
+from portal import session
+from queries.console import ConsoleLimits, examples, run_statement
+from queries.inventory import inventory_for
+
+who = session.principal()
+session.require(who, QUERY_OWN_TELEMETRY, Resource.about(who.employee_id))
+backend = session.backend()
+limits = ConsoleLimits.from_settings(backend.settings.console)
+st.title("SQL console")
+st.write("Query your own telemetry with DuckDB SQL. Every table below holds only your rows, under the same "
+         "`database.table` name as in the warehouse; colleagues appear as pseudonyms. Queries run in an isolated "
+         f"sandbox, for at most {limits.timeout_s:g} seconds and {limits.max_rows:,} result rows.")
+
+inventory = inventory_for(backend, who)
+if not inventory.entries:
+    st.info("No table in the warehouse holds rows about you, so there is nothing to query.")
+    st.stop()
+
+editor, schema = st.columns([3, 2])
+with schema:
+    st.subheader("Your tables")
+    for entry in inventory.entries:
+        with st.expander(f"{entry.name} · {entry.postings.rows:,} rows"):
+            st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in entry.finding.columns))
+with editor:
+    samples = examples({e.name for e in inventory.entries})
+    if samples:
+        question = st.selectbox("Start from a question", ["—"] + [s.question for s in samples])
+        chosen = next((s for s in samples if s.question == question), None)
+        if chosen and st.session_state.get("console_example") != question:
+            st.session_state["console_example"] = question
+            st.session_state["console_sql"] = chosen.statement
+    statement = st.text_area("SQL", key="console_sql", height=180,
+                             placeholder="SELECT count(*) FROM telemetry_raw.keystrokes")
+    run = st.button("Run", type="primary", icon=":material/play_arrow:")
+
+if run:
+    with st.spinner("Running in the sandbox…"):
+        result = run_statement(backend, who, statement, limits)
+    if not result.ok:
+        st.error(result.error)
+    else:
+        frame = result.rows.to_pandas()
+        note = f"{len(frame):,} rows in {result.seconds:.2f} s"
+        if result.truncated:
+            st.warning(f"Result truncated at {limits.max_rows:,} rows. Add a LIMIT or aggregate to see the rest.")
+        st.caption(note)
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.download_button("Download as CSV", frame.to_csv(index=False).encode(), file_name="daylight-query.csv",
+                           mime="text/csv")
+        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+        if len(frame.columns) >= 2 and numeric and len(frame) > 1:
+            x = frame.columns[0]
+            y = next(c for c in numeric if c != x) if any(c != x for c in numeric) else numeric[0]
+            st.plotly_chart(px.bar(frame.head(200), x=x, y=y, height=320, title=f"{y} by {x}"), width="stretch")

@@ -1,0 +1,213 @@
+"""The SQL console: what must never happen, whatever an employee types.
+
+Each escape attempt runs through the one entry point the page uses. None
+may return a row of another employee or anything from outside the
+employee's own slice, write a file, or leave the portal unable to serve
+the next query.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auth.policy import AccessDenied
+from auth.principal import Principal, Role
+from queries.console import ConsoleLimits, examples, referenced_tables, run_statement
+from queries.inventory import inventory_for
+from tests.conftest import signed_in_claims
+
+FAST = ConsoleLimits(timeout_s=3, max_rows=1_000, memory_mb=256)
+TRAPS = Path("/tmp/daylight-console-trap")
+
+
+def principal_for(employee) -> Principal:
+    return Principal(employee.employee_id, employee.name, employee.email, employee.department,
+                     frozenset({Role.EMPLOYEE}))
+
+
+@pytest.fixture
+def me(backend, demo_users):
+    return backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+
+
+def escape_attempts(backend, other) -> list[str]:
+    warehouse = backend.settings.warehouse.path
+    sample = warehouse.parent
+    state = backend.settings.state.path
+    a_file = next(warehouse.glob("telemetry_raw.db/keystrokes/*/*.parquet"))
+    return [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_csv_auto('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM read_blob('/etc/passwd')",
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT * FROM sniff_csv('/etc/passwd')",
+        f"SELECT * FROM read_parquet('{warehouse}/telemetry_raw.db/keystrokes/**/*.parquet')",
+        f"SELECT * FROM read_parquet('{a_file}')",
+        f"SELECT * FROM '{a_file}'",
+        f"SELECT * FROM parquet_metadata('{a_file}')",
+        f"SELECT * FROM parquet_schema('{a_file}')",
+        "SELECT * FROM glob('/*')",
+        f"SELECT * FROM glob('{warehouse}/**')",
+        f"SELECT * FROM read_csv('{sample}/directory.csv')",
+        f"SELECT * FROM read_json('{sample}/demo_users.json')",
+        f"SELECT * FROM read_json_auto('{sample}/audit/ranger_audit.jsonl')",
+        f"SELECT * FROM read_text('{state}/pseudonym.key')",
+        f"ATTACH '{state}/subject_index.duckdb' AS stolen",
+        "ATTACH ':memory:' AS other",
+        "DETACH memory",
+        "USE system",
+        f"COPY (SELECT 1) TO '{TRAPS}.csv'",
+        f"COPY telemetry_raw.keystrokes TO '{TRAPS}.parquet' (FORMAT parquet)",
+        f"EXPORT DATABASE '{TRAPS}'",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "INSTALL spatial FROM community",
+        "SET enable_external_access = true",
+        "RESET enable_external_access",
+        "SET lock_configuration = false",
+        "SET allowed_directories = ['/']",
+        "SET memory_limit = '100GB'",
+        "SET threads = 64",
+        "PRAGMA enable_profiling",
+        "PRAGMA database_list",
+        "CALL pragma_version()",
+        "CHECKPOINT",
+        "SELECT getenv('HOME')",
+        "SELECT current_setting('allowed_directories')",
+        "SELECT * FROM duckdb_settings()",
+        "SELECT * FROM duckdb_databases()",
+        "SELECT * FROM duckdb_extensions()",
+        "SELECT * FROM duckdb_secrets()",
+        "SELECT * FROM duckdb_temporary_files()",
+        "SELECT * FROM connection",
+        "SELECT * FROM header",
+        "SELECT * FROM incoming_0",
+        "SELECT * FROM stream",
+        "SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')",
+        "SELECT * FROM read_csv('https://example.com/x.csv')",
+        "SELECT count(*) FROM range(1000000000000) a, range(1000000) b",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        "SELECT list(range(2000000000))",
+        "SELECT repeat('x', 2000000000)",
+        "SELECT 1; SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT 1; -- harmless?\nATTACH ':memory:' AS sneaky",
+        "CREATE TABLE copy AS SELECT * FROM telemetry_raw.keystrokes",
+        "DROP TABLE telemetry_raw.keystrokes",
+        "DELETE FROM telemetry_raw.keystrokes",
+        "UPDATE telemetry_raw.keystrokes SET key = 'x'",
+        f"SELECT * FROM telemetry_raw.keystrokes WHERE employee_id = '{other.employee_id}'",
+        f"SELECT * FROM collab.chat_messages WHERE list_contains(recipients, '{other.email}') OR sender = '{other.email}'",
+        f"SELECT * FROM ml_training.typing_corpus WHERE payload LIKE '%{other.employee_id}%'",
+    ]
+
+
+def forbidden_text(backend, me) -> list[str]:
+    """Strings that may never appear in a console result or message."""
+    key = (backend.settings.state.path / "pseudonym.key").read_text().strip()
+    people = [v for p in backend.directory if p.employee_id != me.employee_id for v in (p.employee_id, p.email, p.name)]
+    return ["root:x:0:0", key, "exempt_from_collection", "request_user"] + people
+
+
+def test_the_corpus_is_large_enough(backend, me, demo_users):
+    other = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    assert len(escape_attempts(backend, other)) >= 60
+
+
+@pytest.mark.parametrize("number", range(63))
+def test_escape_attempt(backend, me, demo_users, number):
+    other = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    statement = escape_attempts(backend, other)[number]
+    result = run_statement(backend, principal_for(me), statement, FAST)
+    shown = (result.error or "") + (repr(result.rows.to_pylist()) if result.rows is not None else "")
+    for text in forbidden_text(backend, me):
+        assert text not in shown.replace(statement, ""), (statement, text)
+    if result.ok and result.rows is not None and result.rows.num_rows and "employee_id" in result.rows.column_names:
+        assert set(result.rows["employee_id"].to_pylist()) <= {me.employee_id}
+    for trap in (TRAPS.with_suffix(".csv"), TRAPS.with_suffix(".parquet"), TRAPS):
+        assert not trap.exists(), statement
+    follow_up = run_statement(backend, principal_for(me), "SELECT count(*) AS n FROM telemetry_raw.keystrokes", FAST)
+    assert follow_up.ok and follow_up.rows.num_rows == 1
+
+
+def test_no_worker_outlives_its_query(backend, me):
+    run_statement(backend, principal_for(me), "SELECT count(*) FROM range(1000000000000) a, range(1000000) b", FAST)
+    running = subprocess.run(["pgrep", "-f", "console_worker.py"], capture_output=True, text=True).stdout.split()
+    assert [pid for pid in running if int(pid) != os.getpid()] == []
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_console_counts_equal_the_inventory_for_random_employees(backend, seed):
+    people = sorted(backend.directory, key=lambda p: p.employee_id)
+    employee = random.Random(seed).choice([p for p in people if not p.exempt_from_collection])
+    inventory = inventory_for(backend, principal_for(employee))
+    union = " UNION ALL ".join(
+        f"SELECT '{e.name}' AS t, count(*) AS n FROM \"{e.finding.table.database}\".\"{e.finding.table.name}\""
+        for e in inventory.entries)
+    result = run_statement(backend, principal_for(employee), union, ConsoleLimits(timeout_s=30))
+    assert result.ok, result.error
+    assert dict(zip(result.rows["t"].to_pylist(), result.rows["n"].to_pylist())) == \
+        {e.name: e.postings.rows for e in inventory.entries}
+
+
+@pytest.mark.parametrize("statement, message", [
+    ("SELEC 1", "Syntax error"),
+    ("SELECT * FROM telemetry_raw.keystroke", "Did you mean"),
+    ("SELECT * FROM hr.secret_salaries", "not one of your tables"),
+    ("SELECT count(*) FROM range(1000000000000) a, range(1000000) b", "Time limit reached"),
+    ("", "Type a query first"),
+    ("SELECT 1; SELECT 2", "one at a time"),
+    ("INSTALL httpfs", "INSTALL statements are not allowed"),
+])
+def test_errors_are_explained_in_plain_words(backend, me, statement, message):
+    result = run_statement(backend, principal_for(me), statement, FAST)
+    assert not result.ok and message in result.error
+    assert "Traceback" not in result.error
+
+
+def test_long_results_are_cut_with_a_note(backend, me):
+    result = run_statement(backend, principal_for(me), "SELECT * FROM range(5000)", FAST)
+    assert result.ok and result.truncated and result.rows.num_rows == FAST.max_rows
+
+
+def test_only_the_tables_a_query_names_are_loaded(backend, me):
+    result = run_statement(backend, principal_for(me), "SELECT count(*) FROM telemetry_raw.keystrokes", FAST)
+    assert result.tables == ("telemetry_raw.keystrokes",)
+    assert referenced_tables("WITH a AS (SELECT * FROM hr.x) SELECT * FROM a JOIN collab.y USING (k)") == \
+        {"hr.x", "collab.y"}
+
+
+def test_the_console_needs_the_employee_role(backend, me):
+    council_only = Principal(me.employee_id, me.name, me.email, me.department, frozenset({Role.WORKS_COUNCIL}))
+    with pytest.raises(AccessDenied):
+        run_statement(backend, council_only, "SELECT 1", FAST)
+
+
+def test_every_example_runs(backend, me):
+    inventory = inventory_for(backend, principal_for(me))
+    found = examples({e.name for e in inventory.entries})
+    assert len(found) >= 4
+    for example in found:
+        result = run_statement(backend, principal_for(me), example.statement, FAST)
+        assert result.ok, (example.question, result.error)
+
+
+def test_the_page_runs_a_query(config, monkeypatch, demo_users):
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "portal/pages/console.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    at.text_area[0].input("SELECT key, count(*) AS n FROM telemetry_raw.keystrokes GROUP BY key ORDER BY n DESC")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert list(at.dataframe[0].value.columns) == ["key", "n"]
+    at.text_area[0].input("SELECT * FROM read_csv('/etc/passwd')")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "disabled by configuration" in at.error[0].value
