@@ -25,6 +25,14 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 2)
 
 
+def ratio(baseline_ms: float | None, median_ms: float | None) -> float | None:
+    """How many times faster than its baseline a case is (below 1: slower)."""
+    if not baseline_ms or not median_ms:
+        return None
+    value = baseline_ms / median_ms
+    return round(value, 1) if value >= 10 else round(value, 3)
+
+
 def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
     started = time.perf_counter()
     sample, generated = ensure_sample(size, lambda step, done, total: progress_bar(f"generate {size} {step}", done, total))
@@ -51,7 +59,7 @@ def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
             "median_ms_by_tier": {tier: _ms(samples.median(tier)) for tier in TIERS},
             "baseline": spec.baseline_name, "baseline_n": len(baseline.all) if baseline else 0,
             "baseline_median_ms": _ms(base_median),
-            "ratio": round(base_median / samples.median(), 1) if base_median else None,
+            "ratio": ratio(_ms(base_median), _ms(samples.median())),
         })
     backend.close()
     return {"size": size, "tables": manifest["tables"], "rows": manifest["rows"],
@@ -100,7 +108,7 @@ def print_report(report: dict) -> None:
     if report["scaling"]:
         print("\nScaling, median per volume tier (L over S):")
         for row in report["scaling"]:
-            print(f"  {row['case']:<12} {row['tier']:<7} S {row['S_ms']:>8.1f} ms   L {row['L_ms']:>8.1f} ms   "
+            print(f"  {row['case']:<22} {row['tier']:<7} S {row['S_ms']:>8.1f} ms   L {row['L_ms']:>8.1f} ms   "
                   f"L/S {row['L_over_S']}")
 
 
@@ -111,7 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed for picking the employees")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--report", type=Path, metavar="FILE", help="print the table of an earlier run and exit")
     args = parser.parse_args(argv)
+    if args.report:
+        try:
+            print_report(json.loads(args.report.read_text()))
+        except (OSError, json.JSONDecodeError, KeyError) as problem:
+            print(f"error: cannot read {args.report}: {problem}", file=sys.stderr)
+            return 2
+        return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = set(sizes) - set(SIZES)
     if unknown:

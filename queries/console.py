@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
 import logging
 import re
@@ -123,22 +124,16 @@ def _write_block(stream, data: bytes) -> None:
 
 
 def _payload(statement: str, limits: ConsoleLimits, slices: dict[str, pa.Table]) -> bytes:
-    chunks = []
-
-    class Sink:
-        def write(self, data: bytes) -> None:
-            chunks.append(data)
-
-    sink = Sink()
+    message = io.BytesIO()
     header = {"statement": statement, "max_rows": limits.max_rows, "memory_limit": f"{limits.memory_mb}MB",
               "tables": [dict(zip(("database", "name"), name.split(".", 1))) for name in slices]}
-    _write_block(sink, json.dumps(header).encode())
+    _write_block(message, json.dumps(header).encode())
     for rows in slices.values():
         buffer = pa.BufferOutputStream()
         with pa.ipc.new_stream(buffer, rows.schema) as writer:
             writer.write_table(rows)
-        _write_block(sink, buffer.getvalue().to_pybytes())
-    return b"".join(chunks)
+        _write_block(message, buffer.getvalue().to_pybytes())
+    return message.getvalue()
 
 
 def _os_limits(limits: ConsoleLimits):

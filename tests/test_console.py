@@ -211,3 +211,19 @@ def test_the_page_runs_a_query(config, monkeypatch, demo_users):
     at.button[0].click().run()
     assert not at.exception
     assert "disabled by configuration" in at.error[0].value
+
+
+def test_every_statement_is_recorded_without_the_data(backend, me, caplog):
+    import hashlib
+    import json
+    statement = "SELECT typed_text FROM telemetry_raw.keystrokes WHERE typed_text IS NOT NULL"
+    with caplog.at_level("INFO", logger="daylight.access"):
+        result = run_statement(backend, principal_for(me), statement, FAST)
+    [record] = [r for r in caplog.records if r.name == "daylight.access"]
+    event = json.loads(record.getMessage())
+    assert event["subject_id"] == event["actor_id"] == me.employee_id
+    assert event["action"] == "query-own-telemetry" and event["tables"] == ["telemetry_raw.keystrokes"]
+    assert event["sql_sha256"] == hashlib.sha256(statement.encode()).hexdigest()
+    assert event["rows"] == result.rows_loaded
+    typed = {t for t in result.rows["typed_text"].to_pylist()}
+    assert not any(text in record.getMessage() for text in typed)
