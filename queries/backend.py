@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from queries.directory import Directory, DirectoryError
 from queries.discovery import Catalog, discover
-from queries.pseudonyms import load_or_create_key
+from queries.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.register import Register, RegisterError
 from queries.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
 from queries.warehouse import Warehouse, WarehouseError
@@ -66,7 +66,8 @@ class Backend:
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
                            Directory.load(settings.directory.path), SubjectIndex(settings.state.path),
                            load_or_create_key(settings.state.path))
-        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError) as problem:
+        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
+                PseudonymKeyError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem

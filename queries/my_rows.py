@@ -8,6 +8,7 @@ before anything is returned.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from queries.inventory import InventoryEntry
 from queries.pseudonyms import Pseudonymizer
 from queries.subject_rows import event_time_fragment, subject_match, subject_params
 from queries.warehouse import WarehouseError
+
+log = logging.getLogger(__name__)
 
 ALL_ROWS = 2**62
 
@@ -41,7 +44,8 @@ def _read(backend: Backend, employee: Employee, entry: InventoryEntry, limit: in
         rows = backend.warehouse.query_arrow(statement, {
             "files": list(entry.postings.files), "row_limit": limit, **subject_params(employee)})
     except WarehouseError as problem:
-        return MyRows(entry, None, f"this table cannot be read right now ({problem})")
+        log.warning("reading %s for %s failed: %s", entry.name, employee.employee_id, problem)
+        return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
     pseudonymizer = Pseudonymizer(backend.pseudonym_key, employee, backend.directory)
     return MyRows(entry, pseudonymizer.apply(rows, finding.identifiers))
 
@@ -52,5 +56,4 @@ def my_rows(backend: Backend, principal: Principal, action: Action, entries: lis
     for `action`: viewing, exporting or querying one's own data."""
     ensure(principal, action, Resource.about(principal.employee_id))
     employee = backend.directory.by_id(principal.employee_id)
-    for entry in entries:
-        yield _read(backend, employee, entry, limit)
+    return (_read(backend, employee, entry, limit) for entry in entries)

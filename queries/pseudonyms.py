@@ -32,10 +32,20 @@ KEY_FILE = "pseudonym.key"
 PREFIX = "colleague-"
 
 
+class PseudonymKeyError(Exception):
+    """The key exists but cannot be used. It is never replaced silently:
+    a new key would give every colleague a new pseudonym."""
+
+
 def load_or_create_key(state_dir: Path) -> bytes:
     path = Path(state_dir) / KEY_FILE
     try:
-        return bytes.fromhex(path.read_text().strip())
+        key = bytes.fromhex(path.read_text().strip())
+        if len(key) < 16:
+            raise ValueError("too short")
+        return key
+    except ValueError as problem:
+        raise PseudonymKeyError(f"the pseudonym key {path} is damaged ({problem}); restore it from backup") from None
     except FileNotFoundError:
         key = secrets.token_bytes(32)
         path.parent.mkdir(parents=True, exist_ok=True)

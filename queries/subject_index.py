@@ -18,6 +18,7 @@ import argparse
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -79,11 +80,28 @@ class SubjectIndex:
         path = Path(state_dir) / INDEX_FILE
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = duckdb.connect(str(path))
-            self._connection.execute(sql.load("subject_index/schema"))
+            self._connection = self._open(path)
         except (duckdb.Error, OSError) as problem:
             raise SubjectIndexError(f"cannot open the subject index {path}: {str(problem).splitlines()[0]}") from None
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _open(path: Path) -> duckdb.DuckDBPyConnection:
+        """The index is derived from the warehouse: a file that cannot be
+        opened is set aside (for the operators) and rebuilt, losing nothing."""
+        try:
+            connection = duckdb.connect(str(path))
+            connection.execute(sql.load("subject_index/schema"))
+            return connection
+        except duckdb.IOException as problem:
+            if "lock" in str(problem).lower():
+                raise
+            aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+            log.error("subject index %s cannot be opened (%s); moved to %s and rebuilding", path, problem, aside)
+            path.rename(aside)
+            connection = duckdb.connect(str(path))
+            connection.execute(sql.load("subject_index/schema"))
+            return connection
 
     def _run(self, name: str, params: dict | None = None) -> list[tuple]:
         statement = sql.load(name)

@@ -204,3 +204,29 @@ def test_a_corrupt_table_is_reported_and_does_not_hide_the_others(open_my_data, 
     at = open_my_data(write_config(tmp_path, lake), signed_in_claims(demo_users["employee, heavy data"]))
     assert "hr.performance_ratings" in at.warning[0].value
     assert int(at.metric[0].value) > 10
+
+
+def test_the_policy_is_asked_when_reading_is_requested_not_later(backend, median):
+    with pytest.raises(AccessDenied):
+        my_rows(backend, principal_for(median, Role.HR), VIEW_OWN_TELEMETRY, [])
+
+
+def test_a_table_broken_after_indexing_is_reported_without_internals(lake_copy_backend, demo_users):
+    backend, lake = lake_copy_backend
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    inventory = inventory_for(backend, principal_for(employee))
+    entry = next(e for e in inventory.entries if e.name == "hr.performance_ratings")
+    for path in entry.postings.files:
+        open(path, "wb").write(b"PAR1 broken after indexing")
+    [result] = my_rows(backend, principal_for(employee), VIEW_OWN_TELEMETRY, [entry])
+    assert result.rows is None and "cannot be read right now" in result.error
+    assert str(lake) not in result.error
+
+
+@pytest.fixture
+def lake_copy_backend(tmp_path, sample):
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    opened = Backend.open(write_config(tmp_path, lake))
+    yield opened, lake
+    opened.close()
