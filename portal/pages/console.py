@@ -26,9 +26,10 @@ if not inventory.entries:
 editor, schema = st.columns([3, 2])
 with schema:
     st.subheader("Your tables")
-    for entry in inventory.entries:
-        with st.expander(f"{entry.name} · {entry.postings.rows:,} rows"):
-            st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in entry.finding.columns))
+    with st.container(height=330):
+        for entry in inventory.entries:
+            with st.expander(f"{entry.name} · {entry.postings.rows:,} rows"):
+                st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in entry.finding.columns))
 with editor:
     samples = examples({e.name for e in inventory.entries})
     if samples:
