@@ -14,7 +14,7 @@ from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
 from auth.principal import Principal
 from queries import sql
 from queries.backend import Backend
-from queries.inventory import Inventory
+from queries.inventory import Inventory, InventoryEntry
 from queries.my_rows import MyRows, my_rows
 from queries.subject_rows import event_time_fragment, subject_match, subject_params
 from queries.warehouse import WarehouseError
@@ -22,37 +22,56 @@ from queries.warehouse import WarehouseError
 UNREGISTERED = "unregistered"
 
 
-def category_of(inventory: Inventory, table: str) -> str:
-    entry = next((e for e in inventory.entries if e.name == table), None)
-    return entry.register.category if entry and entry.register else UNREGISTERED
+def categories_by_table(inventory: Inventory) -> dict[str, str]:
+    return {e.name: e.register.category if e.register else UNREGISTERED for e in inventory.entries}
 
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
     """(category, day, rows): my captured rows per day, per category of data."""
     ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    categories = categories_by_table(inventory)
     totals: Counter = Counter()
     for table, day, rows in backend.index.daily_rows(principal.employee_id):
-        totals[(category_of(inventory, table), day)] += rows
+        totals[(categories.get(table, UNREGISTERED), day)] += rows
     return sorted((category, day, rows) for (category, day), rows in totals.items())
+
+
+def _per_table_counts(entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
+    suffix = f"_t{number}"
+    statement = sql.render("rows_by_weekday_hour", param_suffix=suffix, fragments={
+        "subject_match": subject_match(entry.finding.identifiers, suffix), "event_time": event_time_fragment(entry.finding)})
+    return statement, {f"files{suffix}": list(entry.postings.files)}
+
+
+def _count_weekday_hours(backend: Backend, entries: list[InventoryEntry], subject: dict) -> list[tuple]:
+    """One statement over all the tables; if one of them cannot be read,
+    table by table, skipping what fails, so a broken table hides nothing else."""
+    parts = [_per_table_counts(entry, number) for number, entry in enumerate(entries)]
+    files = {name: value for _, params in parts for name, value in params.items()}
+    total = sql.render("weekday_hour_totals", fragments={"per_table": sql.Fragment.join([p for p, _ in parts], "UNION ALL")})
+    try:
+        return backend.warehouse.query(total, {**files, **subject})
+    except WarehouseError:
+        rows = []
+        for statement, params in parts:
+            try:
+                rows += backend.warehouse.query(statement, {**params, **subject})
+            except WarehouseError:
+                continue
+        return rows
 
 
 def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
     """{(ISO weekday, hour): rows} over every table that records a capture time."""
     ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     employee = backend.directory.by_id(principal.employee_id)
+    timed = [e for e in inventory.entries
+             if dict(e.finding.columns).get(e.finding.time_column or "", "").startswith("TIMESTAMP")]
+    if not timed:
+        return {}
     counts: Counter = Counter()
-    for entry in inventory.entries:
-        kind = dict(entry.finding.columns).get(entry.finding.time_column or "", "")
-        if not kind.startswith("TIMESTAMP"):
-            continue
-        statement = sql.render("rows_by_weekday_hour", fragments={
-            "subject_match": subject_match(entry.finding.identifiers), "event_time": event_time_fragment(entry.finding)})
-        try:
-            rows = backend.warehouse.query(statement, {"files": list(entry.postings.files), **subject_params(employee)})
-        except WarehouseError:
-            continue
-        for weekday, hour, count in rows:
-            counts[(int(weekday), int(hour))] += int(count)
+    for weekday, hour, count in _count_weekday_hours(backend, timed, subject_params(employee)):
+        counts[(int(weekday), int(hour))] += int(count)
     return dict(counts)
 
 

@@ -37,8 +37,8 @@ class Fragment:
 
     @staticmethod
     def join(fragments: list[Fragment], operator: str) -> Fragment:
-        if operator not in ("OR", "AND") or not fragments:
-            raise ValueError("join needs fragments and OR or AND")
+        if operator not in ("OR", "AND", "UNION ALL") or not fragments:
+            raise ValueError("join needs fragments and OR, AND or UNION ALL")
         params: dict = {}
         for fragment in fragments:
             params.update(fragment.params)

@@ -31,14 +31,16 @@ def subject_params(employee: Employee) -> dict:
     return {"employee_id": employee.employee_id, "email": employee.email.casefold()}
 
 
-def subject_match(identifiers: tuple[FoundIdentifier, ...]) -> sql.Fragment:
-    """One predicate matching a row if any identifier column names the subject."""
+def subject_match(identifiers: tuple[FoundIdentifier, ...], suffix: str = "") -> sql.Fragment:
+    """One predicate matching a row if any identifier column names the
+    subject; `suffix` keeps its parameter names apart from other tables'
+    in a statement that reads several."""
     parts = []
     for n, identifier in enumerate(identifiers):
         part = sql.render(f"match/{identifier.shape}_{identifier.holds}", identifiers={"column": identifier.column},
-                          param_suffix=f"_{n}")
+                          param_suffix=f"{suffix}_{n}")
         if identifier.json_path:
-            part = sql.Fragment(part.text, {**part.params, f"json_path_{n}": identifier.json_path})
+            part = sql.Fragment(part.text, {**part.params, f"json_path{suffix}_{n}": identifier.json_path})
         parts.append(part)
     return sql.Fragment.join(parts, "OR")
 

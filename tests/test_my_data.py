@@ -230,3 +230,15 @@ def lake_copy_backend(tmp_path, sample):
     opened = Backend.open(write_config(tmp_path, lake))
     yield opened, lake
     opened.close()
+
+
+def test_the_heatmap_survives_a_table_broken_after_indexing(lake_copy_backend, demo_users):
+    backend, _ = lake_copy_backend
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    inventory = inventory_for(backend, principal_for(employee))
+    before = weekday_hour_activity(backend, principal_for(employee), inventory)
+    broken = next(e for e in inventory.entries if e.name == "telemetry_raw.keystrokes")
+    for path in broken.postings.files:
+        open(path, "wb").write(b"PAR1 broken after indexing")
+    after = weekday_hour_activity(backend, principal_for(employee), inventory)
+    assert 0 < sum(after.values()) == sum(before.values()) - broken.postings.rows
