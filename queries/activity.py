@@ -14,22 +14,15 @@ from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
 from auth.principal import Principal
 from queries import sql
 from queries.backend import Backend
-from queries.inventory import Inventory, InventoryEntry
+from queries.inventory import UNREGISTERED, Inventory, InventoryEntry
 from queries.my_rows import MyRows, my_rows
 from queries.subject_rows import event_time_fragment, subject_match, subject_params
 from queries.warehouse import WarehouseError
 
-UNREGISTERED = "unregistered"
-
-
-def categories_by_table(inventory: Inventory) -> dict[str, str]:
-    return {e.name: e.register.category if e.register else UNREGISTERED for e in inventory.entries}
-
-
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
     """(category, day, rows): my captured rows per day, per category of data."""
     ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
-    categories = categories_by_table(inventory)
+    categories = {e.name: e.category for e in inventory.entries}
     totals: Counter = Counter()
     for table, day, rows in backend.index.daily_rows(principal.employee_id):
         totals[(categories.get(table, UNREGISTERED), day)] += rows

@@ -18,6 +18,9 @@ from queries.register import RegisterEntry
 from queries.subject_index import TablePostings
 
 
+UNREGISTERED = "unregistered"
+
+
 @dataclass(frozen=True)
 class InventoryEntry:
     finding: TableFinding
@@ -31,6 +34,10 @@ class InventoryEntry:
     @property
     def registered(self) -> bool:
         return self.register is not None
+
+    @property
+    def category(self) -> str:
+        return self.register.category if self.register else UNREGISTERED
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Inventory:
 
     @property
     def categories(self) -> set[str]:
-        return {e.register.category if e.register else "unregistered" for e in self.entries}
+        return {e.category for e in self.entries}
 
     @property
     def first_seen(self) -> datetime | None:
@@ -78,7 +85,7 @@ class Inventory:
             records.append({
                 "table": e.name,
                 "registered": "yes" if r else "NO — not in the register",
-                "category": r.category if r else "unknown",
+                "category": e.category,
                 "my rows": e.postings.rows,
                 "first captured": e.postings.first_seen,
                 "last captured": e.postings.last_seen,
