@@ -30,9 +30,6 @@ class Principal:
     department: str
     roles: frozenset[Role]
 
-    def has(self, role: Role) -> bool:
-        return role in self.roles
-
 
 class SignInStatus(StrEnum):
     SIGNED_OUT = "signed_out"

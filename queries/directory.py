@@ -36,9 +36,6 @@ class Directory:
         self._by_id = {e.employee_id: e for e in employees}
         self._by_email = {e.email.casefold(): e for e in employees}
 
-    def __len__(self) -> int:
-        return len(self._by_id)
-
     def __iter__(self):
         return iter(self._by_id.values())
 

@@ -43,9 +43,6 @@ class Register:
     def get(self, qualified_name: str) -> RegisterEntry | None:
         return self._entries.get(qualified_name)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     @staticmethod
     def load(path: Path) -> Register:
         try:
