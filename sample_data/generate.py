@@ -151,7 +151,7 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
 
 
 # The modules that decide what a sample contains (not the CLI or progress output).
-_DATA_MODULES = ("audit", "draw", "generate", "people", "plan", "streams", "vocab", "writer")
+_DATA_MODULES = ("audit", "draw", "generate", "people", "plan", "streams", "templates", "vocab", "writer")
 
 
 def generator_version() -> str:

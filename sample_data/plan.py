@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from sample_data import vocab
-from sample_data.streams import TEMPLATES, Template
+from sample_data.templates import TEMPLATES, Template
 
 MIN_ROWS_PER_TABLE = 50
 # One in this many copies of a registered table never makes it into the register.

@@ -15,7 +15,7 @@ import pytest
 
 from sample_data.__main__ import main as generator_cli
 from sample_data.generate import Options, generate
-from sample_data.streams import TEMPLATES
+from sample_data.templates import TEMPLATES
 from tests.conftest import SMALL
 
 

@@ -1,0 +1,173 @@
+"""The tables of a workplace AI-training telemetry program.
+
+Each template says which stream fills a table, where the employee
+identifiers sit (deliberately in many shapes) and what the data register
+says about it, if anything. Templates with `register=None` are the tables
+somebody created and never registered: the portal must find them by
+discovery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from sample_data import streams
+from sample_data.draw import Draw, Rows
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """Where employee identifiers sit in a table, as the register records it."""
+
+    column: str
+    holds: str  # "employee_id" or "email"
+    shape: str = "scalar"  # "scalar", "list" or "json"
+    json_path: str | None = None
+
+    def as_register(self) -> dict:
+        entry = {"column": self.column, "holds": self.holds, "shape": self.shape}
+        if self.json_path:
+            entry["json_path"] = self.json_path
+        return entry
+
+
+@dataclass(frozen=True)
+class Registration:
+    description: str
+    category: str
+    purposes: tuple[str, ...]
+    legal_basis: str
+    retention_days: int
+    source_system: str
+    works_agreement_clause: str | None
+
+
+@dataclass(frozen=True)
+class Template:
+    database: str
+    name: str
+    columns: Callable[[Draw, np.ndarray, int], dict]  # the columns of n rows about the people `who`
+    identifiers: tuple[Identifier, ...]
+    register: Registration | None
+    row_weight: float
+    partitioned: bool = False
+    variants: str | None = None  # "snapshot", "region" or "copy": how the template multiplies
+
+    def build(self, draw: Draw, n: int) -> Rows:
+        who = draw.subjects(n)
+        return Rows(pa.table(self.columns(draw, who, n)), who)
+
+
+LEGITIMATE_INTEREST = "Art. 6(1)(f) GDPR, legitimate interest"
+EMPLOYMENT = "Art. 88 GDPR with § 26 BDSG, employment relationship"
+CONSENT = "Art. 6(1)(a) GDPR, consent"
+LEGAL_DUTY = "Art. 6(1)(c) GDPR, legal obligation"
+
+
+def _reg(description, category, purposes, basis, retention, source, clause) -> Registration:
+    return Registration(description, category, tuple(purposes), basis, retention, source, clause)
+
+
+ID = Identifier("employee_id", "employee_id")
+
+TEMPLATES: tuple[Template, ...] = (
+    Template("telemetry_raw", "keystrokes", streams.keystrokes, (ID,), _reg(
+        "Every key press on the work laptop with timing and, for 30% of events, the typed text.",
+        "keystrokes", ["ai_model_training", "productivity_analytics"], LEGITIMATE_INTEREST, 30,
+        "Endpoint agent (ActivityTrace 4.2)", "BV-IT-2024 §4.1"), 30.0, True),
+    Template("telemetry_raw", "mouse_events", streams.mouse, (ID,), _reg(
+        "Mouse moves, clicks and scrolls with screen coordinates.",
+        "mouse", ["ai_model_training"], LEGITIMATE_INTEREST, 30,
+        "Endpoint agent (ActivityTrace 4.2)", "BV-IT-2024 §4.1"), 25.0, True),
+    Template("telemetry_raw", "screen_captures", streams.screen_captures, (ID,), _reg(
+        "Periodic screenshots: metadata and OCR'd text of the visible screen.",
+        "screen", ["ai_model_training"], LEGITIMATE_INTEREST, 14,
+        "Endpoint agent (ActivityTrace 4.2)", "BV-IT-2024 §4.3"), 4.0, True),
+    Template("telemetry_raw", "app_focus", streams.app_focus, (ID,), _reg(
+        "Which application and window had focus, and for how long.",
+        "app_usage", ["productivity_analytics", "ai_model_training"], LEGITIMATE_INTEREST, 90,
+        "Endpoint agent (ActivityTrace 4.2)", "BV-IT-2024 §4.2"), 6.0, True),
+    Template("telemetry_raw", "browser_history", streams.browser, (Identifier("user_email", "email"),), _reg(
+        "URLs visited in the managed browser, including incognito windows.",
+        "browsing", ["it_security"], LEGITIMATE_INTEREST, 60,
+        "Secure web gateway", "BV-IT-2024 §5"), 4.0, True),
+    Template("telemetry_raw", "client_events", streams.client_events,
+             (Identifier("payload", "employee_id", "json", "$.user.id"),), _reg(
+        "Agent event bus: idle, lock and VPN events as JSON.",
+        "app_usage", ["productivity_analytics"], LEGITIMATE_INTEREST, 90,
+        "Endpoint agent event bus", "BV-IT-2024 §4.2"), 3.0, True),
+    Template("ai_assistant", "prompts", streams.prompts, (Identifier("user_email", "email"),), _reg(
+        "Prompts typed into the company AI assistant.",
+        "ai_assistant", ["service_quality", "ai_model_training"], CONSENT, 180,
+        "Assistant gateway", "BV-KI-2025 §3"), 2.0, True),
+    Template("ai_assistant", "responses", streams.responses, (Identifier("user_email", "email"),), _reg(
+        "The assistant's answers, with the employee's rating.",
+        "ai_assistant", ["service_quality"], CONSENT, 180,
+        "Assistant gateway", "BV-KI-2025 §3"), 2.0, True),
+    Template("collab", "chat_messages", streams.chat,
+             (Identifier("sender", "email"), Identifier("recipients", "email", "list")), _reg(
+        "Chat messages with sender and recipients, including direct messages.",
+        "chat", ["ai_model_training", "it_security"], LEGITIMATE_INTEREST, 365,
+        "Chat platform export", "BV-IT-2024 §6"), 4.0, True),
+    Template("collab", "meeting_transcripts", streams.transcripts,
+             (Identifier("speaker_id", "employee_id"), Identifier("participants", "employee_id", "list")), _reg(
+        "Automatic transcriptions of meetings, per utterance, with a sentiment score.",
+        "meetings", ["ai_model_training"], CONSENT, 90,
+        "Meeting recorder", "BV-KI-2025 §4"), 3.0, True),
+    Template("security", "badge_events", streams.badge, (ID,), _reg(
+        "Badge reader events at doors and sites.",
+        "location", ["workplace_safety", "it_security"], LEGITIMATE_INTEREST, 90,
+        "Access control system", "BV-Zutritt-2019 §2"), 3.0, True),
+    Template("security", "dlp_alerts", streams.dlp, (Identifier("actor", "email"),), _reg(
+        "Data-loss-prevention alerts raised on file transfers.",
+        "security", ["it_security"], LEGITIMATE_INTEREST, 365,
+        "DLP suite", "BV-IT-2024 §7"), 0.5, False),
+    Template("security", "device_logins", streams.logins, (Identifier("actor", "employee_id"),), _reg(
+        "Sign-ins on work devices, with source address.",
+        "security", ["it_security"], LEGITIMATE_INTEREST, 180,
+        "Identity platform", "BV-IT-2024 §7"), 1.0, True),
+    Template("hr", "performance_ratings", streams.ratings,
+             (ID, Identifier("reviewer_id", "employee_id")), _reg(
+        "Half-yearly performance ratings and the reviewer's comments.",
+        "performance", ["performance_management"], EMPLOYMENT, 1095,
+        "HR suite", None), 0.05, False),
+    Template("hr", "working_time_records", streams.retention_ledger, (ID,), _reg(
+        "Working-time records kept under the working time act.",
+        "working_time", ["payroll"], LEGAL_DUTY, 730,
+        "Time tracking", "BV-Arbeitszeit-2021 §3"), 0.5, False),
+    Template("derived", "typing_rhythm_features", streams.typing_rhythm, (ID,), _reg(
+        "Daily typing-rhythm features computed from keystrokes (dwell, flight, speed, stress).",
+        "derived_productivity", ["ai_model_training", "productivity_analytics"], LEGITIMATE_INTEREST, 180,
+        "Feature pipeline", "BV-IT-2024 §4.1"), 0.3, False, "region"),
+    Template("derived", "productivity_scores", streams.productivity, (ID,), _reg(
+        "Daily productivity scores from activity, idle time and focus.",
+        "derived_productivity", ["productivity_analytics"], LEGITIMATE_INTEREST, 180,
+        "Feature pipeline", "BV-IT-2024 §4.2"), 0.3, False, "region"),
+    Template("derived", "app_usage_daily", streams.app_usage, (Identifier("user_email", "email"),), _reg(
+        "Minutes per application per day.",
+        "app_usage", ["productivity_analytics"], LEGITIMATE_INTEREST, 180,
+        "Feature pipeline", "BV-IT-2024 §4.2"), 0.8, False, "region"),
+    Template("ml_training", "typing_corpus", streams.typing_corpus,
+             (Identifier("payload", "employee_id", "json", "$.uid"),), _reg(
+        "Training snapshot of typed text and timings, many employees mixed.",
+        "training_data", ["ai_model_training"], LEGITIMATE_INTEREST, 365,
+        "ML platform", "BV-KI-2025 §5"), 1.0, False, "snapshot"),
+    Template("ml_training", "assistant_finetune", streams.assistant_finetune,
+             (Identifier("payload", "email", "json", "$.meta.author.email"),), _reg(
+        "Fine-tuning snapshot of assistant conversations.",
+        "training_data", ["ai_model_training"], CONSENT, 365,
+        "ML platform", "BV-KI-2025 §5"), 0.6, False, "snapshot"),
+    Template("ml_training", "screen_ocr_dataset", streams.screen_ocr_dataset,
+             (Identifier("payload", "employee_id", "json", "$.capture.employee"),), _reg(
+        "Labelled OCR text of screen captures for a work/personal classifier.",
+        "training_data", ["ai_model_training"], LEGITIMATE_INTEREST, 365,
+        "ML platform", "BV-KI-2025 §5"), 0.6, False, "snapshot"),
+    Template("staging", "keystrokes_backfill", streams.keystrokes, (ID,), None, 1.5, False, "copy"),
+    Template("staging", "chat_export", streams.chat,
+             (Identifier("sender", "email"), Identifier("recipients", "email", "list")), None, 0.4, False, "copy"),
+    Template("sandbox", "engagement_features", streams.engagement_features, (Identifier("actor", "email"),), None, 0.2, False, "copy"),
+)
