@@ -79,8 +79,7 @@ class Insight:
 
 
 def _rows_of(results: list[MyRows], category: str) -> list[pa.Table]:
-    return [r.rows for r in results if r.rows is not None and r.entry.register
-            and r.entry.register.category == category and r.rows.num_rows]
+    return [r.rows for r in results if r.rows is not None and r.entry.category == category and r.rows.num_rows]
 
 
 def _typing(tables: list[pa.Table]) -> Insight | None:
@@ -127,7 +126,7 @@ INSIGHTS = {"keystrokes": _typing, "app_usage": _apps, "screen": _screens}
 
 def insights(backend: Backend, principal: Principal, inventory: Inventory) -> list[Insight]:
     """What my keystrokes, app usage and screen captures reveal, in plain words."""
-    entries = [e for e in inventory.entries if e.register and e.register.category in INSIGHTS]
+    entries = [e for e in inventory.entries if e.category in INSIGHTS]
     results = list(my_rows(backend, principal, VIEW_OWN_TELEMETRY, entries))
     found = [make(_rows_of(results, category)) for category, make in INSIGHTS.items()]
     return [insight for insight in found if insight]

@@ -55,8 +55,11 @@ class Fragment:
         return Fragment("flatten([" + ", ".join(f.text for f in fragments) + "])", params)
 
 
-def parameter_names(text: str) -> set[str]:
-    return set(_PARAMETER.findall(text))
+def bind(text: str, given: dict) -> dict:
+    """The parameters `text` names, from `given`: DuckDB refuses unused ones,
+    and callers pass the subject's id and email whichever identifier shapes
+    the statement ended up matching."""
+    return {name: given[name] for name in set(_PARAMETER.findall(text)) if name in given}
 
 
 @cache

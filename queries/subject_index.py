@@ -31,7 +31,7 @@ from queries import sql
 from queries.directory import Directory
 from queries.discovery import Catalog, TableFinding
 from queries.register import Register
-from queries.subject_rows import event_time_fragment
+from queries.subject_rows import event_time_fragment, identifier_fragment
 from queries.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
@@ -64,13 +64,7 @@ class RefreshReport:
 
 
 def _postings_statement(finding: TableFinding) -> sql.Fragment:
-    values = []
-    for n, identifier in enumerate(finding.identifiers):
-        value = sql.render(f"index_values/{identifier.shape}", identifiers={"column": identifier.column},
-                           param_suffix=f"_{n}")
-        if identifier.json_path:
-            value = sql.Fragment(value.text, {**value.params, f"json_path_{n}": identifier.json_path})
-        values.append(value)
+    values = [identifier_fragment(f"index_values/{i.shape}", i, f"_{n}") for n, i in enumerate(finding.identifiers)]
     return sql.render("index_table_postings", fragments={
         "event_time": event_time_fragment(finding), "identifier_values": sql.Fragment.concatenated_lists(values)})
 
@@ -105,7 +99,7 @@ class SubjectIndex:
 
     def _run(self, name: str, params: dict | None = None) -> list[tuple]:
         statement = sql.load(name)
-        bound = {k: v for k, v in (params or {}).items() if k in sql.parameter_names(statement)}
+        bound = sql.bind(statement, params or {})
         cursor = self._connection.cursor()
         try:
             return cursor.execute(statement, bound).fetchall()

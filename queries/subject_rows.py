@@ -31,18 +31,21 @@ def subject_params(employee: Employee) -> dict:
     return {"employee_id": employee.employee_id, "email": employee.email.casefold()}
 
 
+def identifier_fragment(template: str, identifier: FoundIdentifier, suffix: str) -> sql.Fragment:
+    """`template` filled in for one identifier column, its own parameters
+    (the JSON path) renamed with `suffix` and bound."""
+    part = sql.render(template, identifiers={"column": identifier.column}, param_suffix=suffix)
+    if identifier.json_path:
+        part = sql.Fragment(part.text, {**part.params, f"json_path{suffix}": identifier.json_path})
+    return part
+
+
 def subject_match(identifiers: tuple[FoundIdentifier, ...], suffix: str = "") -> sql.Fragment:
     """One predicate matching a row if any identifier column names the
     subject; `suffix` keeps its parameter names apart from other tables'
     in a statement that reads several."""
-    parts = []
-    for n, identifier in enumerate(identifiers):
-        part = sql.render(f"match/{identifier.shape}_{identifier.holds}", identifiers={"column": identifier.column},
-                          param_suffix=f"{suffix}_{n}")
-        if identifier.json_path:
-            part = sql.Fragment(part.text, {**part.params, f"json_path{suffix}_{n}": identifier.json_path})
-        parts.append(part)
-    return sql.Fragment.join(parts, "OR")
+    return sql.Fragment.join([identifier_fragment(f"match/{i.shape}_{i.holds}", i, f"{suffix}_{n}")
+                              for n, i in enumerate(identifiers)], "OR")
 
 
 def event_time_fragment(finding: TableFinding) -> sql.Fragment:

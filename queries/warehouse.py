@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from queries.sql import Fragment, parameter_names
+from queries.sql import Fragment, bind
 
 DATABASE_SUFFIX = ".db"
 
@@ -97,11 +97,8 @@ class Warehouse:
         return files
 
     def _execute(self, statement: Fragment, params: dict | None, fetch: Callable):
-        """Runs one statement on its own cursor, binding the parameters it names
-        (DuckDB refuses unused ones; callers pass the subject's id and email
-        whichever identifier shapes the statement ended up matching)."""
-        given = {**statement.params, **(params or {})}
-        bound = {name: given[name] for name in parameter_names(statement.text) if name in given}
+        """Runs one statement on its own cursor, binding the parameters it names."""
+        bound = bind(statement.text, {**statement.params, **(params or {})})
         with self._lock:
             cursor = self._connection.cursor()
         try:
