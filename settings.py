@@ -43,7 +43,32 @@ class DirectorySettings:
 
 @dataclass(frozen=True)
 class StateSettings:
-    path: Path = _doc("Folder for the portal's own records (discovery catalog, later the access ledger and requests). Created if missing.")
+    path: Path = _doc("Folder for the portal's own records (discovery catalog, subject index, access ledger, imported "
+                      "audit events, deletion requests). Created if missing.")
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    signing_key: Path = _doc("Ed25519 private key that signs the access ledger's checkpoints (PEM). Created on first "
+                             "start; must lie outside the state folder. The public key is written beside it as `.pub`.")
+    checkpoint_every: int = _doc("A signed checkpoint is written every this many ledger entries.", 100)
+
+
+def _default_broad_groups() -> tuple:
+    return ("all-employees",)
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    log: Path | None = _doc("The warehouse's own audit log (Ranger-style JSON lines). Imported incrementally; "
+                            "without it only the portal's ledger is shown.", None)
+    grants: Path | None = _doc("The warehouse's grants history (CSV: grant_id, resource, grantee_type, grantee, "
+                               "privilege, granted_at, revoked_at, granted_by, reason), for the exposure report.", None)
+    groups: Path | None = _doc("Members of each access group (JSON: group -> employee ids).", None)
+    broad_groups: tuple = _doc("Groups no table's purpose covers (for example everyone in the company): a grant to "
+                               "one of them makes the table's rows exposed.", default_factory=_default_broad_groups)
+    show_accessor_names: bool = _doc("Show employees the names of the people who read their data (`true`), or "
+                                     "only their role and group (`false`).", True)
 
 
 @dataclass(frozen=True)
@@ -72,7 +97,9 @@ class Settings:
     warehouse: WarehouseSettings
     directory: DirectorySettings
     state: StateSettings
+    ledger: LedgerSettings
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
@@ -93,12 +120,18 @@ def _build(section_type, values: dict, where: str, base: Path):
                 raise ConfigError(f"missing setting {where}.{name}: {spec.metadata['doc']}")
             continue
         value = values[name]
-        if spec.type == "Path":
+        if spec.type in ("Path", "Path | None"):
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}.{name} must be a path (text)")
             value = (base / value).resolve()
         elif spec.type == "str" and not isinstance(value, str):
             raise ConfigError(f"{where}.{name} must be text")
+        elif spec.type == "bool" and not isinstance(value, bool):
+            raise ConfigError(f"{where}.{name} must be true or false")
+        elif spec.type == "tuple":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}.{name} must be a list of text values")
+            value = tuple(value)
         elif spec.type == "int" and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ConfigError(f"{where}.{name} must be a whole number, 0 or more")
         elif spec.type == "MappingProxyType":
@@ -114,6 +147,11 @@ def _validate(settings: Settings) -> None:
     if unknown_roles:
         raise ConfigError(f"identity.role_groups names unknown role(s) {sorted(unknown_roles)}; "
                           f"roles are {sorted(ROLES)}")
+    if settings.ledger.signing_key.is_relative_to(settings.state.path):
+        raise ConfigError("ledger.signing_key must lie outside the state folder: whoever can rewrite the ledger "
+                          "must not also hold the key that signs it")
+    if settings.ledger.checkpoint_every < 1:
+        raise ConfigError("ledger.checkpoint_every must be at least 1")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:
         raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
 

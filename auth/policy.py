@@ -73,6 +73,7 @@ NO_SUBJECT = Resource()
 class Decision:
     allowed: bool
     reason: str
+    role: str = ""  # the role that grants the action; the ledger records it
 
 
 class AccessDenied(Exception):
@@ -109,7 +110,7 @@ def decide(principal: Principal | None, action: Action, resource: Resource) -> D
         return Decision(False, f"{action.name} is not granted to {held}")
     decision = _scope_decision(principal, action, resource)
     if decision.allowed:
-        return Decision(True, f"{decision.reason} (role {', '.join(granting)})")
+        return Decision(True, f"{decision.reason} (role {', '.join(granting)})", granting[0])
     return decision
 
 

@@ -3,13 +3,21 @@ with, where one exists, the straightforward way of doing it as baseline."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 from bench.harness import Context, Subject, case
+from queries import sql
+from queries.access_history import access_history
 from queries.console import ConsoleLimits, run_statement
 from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for
+from queries.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
 from queries.subject_rows import scan_rows_about
 
 CONSOLE_QUERY = "SELECT CAST(ts AS DATE) AS day, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY day"
@@ -63,3 +71,106 @@ def console_first_result(context: Context, subject: Subject):
     if not result.ok:
         raise RuntimeError(result.error)
     return result
+
+
+APPENDS = 1_000
+VERIFIED = 200_000
+ACCESS_EVENTS = 10_000
+
+
+def _access(subject: Subject, n: int) -> Access:
+    return Access(subject.employee_id, "employee", "view-own-telemetry", (subject.employee_id,),
+                  (f"telemetry_raw.table_{n % 40}",), n, "employee viewing their own data (right of access)")
+
+
+def _bench_ledger(context: Context, name: str, durable: bool) -> Ledger:
+    home = context.backend.settings.state.path.parent / "ledger-bench" / name
+    shutil.rmtree(home, ignore_errors=True)
+    return Ledger(home, load_or_create_signing_key(home.parent / "keys" / "ledger.pem"),
+                  context.backend.settings.ledger.checkpoint_every, durable=durable)
+
+
+def _append_many(context: Context, subject: Subject, durable: bool) -> None:
+    ledger = _bench_ledger(context, f"append-{durable}", durable)
+    for n in range(APPENDS):
+        ledger.append(_access(subject, n))
+    ledger.close()
+
+
+def append_without_durability(context: Context, subject: Subject):
+    """Baseline: the same appends with SQLite's fsync switched off."""
+    _append_many(context, subject, durable=False)
+
+
+@case(f"ledger append x{APPENDS}", baseline=append_without_durability, baseline_name="same without fsync")
+def ledger_append(context: Context, subject: Subject):
+    _append_many(context, subject, durable=True)
+
+
+_VERIFIED_LEDGERS: dict[str, tuple[Ledger, list[bytes]]] = {}
+
+
+def _verified_ledger(context: Context) -> tuple[Ledger, list[bytes]]:
+    """Built once per size, without fsync since only reading it is timed; with its bodies."""
+    if context.size not in _VERIFIED_LEDGERS:
+        ledger = _bench_ledger(context, "verify", durable=False)
+        for n in range(VERIFIED):
+            ledger.append(_access(context.subjects[0], n))
+        with sqlite3.connect(ledger.path) as db:
+            bodies = [body for _, body, _ in db.execute(sql.load("ledger/chain"))]
+        _VERIFIED_LEDGERS[context.size] = ledger, bodies
+    return _VERIFIED_LEDGERS[context.size]
+
+
+def hash_only(context: Context, subject: Subject):
+    """Baseline: SHA-256 over the same bodies, already in memory: the floor."""
+    for body in _verified_ledger(context)[1]:
+        hashlib.sha256(body).digest()
+
+
+@case(f"ledger verify x{VERIFIED}", baseline=hash_only, baseline_name="SHA-256 of the bodies alone",
+      baseline_subjects=3)
+def ledger_verify(context: Context, subject: Subject):
+    ledger = _verified_ledger(context)[0]
+    result = verify(ledger.path, load_public_key(ledger.public_key_pem))
+    if not result.intact or result.entries != VERIFIED:
+        raise RuntimeError(result.summary())
+
+
+def _access_log(context: Context, subject: Subject) -> Path:
+    """A warehouse audit log naming the subject in ACCESS_EVENTS filtered reads."""
+    path = context.backend.settings.state.path.parent / "access-bench" / f"{subject.employee_id}.jsonl"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tables = [e.name for e in inventory_for(context.backend, subject.principal, context.today).entries]
+        with open(path, "w", encoding="utf-8") as out:
+            for n in range(ACCESS_EVENTS):
+                out.write(json.dumps({
+                    "event_id": f"bench-{subject.employee_id}-{n}", "request_user": f"svc-bench-{n % 7}",
+                    "event_time": f"2026-10-{1 + n % 28:02d}T{n % 24:02d}:00:00", "user_type": "service",
+                    "resource": tables[n % len(tables)], "access_type": "select", "result": "allowed",
+                    "row_filter": {"column": "employee_id", "values": [subject.employee_id]},
+                    "rows_returned": 10, "purpose": "bench", "justification": None if n % 3 else "bench"}) + "\n")
+    context.backend.audit.import_log(path)
+    return path
+
+
+def scan_the_raw_log(context: Context, subject: Subject):
+    """Baseline: the subject's events found by reading the raw audit logs line by line."""
+    found = 0
+    for path in (context.backend.settings.audit.log, _access_log(context, subject)):
+        with open(path, encoding="utf-8") as log:
+            for line in log:
+                event = json.loads(line)
+                found += bool(event["row_filter"] and subject.employee_id in event["row_filter"]["values"])
+    return found
+
+
+@case(f"access page {ACCESS_EVENTS} events", baseline=scan_the_raw_log, baseline_name="scan of the raw audit log",
+      baseline_subjects=3)
+def access_page(context: Context, subject: Subject):
+    _access_log(context, subject)
+    history = access_history(context.backend, subject.principal)
+    if len(history.records) < ACCESS_EVENTS:
+        raise RuntimeError(f"only {len(history.records)} accesses found")
+    return history

@@ -49,6 +49,9 @@ def open_backend(size: str) -> Backend:
         "[warehouse]", 'path = "data/warehouse"', 'register = "data/register.json"',
         "refresh_seconds = 86400",
         "[directory]", 'path = "data/directory.csv"',
-        "[state]", 'path = "state"', "",
+        "[state]", 'path = "state"',
+        "[ledger]", 'signing_key = "keys/ledger.pem"',
+        "[audit]", 'log = "data/audit/ranger_audit.jsonl"', 'grants = "data/grants.csv"',
+        'groups = "data/access_groups.json"', "",
     ]))
     return Backend.open(config)

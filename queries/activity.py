@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
 from auth.principal import Principal
-from queries import sql
+from queries import access_events, sql
 from queries.backend import Backend
 from queries.inventory import UNREGISTERED, Inventory, InventoryEntry
 from queries.my_rows import MyRows, my_rows
@@ -21,11 +21,14 @@ from queries.warehouse import WarehouseError
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
     """(category, day, rows): my captured rows per day, per category of data."""
-    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     categories = {e.name: e.category for e in inventory.entries}
     totals: Counter = Counter()
-    for table, day, rows in backend.index.daily_rows(principal.employee_id):
+    daily = backend.index.daily_rows(principal.employee_id)
+    for table, day, rows in daily:
         totals[(categories.get(table, UNREGISTERED), day)] += rows
+    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [principal.employee_id],
+                         sorted({table for table, _, _ in daily}), sum(rows for _, _, rows in daily))
     return sorted((category, day, rows) for (category, day), rows in totals.items())
 
 
@@ -56,7 +59,7 @@ def _count_weekday_hours(backend: Backend, entries: list[InventoryEntry], subjec
 
 def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
     """{(ISO weekday, hour): rows} over every table that records a capture time."""
-    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     employee = backend.directory.by_id(principal.employee_id)
     timed = [e for e in inventory.entries
              if dict(e.finding.columns).get(e.finding.time_column or "", "").startswith("TIMESTAMP")]
@@ -65,6 +68,8 @@ def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inv
     counts: Counter = Counter()
     for weekday, hour, count in _count_weekday_hours(backend, timed, subject_params(employee)):
         counts[(int(weekday), int(hour))] += int(count)
+    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [employee.employee_id],
+                         [e.name for e in timed], sum(counts.values()))
     return dict(counts)
 
 

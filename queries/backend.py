@@ -1,14 +1,18 @@
 """Everything the pages need from the data side, opened once per process.
 
 Opening checks the configuration end to end (warehouse folder, register,
-directory, state folder) so that a broken setup is reported once, in plain
-words, instead of failing deep inside a page. Discovery and the subject
-index are refreshed at most every `warehouse.refresh_seconds`, so a page
-view does not walk the whole warehouse.
+directory, state folder, access ledger and its signing key) so that a
+broken setup is reported once, in plain words, instead of failing deep
+inside a page. Without a working ledger nothing is served: every read must
+be recorded. Discovery, the subject index and the import of the
+warehouse's audit log are refreshed at most every
+`warehouse.refresh_seconds`, so a page view does not walk the whole
+warehouse.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -16,11 +20,15 @@ from dataclasses import dataclass, field
 
 from queries.directory import Directory, DirectoryError
 from queries.discovery import Catalog, discover
+from queries.ledger import Ledger, LedgerError, load_or_create_signing_key
 from queries.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.register import Register, RegisterError
 from queries.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
 from queries.warehouse import Warehouse, WarehouseError
+from queries.warehouse_audit import ImportReport, WarehouseAudit, WarehouseAuditError
 from settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 
 class BackendError(Exception):
@@ -35,6 +43,10 @@ class Backend:
     directory: Directory
     index: SubjectIndex
     pseudonym_key: bytes
+    ledger: Ledger
+    audit: WarehouseAudit
+    audit_import: ImportReport | None = None
+    audit_problem: str | None = None
     _catalog: Catalog | None = None
     _refreshed_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -45,7 +57,20 @@ class Backend:
             catalog = discover(self.warehouse, self.directory, self.settings.state.path)
             report = self.index.refresh(self.warehouse, catalog, self.directory)
             self._catalog, self._refreshed_at = catalog, time.monotonic()
+            self._import_audit_log()
             return report
+
+    def _import_audit_log(self) -> None:
+        """A missing or unreadable audit log is reported on the pages that use
+        it; it never stops the portal."""
+        if self.settings.audit.log is None:
+            self.audit_problem = "no warehouse audit log is configured"
+            return
+        try:
+            self.audit_import, self.audit_problem = self.audit.import_log(self.settings.audit.log), None
+        except WarehouseAuditError as problem:
+            log.error("%s", problem)
+            self.audit_problem = "the warehouse's audit log could not be read"
 
     def catalog(self) -> Catalog:
         """Discovery's findings, refreshed when older than the configured interval."""
@@ -54,6 +79,8 @@ class Backend:
         return self._catalog
 
     def close(self) -> None:
+        self.ledger.close()
+        self.audit.close()
         self.index.close()
         self.warehouse.close()
 
@@ -63,11 +90,13 @@ class Backend:
         try:
             settings = config if isinstance(config, Settings) else load_settings(config)
             settings.state.path.mkdir(parents=True, exist_ok=True)
+            ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
+                            settings.ledger.checkpoint_every)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
                            Directory.load(settings.directory.path), SubjectIndex(settings.state.path),
-                           load_or_create_key(settings.state.path))
+                           load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
-                PseudonymKeyError) as problem:
+                PseudonymKeyError, LedgerError, WarehouseAuditError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem

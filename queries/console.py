@@ -32,7 +32,6 @@ import pyarrow as pa
 from auth.policy import QUERY_OWN_TELEMETRY, Resource, ensure
 from auth.principal import Principal
 from queries import sql
-from queries.access_events import AccessEvent, record_access
 from queries.backend import Backend
 from queries.inventory import inventory_for
 from queries.my_rows import my_rows
@@ -215,13 +214,11 @@ def run_statement(backend: Backend, principal: Principal, statement: str,
     inventory = inventory_for(backend, principal)
     wanted = referenced_tables(statement)
     entries = [e for e in inventory.entries if e.name in wanted]
-    slices = {r.entry.name: r.rows for r in my_rows(backend, principal, QUERY_OWN_TELEMETRY, entries)
-              if r.rows is not None}
+    slices = {r.entry.name: r.rows for r in my_rows(backend, principal, QUERY_OWN_TELEMETRY, entries,
+                                                     sql_sha256=digest) if r.rows is not None}
     reply, rows = run_in_sandbox(statement, slices, limits)
     seconds = time.perf_counter() - started
     loaded = sum(t.num_rows for t in slices.values())
-    record_access(AccessEvent(principal.employee_id, "employee", principal.employee_id, "query-own-telemetry",
-                              tuple(slices), loaded, "employee's own SQL console query", digest))
     common = {"statement_sha256": digest, "seconds": seconds, "tables": tuple(slices), "rows_loaded": loaded}
     if reply["error"] == "timeout":
         return ConsoleResult(**common, error=f"Time limit reached: the query ran for more than "

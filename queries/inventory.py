@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
 from auth.principal import Principal
+from queries import access_events
 from queries.backend import Backend
 from queries.discovery import TableFinding
 from queries.register import RegisterEntry
@@ -102,7 +103,7 @@ class Inventory:
 
 
 def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
-    ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     catalog = backend.catalog()
     employee = backend.directory.by_id(principal.employee_id)
     postings = backend.index.tables_about(employee.employee_id, backend.register, today or datetime.now(UTC).date())
@@ -111,5 +112,8 @@ def inventory_for(backend: Backend, principal: Principal, today: date | None = N
         finding = catalog.get(table.table)
         if finding is not None and table.rows:
             entries.append(InventoryEntry(finding, table, backend.register.get(table.table)))
-    return Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
-                     tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))
+    inventory = Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
+                          tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))
+    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [employee.employee_id],
+                         [e.name for e in entries], inventory.rows)
+    return inventory

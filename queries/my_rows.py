@@ -3,7 +3,7 @@
 Every entry point takes the principal and asks the policy; the subject is
 the principal's own employee id, bound as a parameter; only the files the
 subject index names are read; colleagues' identifiers are pseudonymized
-before anything is returned.
+and the read is recorded in the access ledger before anything is returned.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from auth.policy import Action, Resource, ensure
+from auth.policy import Action, Decision, Resource, ensure
 from auth.principal import Principal
-from queries import sql
+from queries import access_events, sql
 from queries.backend import Backend
 from queries.directory import Employee
 from queries.inventory import InventoryEntry
@@ -36,7 +36,18 @@ class MyRows:
     error: str | None = None
 
 
-def _read(backend: Backend, employee: Employee, entry: InventoryEntry, limit: int) -> MyRows:
+@dataclass(frozen=True)
+class _Reader:
+    backend: Backend
+    principal: Principal
+    decision: Decision
+    action: Action
+    employee: Employee
+    sql_sha256: str | None
+
+
+def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
+    backend, employee = reader.backend, reader.employee
     finding = entry.finding
     statement = sql.render("read_subject_rows", fragments={
         "subject_match": subject_match(finding.identifiers), "event_time": event_time_fragment(finding)})
@@ -47,13 +58,17 @@ def _read(backend: Backend, employee: Employee, entry: InventoryEntry, limit: in
         log.warning("reading %s for %s failed: %s", entry.name, employee.employee_id, problem)
         return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
     pseudonymizer = Pseudonymizer(backend.pseudonym_key, employee, backend.directory)
-    return MyRows(entry, pseudonymizer.apply(rows, finding.identifiers))
+    shown = pseudonymizer.apply(rows, finding.identifiers)
+    access_events.record(backend.ledger, reader.principal, reader.decision, reader.action, [employee.employee_id],
+                         [entry.name], shown.num_rows, sql_sha256=reader.sql_sha256)
+    return MyRows(entry, shown)
 
 
 def my_rows(backend: Backend, principal: Principal, action: Action, entries: list[InventoryEntry],
-            limit: int = ALL_ROWS) -> Iterator[MyRows]:
+            limit: int = ALL_ROWS, sql_sha256: str | None = None) -> Iterator[MyRows]:
     """The principal's rows in each of `entries` (from their own inventory),
-    for `action`: viewing, exporting or querying one's own data."""
-    ensure(principal, action, Resource.about(principal.employee_id))
-    employee = backend.directory.by_id(principal.employee_id)
-    return (_read(backend, employee, entry, limit) for entry in entries)
+    for `action`: viewing, exporting or querying one's own data. Each
+    table's read is one ledger entry."""
+    decision = ensure(principal, action, Resource.about(principal.employee_id))
+    reader = _Reader(backend, principal, decision, action, backend.directory.by_id(principal.employee_id), sql_sha256)
+    return (_read(reader, entry, limit) for entry in entries)

@@ -32,10 +32,12 @@ def write_config(folder: Path, sample: Path, **identity) -> Path:
         "[warehouse]", f'path = "{sample / "warehouse"}"', f'register = "{sample / "register.json"}"',
         "[directory]", f'path = "{sample / "directory.csv"}"',
         "[state]", f'path = "{folder / "state"}"',
+        "[ledger]", f'signing_key = "{folder / "keys" / "ledger.pem"}"', "checkpoint_every = 10",
+        "[audit]", f'log = "{sample / "audit" / "ranger_audit.jsonl"}"', f'grants = "{sample / "grants.csv"}"',
+        f'groups = "{sample / "access_groups.json"}"',
     ]
     if identity:
-        lines.append("[identity]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in identity.items()]
+        lines += ["[identity]"] + [f"{key} = {json.dumps(value)}" for key, value in identity.items()]
     config = folder / "portal.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config

@@ -19,6 +19,8 @@ register = "register.json"
 path = "people.csv"
 [state]
 path = "state"
+[ledger]
+signing_key = "keys/ledger.pem"
 """
 
 
@@ -33,6 +35,8 @@ def test_paths_are_relative_to_the_file_and_defaults_apply(tmp_path):
     assert settings.warehouse.path == (tmp_path / "lake").resolve()
     assert settings.identity.directory_claim == "email"
     assert settings.identity.role_groups["works-council"] == "works_council"
+    assert settings.ledger.checkpoint_every == 100 and settings.audit.broad_groups == ("all-employees",)
+    assert settings.audit.log is None
 
 
 def test_the_environment_variable_points_at_the_file(tmp_path, monkeypatch):
@@ -50,7 +54,10 @@ def test_the_shipped_portal_toml_loads():
     (VALID.replace("[state]\npath = \"state\"", ""), r"missing section \[state\]"),
     (VALID.replace('register = "register.json"', ""), "missing setting warehouse.register"),
     (VALID + "[identity]\ndirectory_claimm = \"email\"\n", "unknown setting.*identity.directory_claimm"),
-    (VALID + "[audit]\nx = 1\n", "unknown section"),
+    (VALID + "[audits]\nx = 1\n", "unknown section"),
+    (VALID.replace('"keys/ledger.pem"', '"state/ledger.pem"'), "signing_key must lie outside the state folder"),
+    (VALID + "[audit]\nshow_accessor_names = \"yes\"\n", "show_accessor_names must be true or false"),
+    (VALID + "[audit]\nbroad_groups = \"all\"\n", "broad_groups must be a list"),
     (VALID.replace('path = "lake"', "path = 3"), "warehouse.path must be a path"),
     (VALID + "[identity.role_groups]\nadmins = \"superuser\"\n", "unknown role"),
     (VALID + "[identity]\ndirectory_field = \"name\"\n", "directory_field must be one of"),

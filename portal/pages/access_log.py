@@ -1,10 +1,92 @@
-from auth import policy
-from portal.planned import planned_page
+"""Who accessed my data: every read through Daylight and in the warehouse
+itself, with flags for missing justifications and undeclared purposes, and
+the windows in which my data was exposed."""
 
-planned_page(
-    policy.VIEW_OWN_ACCESS_LOG, "Who accessed my data",
-    "Who read your data, when and why — through Daylight and in the warehouse itself.",
-    ["see every read of your data with its time, reader or role, tables, row count and purpose",
-     "spot reads without a justification, or for a purpose the register does not allow",
-     "see the windows in which your data was readable by people with no business reading it"],
-)
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
+from portal import session
+from queries.access_history import access_history
+
+who = session.principal()
+session.require(who, VIEW_OWN_ACCESS_LOG, Resource.about(who.employee_id))
+backend = session.backend()
+st.title("Who accessed my data")
+st.write("Every read of your data through Daylight (from its tamper-evident access ledger) and in the company "
+         "warehouse (from the warehouse's own audit log), with when, who, why, and how many of your rows.")
+
+with st.spinner("Collecting the accesses…"):
+    history = access_history(backend, who)
+for problem in history.problems:
+    st.warning(f"Part of the history cannot be shown: {problem}. The operators have been told.")
+
+records = pd.DataFrame([{
+    "when": r.at, "source": r.source, "who": r.who, "role": r.role, "by me": r.by_me,
+    "tables": ", ".join(r.tables), "my rows": r.my_rows, "how": r.action, "purpose": r.purpose or "none given",
+    "justification": r.justification or "", "no justification": r.unjustified,
+    "purpose not in the register": r.purpose_not_registered,
+} for r in history.records])
+
+by_others = records[~records["by me"]] if not records.empty else records
+columns = st.columns(4)
+columns[0].metric("Reads by others", f"{len(by_others):,}")
+columns[1].metric("Readers", by_others["who"].nunique() if not by_others.empty else 0,
+                  help="People and service accounts that read your data.")
+columns[2].metric("Without justification", int(by_others["no justification"].sum()) if not by_others.empty else 0)
+columns[3].metric("Purpose not declared", int(by_others["purpose not in the register"].sum())
+                  if not by_others.empty else 0,
+                  help="Reads for a purpose the data register does not list for that table.")
+
+accesses_tab, exposure_tab = st.tabs(["Accesses", "Exposure"])
+
+with accesses_tab:
+    if records.empty:
+        st.success("Nobody has read your data yet, as far as Daylight and the warehouse's audit log know.")
+    else:
+        left, middle, right = st.columns(3)
+        sources = left.multiselect("Source", ["warehouse", "portal"], default=["warehouse", "portal"])
+        flagged = middle.segmented_control("Show", ["all", "flagged only"], default="all")
+        mine = right.toggle("Include my own views", value=False,
+                            help="Your own visits to My data, the console and exports are recorded too.")
+        tables = st.multiselect("Tables", sorted({t for r in history.records for t in r.tables}))
+        shown = records[records["source"].isin(sources)]
+        if not mine:
+            shown = shown[~shown["by me"]]
+        if flagged == "flagged only":
+            shown = shown[shown["no justification"] | shown["purpose not in the register"]]
+        if tables:
+            shown = shown[shown["tables"].apply(lambda text: any(t in text.split(", ") for t in tables))]
+        if shown.empty:
+            st.info("No access matches these filters.")
+        else:
+            daily = shown.assign(day=shown["when"].dt.date).groupby(["day", "source"], as_index=False).size()
+            st.plotly_chart(px.bar(daily, x="day", y="size", color="source", height=300,
+                                   title="Reads of your data per day",
+                                   labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
+            st.dataframe(shown.drop(columns=["by me"]), hide_index=True, width="stretch",
+                         column_config={"when": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+            st.caption(f"{len(shown):,} of {len(records):,} accesses. A full read of a table touched everyone "
+                       "with rows in it at that time; a filtered read touched the people its filter named.")
+
+with exposure_tab:
+    st.write("Windows in which your rows were readable by people whose work does not cover the table's purpose, "
+             "for example when a table was opened to every employee.")
+    if not history.exposures:
+        st.success("Your rows were never readable beyond the people whose purpose covers them, as far as the "
+                   "warehouse's grants history shows.")
+    for window in history.exposures:
+        until = f"{window.end:%d %b %Y %H:%M}" if window.end else "now — still open"
+        with st.container(border=True):
+            st.subheader(f"{window.start:%d %b %Y %H:%M} – {until}")
+            st.write(f"**{window.grant.grantee}** could read {window.grant.resource} "
+                     f"(grant {window.grant.grant_id}: {window.grant.reason}).")
+            cells = st.columns(3)
+            cells[0].metric("Your rows exposed", f"{window.my_rows:,}")
+            cells[1].metric("People who could read them", f"{window.could_read:,}",
+                            help="Beyond those whose access covers the table's purpose; you are not counted.")
+            cells[2].metric("People who did", len(window.readers), help=f"{window.reads} reads in the window.")
+            st.write("Tables: " + ", ".join(f"`{t}`" for t in window.tables))
+            if window.readers:
+                st.write("Read by: " + ", ".join(window.readers))

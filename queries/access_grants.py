@@ -1,0 +1,69 @@
+"""Who could read what in the warehouse: its grants history and the
+members of its access groups, as the warehouse exports them.
+
+Both files are the warehouse's word, read as given; a malformed row is
+reported rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+class AccessGrantsError(Exception):
+    """The grants or groups file cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    grant_id: str
+    resource: str
+    grantee_type: str
+    grantee: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    reason: str
+
+    def covers(self, table: str) -> bool:
+        """`db.*` covers every table of `db`; anything else names one table."""
+        if self.resource.endswith(".*"):
+            return table.startswith(self.resource[:-1])
+        return table == self.resource
+
+    def open_during(self, start: datetime, end: datetime) -> bool:
+        return self.granted_at < end and (self.revoked_at is None or self.revoked_at > start)
+
+
+@dataclass(frozen=True)
+class AccessGrants:
+    grants: tuple[Grant, ...]
+    groups: dict[str, frozenset[str]]
+
+    def members(self, grant: Grant) -> frozenset[str]:
+        if grant.grantee_type == "group":
+            return self.groups.get(grant.grantee, frozenset())
+        return frozenset({grant.grantee})
+
+    def groups_of(self, user: str) -> list[str]:
+        return sorted(name for name, members in self.groups.items() if user in members)
+
+    @staticmethod
+    def load(grants_path: Path, groups_path: Path) -> AccessGrants:
+        try:
+            with open(grants_path, newline="", encoding="utf-8") as source:
+                grants = tuple(Grant(row["grant_id"], row["resource"], row["grantee_type"], row["grantee"],
+                                     datetime.fromisoformat(row["granted_at"]),
+                                     datetime.fromisoformat(row["revoked_at"]) if row["revoked_at"] else None,
+                                     row.get("reason") or "")
+                               for row in csv.DictReader(source))
+            groups = {str(name): frozenset(map(str, members))
+                      for name, members in json.loads(Path(groups_path).read_text(encoding="utf-8")).items()}
+        except FileNotFoundError as problem:
+            raise AccessGrantsError(f"{problem.filename} not found") from None
+        except (OSError, KeyError, TypeError, ValueError, AttributeError) as problem:
+            raise AccessGrantsError(f"the grants history or access groups cannot be read: {problem!r}") from None
+        return AccessGrants(grants, groups)

@@ -1,0 +1,1 @@
+INSERT INTO entries (seq, body, hash) VALUES ($seq, $body, $hash)

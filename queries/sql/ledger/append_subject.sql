@@ -1,0 +1,1 @@
+INSERT INTO entry_subjects (subject_id, seq) VALUES ($subject_id, $seq)

@@ -1,0 +1,1 @@
+SELECT seq, body, hash FROM entries ORDER BY seq

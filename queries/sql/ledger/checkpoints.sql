@@ -1,0 +1,1 @@
+SELECT seq, entry_hash, every, signed_at, signature FROM checkpoints ORDER BY seq

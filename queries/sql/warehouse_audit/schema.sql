@@ -1,0 +1,32 @@
+-- The warehouse's audit events, imported from its log. The statement text
+-- itself is not kept (it names other people); only its SHA-256.
+CREATE TABLE IF NOT EXISTS audit_events (
+    event_id TEXT PRIMARY KEY,
+    event_time TEXT NOT NULL,
+    request_user TEXT NOT NULL,
+    user_type TEXT,
+    resource TEXT NOT NULL,
+    access_type TEXT,
+    result TEXT,
+    client TEXT,
+    rows_returned INTEGER,
+    purpose TEXT,
+    justification TEXT,
+    filter_column TEXT,
+    request_sha256 TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_full_reads ON audit_events (resource, event_time) WHERE filter_column IS NULL;
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_events (event_time);
+-- A filtered read touched the people its filter values name.
+CREATE TABLE IF NOT EXISTS audit_filter_values (
+    value TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (value, event_id)
+) WITHOUT ROWID;
+-- Where the last import stopped in each log, so the next one reads only what was appended.
+CREATE TABLE IF NOT EXISTS audit_imports (
+    source TEXT PRIMARY KEY,
+    read_to INTEGER NOT NULL,
+    head_sha256 TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);

@@ -1,0 +1,172 @@
+"""Who accessed my data: every portal read lands in the ledger before data
+is returned; the warehouse's audit log is imported incrementally and
+idempotently and attributed to exactly the people each event touched; the
+exposure report follows the grants history."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY
+from queries.access_history import access_history
+from queries.activity import daily_activity, weekday_hour_activity
+from queries.backend import Backend
+from queries.export import build_export
+from queries.inventory import inventory_for
+from queries.ledger import LedgerError
+from queries.my_rows import my_rows
+from queries.warehouse_audit import WarehouseAudit
+from tests.conftest import signed_in_claims, write_config
+from tests.test_my_data import principal_for
+from tests.test_pages import PORTAL, page_text
+
+
+@pytest.fixture
+def median(backend, demo_users):
+    return backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+
+
+def log_events(sample) -> list[dict]:
+    return [json.loads(line) for line in (sample / "audit" / "ranger_audit.jsonl").read_text().splitlines()]
+
+
+def test_every_portal_read_is_recorded_before_it_returns(backend, median):
+    me = principal_for(median)
+    inventory = inventory_for(backend, me)
+    [preview] = my_rows(backend, me, VIEW_OWN_TELEMETRY, list(inventory.entries[:1]), limit=5)
+    daily_activity(backend, me, inventory)
+    weekday_hour_activity(backend, me, inventory)
+    build_export(backend, me, inventory)
+    entries = backend.ledger.entries_about(median.employee_id)
+    actions = [e.access.action for e in entries]
+    assert actions[:4] == ["view-own-telemetry"] * 4
+    assert actions.count("export-own-data") == len(inventory.entries)
+    assert entries[0].access.rows == inventory.rows
+    assert entries[1].access.tables == (inventory.entries[0].name,) and entries[1].access.rows == preview.rows.num_rows
+    assert all(e.access.subjects == (median.employee_id,) and e.access.actor_role == "employee" for e in entries)
+
+
+def test_a_read_that_cannot_be_recorded_returns_nothing(backend, median):
+    me = principal_for(median)
+    inventory = inventory_for(backend, me)
+    backend.ledger.close()
+    with pytest.raises(LedgerError):
+        inventory_for(backend, me)
+    with pytest.raises(LedgerError):
+        list(my_rows(backend, me, EXPORT_OWN_DATA, list(inventory.entries)))
+
+
+def test_imports_are_incremental_and_idempotent(tmp_path, sample):
+    log = tmp_path / "audit.jsonl"
+    lines = (sample / "audit" / "ranger_audit.jsonl").read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:100]))
+    audit = WarehouseAudit(tmp_path / "state")
+    assert audit.import_log(log).imported == 100
+    assert audit.import_log(log).imported == 0
+    with open(log, "ab") as out:
+        out.write(b"".join(lines[100:150]) + b"{not json}\n" + lines[150][:40])
+    report = audit.import_log(log)
+    assert (report.imported, report.malformed) == (50, 1), "half a line waits for the rest"
+    with open(log, "ab") as out:
+        out.write(lines[150][40:])
+    assert audit.import_log(log).imported == 1
+    log.write_bytes(b"".join(reversed(lines[:151])))
+    rotated = audit.import_log(log)
+    assert (rotated.imported, rotated.already_known) == (0, 151), "a replaced log is re-read without duplicates"
+    assert audit.event_count() == 151
+
+
+def test_events_are_attributed_to_exactly_the_people_they_touched(backend, sample, median):
+    backend.refresh()
+    daily = backend.index.daily_rows(median.employee_id)
+    first = {}
+    for table, day, _ in daily:
+        first[table] = min(day, first.get(table, day))
+    expected = {e["event_id"] for e in log_events(sample) if e["result"] == "allowed" and (
+        (e["row_filter"] is None and e["resource"] in first
+         and datetime.fromisoformat(e["event_time"]).date() >= first[e["resource"]])
+        or (e["row_filter"] and {median.employee_id, median.email} & set(e["row_filter"]["values"])))}
+    found = backend.audit.events_about([median.employee_id, median.email], daily)
+    assert {e.event_id for e in found} == expected and expected
+    filtered = [e for e in found if e.reach == "filtered on you"]
+    assert filtered, "the sample names the median employee in some filters"
+    someone_else = next(p for p in backend.directory if p.employee_id != median.employee_id)
+    theirs = {e.event_id for e in backend.audit.events_about([someone_else.employee_id, someone_else.email], [])}
+    assert not theirs & {e.event_id for e in found if e.reach == "full read"}
+
+
+def test_rows_held_at_the_time_of_a_read_follow_the_days(tmp_path):
+    audit = WarehouseAudit(tmp_path / "state")
+    log = tmp_path / "audit.jsonl"
+    log.write_text("\n".join(json.dumps({"event_id": f"e{n}", "event_time": f"2026-10-0{n}T12:00:00",
+                                         "request_user": "svc", "resource": "db.t", "result": "allowed",
+                                         "row_filter": None}) for n in (1, 2, 4)) + "\n")
+    audit.import_log(log)
+    daily = [("db.t", date(2026, 10, 2), 5), ("db.t", date(2026, 10, 3), 7)]
+    assert [(e.event_id, e.my_rows) for e in audit.events_about(["E1"], daily)] == [("e2", 5), ("e4", 12)]
+
+
+def test_the_history_flags_and_shows_the_incident(backend, median):
+    history = access_history(backend, principal_for(median))
+    warehouse = [r for r in history.records if r.source == "warehouse"]
+    assert any(r.unjustified for r in warehouse) and any(r.purpose_not_registered for r in warehouse)
+    for record in warehouse:
+        registered = backend.register.get(record.tables[0])
+        assert record.purpose_not_registered == (record.purpose is None or registered is None
+                                                  or record.purpose not in registered.purposes)
+    [incident, *_] = history.exposures
+    assert incident.grant.grantee == "all-employees" and incident.end is not None
+    everyone = len(list(backend.directory))
+    assert 0 < incident.could_read < everyone and incident.my_rows > 0
+    assert len(incident.readers) <= incident.reads
+
+
+def test_the_history_never_shows_events_about_others(backend, median, sample):
+    history = access_history(backend, principal_for(median))
+    named = {e["event_id"]: e for e in log_events(sample) if e["row_filter"]}
+    for record in history.records:
+        assert median.employee_id not in record.who
+    mine = backend.audit.events_about([median.employee_id, median.email], backend.index.daily_rows(median.employee_id))
+    for event in mine:
+        if event.event_id in named:
+            assert {median.employee_id, median.email} & set(named[event.event_id]["row_filter"]["values"])
+
+
+@pytest.mark.parametrize("show_names", [True, False])
+def test_the_page_shows_accesses_and_exposure(tmp_path, sample, monkeypatch, demo_users, show_names):
+    config = write_config(tmp_path, sample)
+    config.write_text(config.read_text() + f"show_accessor_names = {'true' if show_names else 'false'}\n")
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    user = demo_users["employee, heavy data"]
+    at = AppTest.from_file(str(PORTAL / "pages" / "access_log.py"), default_timeout=60)
+    at.user = signed_in_claims(user)
+    at.run()
+    assert not at.exception and not at.error
+    text = page_text(at)
+    assert "Reads by others" in text and "all-employees" in text and "svc-" in text
+    opened = Backend.open(config)
+    history = access_history(opened, principal_for(opened.directory.by_id(user["employee_id"])))
+    names = {r.who for r in history.records if r.role.startswith(("member of", "employee with"))}
+    assert (names != {"a colleague"}) == show_names
+    at.segmented_control[0].set_value("flagged only").run()
+    assert not at.exception
+    flagged = at.dataframe[0].value
+    assert len(flagged) and (flagged["no justification"] | flagged["purpose not in the register"]).all()
+
+
+def test_a_missing_audit_log_is_explained_and_the_portal_keeps_running(tmp_path, sample, monkeypatch, demo_users):
+    lake = tmp_path / "lake"
+    shutil.copytree(sample, lake)
+    (lake / "audit" / "ranger_audit.jsonl").unlink()
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    at = AppTest.from_file(str(PORTAL / "pages" / "access_log.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    assert not at.exception
+    assert "audit log could not be read" in at.warning[0].value
+    assert str(tmp_path) not in page_text(at)
