@@ -69,11 +69,19 @@ class _Accessors:
     def __init__(self, backend: Backend, grants: AccessGrants | None):
         self._backend, self._grants = backend, grants
         self._broad = set(backend.settings.audit.broad_groups)
+        self._described: dict[tuple[str, str | None], tuple[str, str]] = {}
 
     def purpose_groups(self, user: str) -> list[str]:
         return [g for g in self._grants.groups_of(user) if g not in self._broad] if self._grants else []
 
     def describe(self, user: str, user_type: str | None) -> tuple[str, str]:
+        """(who, role), worked out once per accessor: one busy account reads thousands of times."""
+        key = (user, user_type)
+        if key not in self._described:
+            self._described[key] = self._describe(user, user_type)
+        return self._described[key]
+
+    def _describe(self, user: str, user_type: str | None) -> tuple[str, str]:
         person = self._backend.directory.by_id(user)
         if person is None:
             return user, "service account" if user_type == "service" else (user_type or "unknown")

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from queries.directory import Directory, DirectoryError
+from queries.deletion_requests import DeletionRequests, RequestError
 from queries.discovery import Catalog, discover
 from queries.ledger import Ledger, LedgerError, load_or_create_signing_key
 from queries.pseudonyms import PseudonymKeyError, load_or_create_key
@@ -45,6 +46,7 @@ class Backend:
     pseudonym_key: bytes
     ledger: Ledger
     audit: WarehouseAudit
+    requests: DeletionRequests
     audit_import: ImportReport | None = None
     audit_problem: str | None = None
     _catalog: Catalog | None = None
@@ -81,6 +83,7 @@ class Backend:
     def close(self) -> None:
         self.ledger.close()
         self.audit.close()
+        self.requests.close()
         self.index.close()
         self.warehouse.close()
 
@@ -94,9 +97,10 @@ class Backend:
                             settings.ledger.checkpoint_every)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
                            Directory.load(settings.directory.path), SubjectIndex(settings.state.path),
-                           load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path))
+                           load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
+                           DeletionRequests(settings.state.path))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
-                PseudonymKeyError, LedgerError, WarehouseAuditError) as problem:
+                PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem

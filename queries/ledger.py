@@ -196,6 +196,10 @@ class Ledger:
         state_store.run(db, "ledger/append_checkpoint", {
             "seq": seq, "entry_hash": entry_hash, "every": self._every, "signed_at": stamp, "signature": signature})
 
+    def sign(self, data: bytes) -> bytes:
+        """Signs a document the portal issues (a deletion receipt) with the ledger's key."""
+        return self._key.sign(data)
+
     def entries_about(self, subject_id: str) -> list[RecordedAccess]:
         try:
             return [_parse(seq, body) for seq, body in

@@ -45,14 +45,20 @@ class Fragment:
         return Fragment("(" + f" {operator} ".join(f"({f.text})" for f in fragments) + ")", params)
 
     @staticmethod
-    def concatenated_lists(fragments: list[Fragment]) -> Fragment:
-        """One list holding the elements of every fragment's list."""
+    def listed(fragments: list[Fragment]) -> Fragment:
+        """Comma-separated, as in a select list."""
         if not fragments:
-            raise ValueError("concatenated_lists needs fragments")
+            raise ValueError("listed needs fragments")
         params: dict = {}
         for fragment in fragments:
             params.update(fragment.params)
-        return Fragment("flatten([" + ", ".join(f.text for f in fragments) + "])", params)
+        return Fragment(", ".join(f.text for f in fragments), params)
+
+    @staticmethod
+    def concatenated_lists(fragments: list[Fragment]) -> Fragment:
+        """One list holding the elements of every fragment's list."""
+        inner = Fragment.listed(fragments)
+        return Fragment(f"flatten([{inner.text}])", inner.params)
 
 
 def bind(text: str, given: dict) -> dict:

@@ -40,6 +40,7 @@ def connect(path: Path, schema: str, read_only: bool = False, durable: bool = Tr
         if not read_only:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute(f"PRAGMA synchronous = {'FULL' if durable else 'OFF'}")
+            connection.execute("PRAGMA secure_delete = ON")
             connection.executescript(sql.load(schema))
         return connection
     except (sqlite3.Error, OSError) as problem:

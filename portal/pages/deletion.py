@@ -1,10 +1,66 @@
-from auth import policy
-from portal.planned import planned_page
+"""Deletion requests: ask for my data to be deleted, follow each request
+against its deadline, withdraw it before execution, download the receipt."""
 
-planned_page(
-    policy.REQUEST_DELETION, "Deletion requests",
-    "Ask for your telemetry to be deleted and follow the request to the end.",
-    ["request deletion of all your data, or of chosen categories or tables",
-     "follow each request's status and legal deadline, and withdraw it before it runs",
-     "download a signed receipt saying what was deleted, what was kept and why"],
-)
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from auth.policy import REQUEST_DELETION, Resource
+from portal import session
+from queries.deletion_requests import Move, RequestError, Scope, State
+from queries.inventory import inventory_for
+
+who = session.principal()
+session.require(who, REQUEST_DELETION, Resource.about(who.employee_id))
+backend = session.backend()
+requests = backend.requests
+now = datetime.now(UTC)
+st.title("Deletion requests")
+st.write("Ask for your telemetry to be deleted — all of it, or chosen kinds of data or tables. An HR privacy "
+         "officer decides within one month (at most three with a reason you are told); data under a legal hold "
+         "is kept, and the receipt says why.")
+
+with st.form("new request"):
+    inventory = inventory_for(backend, who)
+    everything = st.radio("What should be deleted?", ["all my data", "chosen kinds of data or tables"]) == "all my data"
+    categories = st.multiselect("Kinds of data", sorted(inventory.categories))
+    tables = st.multiselect("Tables", [e.name for e in inventory.entries])
+    reason = st.text_area("Reason (optional)", max_chars=2000)
+    if st.form_submit_button("Request deletion", type="primary"):
+        try:
+            made = requests.submit(who, Scope(everything, tuple(categories), tuple(tables)), reason)
+            st.success(f"Request {made.request_id} received. It must be decided by {made.deadline:%d %b %Y}.")
+        except RequestError as problem:
+            st.error(str(problem))
+
+mine = requests.of(who.employee_id)
+if not mine:
+    st.info("You have not asked for any deletion yet.")
+for request in mine:
+    with st.container(border=True):
+        st.subheader(f"{request.request_id} — {request.state.value}")
+        st.write(f"Asked for: {request.scope.describe()}. Received {request.received_at:%d %b %Y}; "
+                 f"deadline {request.deadline:%d %b %Y}.")
+        if request.extension_reason:
+            st.warning(f"The deadline was extended: {request.extension_reason}")
+        if request.decision_reason:
+            st.write(f"Decision: {request.decision_reason}")
+        st.dataframe(pd.DataFrame([{"when": t.at, "by": "you" if t.actor_id == who.employee_id else t.actor_id,
+                                    "from": t.from_state or "", "to": t.to_state, "note": t.note or ""}
+                                   for t in request.history]), hide_index=True, width="stretch")
+        if Move.WITHDRAW in request.moves() and st.button("Withdraw this request", key=f"withdraw {request.request_id}"):
+            try:
+                requests.transition(who, request.request_id, Move.WITHDRAW, "withdrawn by the employee")
+                st.rerun()
+            except RequestError as problem:
+                st.error(str(problem))
+        if request.state is State.COMPLETED and request.receipt:
+            verification = request.receipt["verification"]
+            st.write(f"Deleted {sum(t['rows_deleted'] for t in request.receipt['deleted']):,} rows in "
+                     f"{len(request.receipt['deleted'])} tables; kept {len(request.receipt['kept'])} tables. "
+                     f"Verification: {'passed' if verification['passed'] else 'FAILED — HR has been told'}.")
+            st.download_button("Download the signed receipt", json.dumps(request.receipt, indent=2),
+                               file_name=f"receipt-{request.request_id}.json", mime="application/json",
+                               key=f"receipt {request.request_id}")

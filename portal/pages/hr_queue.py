@@ -1,11 +1,113 @@
-from auth import policy
-from portal.planned import planned_page
+"""The HR privacy officer's queue: deadlines, review with an erasure
+preview, decisions, legal holds, and execution as a job outside the page."""
 
-planned_page(
-    policy.VIEW_DELETION_QUEUE, "Deletion queue",
-    "Process employees' deletion requests against their legal deadlines.",
-    ["work through the queue of requests with deadlines and warnings",
-     "preview what each erasure deletes and what it keeps, and why (legal holds, retention duties)",
-     "approve, approve in part or deny with a reason; place and lift legal holds",
-     "execute, verify and issue receipts"],
-)
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
+from portal import session
+from queries.deletion_requests import Move, RequestError, State
+from queries.erasure import ErasureError, journal, preview
+
+ROOT = Path(__file__).resolve().parents[2]
+WARN_DAYS = 7
+
+who = session.principal()
+session.require(who, VIEW_DELETION_QUEUE)
+backend = session.backend()
+requests = backend.requests
+now = datetime.now(UTC)
+st.title("Deletion queue")
+
+queue = requests.all()
+late = [r for r in queue if r.open and r.days_left(now) < 0]
+near = [r for r in queue if r.open and 0 <= r.days_left(now) < WARN_DAYS]
+if late:
+    st.error(f"{len(late)} request(s) are past their deadline: " + ", ".join(r.request_id for r in late))
+if near:
+    st.warning(f"{len(near)} request(s) are due within {WARN_DAYS} days: " + ", ".join(r.request_id for r in near))
+
+states = st.multiselect("States", [s.value for s in State], default=[s.value for s in State
+                                                                     if s not in (State.WITHDRAWN,)])
+shown = [r for r in queue if r.state.value in states]
+st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": r.subject_id, "state": r.state.value,
+                            "received": r.received_at, "deadline": r.deadline,
+                            "days left": round(r.days_left(now), 1) if r.open else None,
+                            "asked for": r.scope.describe()} for r in shown]), hide_index=True, width="stretch")
+
+chosen = st.selectbox("Review a request", [r.request_id for r in shown], index=None)
+if chosen:
+    request = requests.get(chosen)
+    if not allowed(who, PROCESS_DELETION, Resource.about(request.subject_id)):
+        st.error("This request is about you: another officer must decide it (four-eyes rule).")
+    else:
+        st.subheader(f"{request.request_id}: {request.scope.describe()}")
+        if request.reason:
+            st.write(f"The employee's reason: {request.reason}")
+        try:
+            plan = preview(backend, requests, who, request)
+        except (ErasureError, AccessDenied) as problem:
+            st.error(f"The preview cannot be built: {problem}")
+            plan = []
+        st.dataframe(pd.DataFrame(plan), hide_index=True, width="stretch")
+        note = st.text_input("Reason (told to the employee; needed to deny, approve in part or extend)")
+        erasable = [row["table"] for row in plan if not row["kept because"]]
+        part = st.multiselect("Tables to delete (approve in part)", erasable)
+        columns = st.columns(4)
+        actions = {columns[0]: (Move.APPROVE, "Approve"), columns[1]: (Move.APPROVE_IN_PART, "Approve in part"),
+                   columns[2]: (Move.DENY, "Deny"), columns[3]: (Move.EXTEND, "Extend the deadline")}
+        for column, (move, label) in actions.items():
+            if move in request.moves() and column.button(label, key=f"{move} {chosen}"):
+                try:
+                    requests.transition(who, chosen, move, note, approved_tables=part or None)
+                    st.rerun()
+                except (RequestError, AccessDenied) as problem:
+                    st.error(str(problem))
+        if Move.EXECUTE in request.moves() and st.button("Execute the deletion", type="primary"):
+            try:
+                requests.transition(who, chosen, Move.EXECUTE, "started from the HR screen")
+                subprocess.Popen([sys.executable, "-m", "queries.erasure", "run", chosen], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                st.rerun()
+            except RequestError as problem:
+                st.error(str(problem))
+        if request.state in (State.EXECUTING, State.COMPLETED, State.FAILED):
+            steps = [e.step for e in journal(requests, chosen)]
+            done = steps.count("swapped")
+            st.progress(done / len(steps) if steps else 1.0, text=f"{done} of {len(steps)} files rewritten")
+            if request.state is State.EXECUTING:
+                st.button("Refresh progress")
+        if request.receipt:
+            st.json(request.receipt["verification"])
+
+st.header("Legal holds")
+holds = requests.holds(None, now)
+st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": h.subject_id, "category": h.category or "all data",
+                            "reason": h.reason, "placed by": h.placed_by, "expires": h.expires_at} for h in holds]),
+             hide_index=True, width="stretch")
+with st.form("hold"):
+    subject = st.text_input("Employee id")
+    category = st.text_input("Category (empty: all of the employee's data)")
+    reason = st.text_input("Reason")
+    until = st.date_input("Expires", value=(now + timedelta(days=180)).date())
+    if st.form_submit_button("Place legal hold"):
+        if backend.directory.by_id(subject.strip()) is None:
+            st.error("There is no such employee in the directory.")
+        elif not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject.strip())):
+            st.error("You cannot place a hold on your own data.")
+        else:
+            try:
+                requests.place_hold(who, subject.strip(), category.strip() or None, reason,
+                                    datetime.combine(until, datetime.min.time(), UTC))
+                st.rerun()
+            except RequestError as problem:
+                st.error(str(problem))
+lift = st.selectbox("Lift a hold", [h.hold_id for h in holds], index=None)
+if lift and st.button("Lift this hold"):
+    requests.lift_hold(who, next(h for h in holds if h.hold_id == lift))
+    st.rerun()

@@ -1,0 +1,47 @@
+-- Deletion requests, every transition they went through, legal holds, and
+-- the executor's journal. Kept after execution: they are the accountability.
+CREATE TABLE IF NOT EXISTS requests (
+    request_id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    scope TEXT NOT NULL,           -- JSON: {"all": true} or {"categories": [...], "tables": [...]}
+    reason TEXT,
+    state TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    extension_reason TEXT,
+    approved_tables TEXT,          -- JSON list, set when approved (in part)
+    decision_reason TEXT,
+    receipt TEXT                   -- JSON, signed, once completed
+);
+CREATE INDEX IF NOT EXISTS requests_by_subject ON requests (subject_id);
+CREATE TABLE IF NOT EXISTS transitions (
+    request_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX IF NOT EXISTS transitions_by_request ON transitions (request_id);
+CREATE TABLE IF NOT EXISTS holds (
+    hold_id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    category TEXT,                 -- NULL: all of the subject's data
+    reason TEXT NOT NULL,
+    placed_by TEXT NOT NULL,
+    placed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    lifted_by TEXT,
+    lifted_at TEXT
+);
+CREATE TABLE IF NOT EXISTS journal (
+    request_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    step TEXT NOT NULL,            -- planned, written, swapped
+    new_sha256 TEXT,
+    rows_deleted INTEGER,
+    rows_redacted INTEGER,
+    distinctive TEXT,              -- JSON: values only the subject's rows held; wiped once verified
+    PRIMARY KEY (request_id, file)
+);

@@ -1,0 +1,1 @@
+UPDATE requests SET receipt = $receipt WHERE request_id = $request_id

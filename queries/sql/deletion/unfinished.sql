@@ -1,0 +1,1 @@
+SELECT request_id FROM requests WHERE state = 'executing' ORDER BY received_at

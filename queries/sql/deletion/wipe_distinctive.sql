@@ -1,0 +1,1 @@
+UPDATE journal SET distinctive = NULL WHERE request_id = $request_id

@@ -1,0 +1,1 @@
+CASE WHEN ({{match}}) IS TRUE THEN NULL ELSE {{column}} END

@@ -1,0 +1,1 @@
+SELECT * FROM read_parquet($file, hive_partitioning = false) WHERE ({{owned}}) IS TRUE

@@ -1,0 +1,1 @@
+list_filter({{column}}, lambda element: lower(element) IS DISTINCT FROM $email)

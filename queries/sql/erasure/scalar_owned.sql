@@ -1,0 +1,1 @@
+({{scalar_match}}) IS TRUE AND ({{someone_else}}) IS NOT TRUE

@@ -1,0 +1,253 @@
+"""Deletion end to end on a copy of the sample warehouse: the state
+machine, the four-eyes rule, holds, the journal-driven executor with a
+crash at each kind of step, a planted marker that must not survive, and
+other employees' rows that must come through untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth.policy import AccessDenied
+from auth.principal import Role
+from queries.backend import Backend
+from queries.deletion_requests import Move, RequestError, Scope, State, add_months
+from queries.erasure import TEMP_PREFIX, ErasureError, execute
+from tests.conftest import signed_in_claims, write_config
+from tests.test_my_data import principal_for
+from tests.test_pages import PORTAL, page_text
+
+MARKER = "zz-planted-marker-5f1c2e9a-never-survive"
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing catches it."""
+
+
+@pytest.fixture
+def lake(tmp_path, sample) -> Path:
+    copy = tmp_path / "lake"
+    shutil.copytree(sample, copy)
+    return copy
+
+
+@pytest.fixture
+def opened(tmp_path, lake):
+    backend = Backend.open(write_config(tmp_path, lake))
+    backend.refresh()
+    yield backend
+    backend.close()
+
+
+def people(backend, demo_users):
+    employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    officer = backend.directory.by_id(demo_users["HR privacy officer"]["employee_id"])
+    return principal_for(employee), principal_for(officer, Role.HR, Role.EMPLOYEE)
+
+
+def row_hashes(root: Path, needles: list[str]) -> dict[str, list[str]]:
+    """Per table, sorted hashes of the rows that mention none of `needles`."""
+    found: dict[str, list[str]] = {}
+    for file in sorted(root.rglob("*.parquet")):
+        table = str(file.parent.relative_to(root)).split("/dt=")[0]
+        for row in pq.read_table(file).to_pylist():
+            text = json.dumps(row, sort_keys=True, default=str)
+            if not any(n in text for n in needles):
+                found.setdefault(table, []).append(hashlib.sha256(text.encode()).hexdigest())
+    return {table: sorted(hashes) for table, hashes in found.items()}
+
+
+def approved(backend, employee, officer, scope=Scope(True)):
+    request = backend.requests.submit(employee, scope, "I am leaving")
+    backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+    return backend.requests.transition(officer, request.request_id, Move.EXECUTE, "go")
+
+
+def assert_gone(backend, lake, employee, before_others, receipts):
+    """No trace of the subject; every other row is still there exactly once,
+    and the only new rows are the ones whose subject identifier was removed."""
+    person = backend.directory.by_id(employee.employee_id)
+    for file in (lake / "warehouse").rglob("*"):
+        if file.is_file():
+            data = file.read_bytes()
+            assert person.employee_id.encode() not in data and person.email.encode() not in data, file
+            assert MARKER.encode() not in data
+            assert not file.name.startswith(TEMP_PREFIX)
+    after = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    added = 0
+    for table in set(after) | set(before_others):
+        now, then = Counter(after.get(table, [])), Counter(before_others.get(table, []))
+        assert not then - now, f"rows of other people lost in {table}"
+        added += sum((now - then).values())
+    assert added == sum(t["rows_identifier_removed"] for r in receipts for t in r["deleted"])
+
+
+def test_the_state_machine_allows_only_its_transitions(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    requests = opened.requests
+    request = requests.submit(employee, Scope(False, ("keystrokes",)), None)
+    assert request.state is State.SUBMITTED and request.deadline == add_months(request.received_at, 1)
+    with pytest.raises(RequestError, match="cannot be executed; what it allows now: withdraw, extend"):
+        requests.transition(officer, request.request_id, Move.EXECUTE)
+    with pytest.raises(RequestError, match="Give a reason"):
+        requests.transition(officer, request.request_id, Move.DENY)
+    with pytest.raises(AccessDenied):
+        requests.transition(employee, request.request_id, Move.APPROVE, "self-service")
+    with pytest.raises(RequestError, match="Only the employee who asked"):
+        requests.transition(officer, request.request_id, Move.WITHDRAW)
+    with pytest.raises(RequestError, match="Only the executor"):
+        requests.transition(officer, request.request_id, Move.COMPLETE)
+    extended = requests.transition(officer, request.request_id, Move.EXTEND, "complex case across 3 systems")
+    assert extended.deadline == add_months(request.received_at, 3) and extended.extension_reason
+    denied = requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+    with pytest.raises(RequestError, match="cannot be withdrawn; what it allows now: nothing"):
+        requests.transition(employee, request.request_id, Move.WITHDRAW)
+    assert [(t.actor_id, t.to_state) for t in denied.history] == [
+        (employee.employee_id, "submitted"), (officer.employee_id, "extended"), (officer.employee_id, "denied")]
+    late = requests.submit(employee, Scope(True), None, now=datetime.now(UTC) - timedelta(days=40))
+    with pytest.raises(RequestError, match="within the first month"):
+        requests.transition(officer, late.request_id, Move.EXTEND, "too late")
+    withdrawn = requests.transition(employee, late.request_id, Move.WITHDRAW, "changed my mind")
+    assert withdrawn.state is State.WITHDRAWN
+    with pytest.raises(RequestError, match="Choose what to delete"):
+        requests.submit(employee, Scope(False), None)
+
+
+def test_an_officer_never_decides_about_themselves(opened, demo_users):
+    _, officer = people(opened, demo_users)
+    own = opened.requests.submit(officer, Scope(True), None)
+    with pytest.raises(AccessDenied, match="four-eyes"):
+        opened.requests.transition(officer, own.request_id, Move.APPROVE, "fine")
+    with pytest.raises(AccessDenied):
+        opened.requests.place_hold(officer, officer.employee_id, None, "shield myself",
+                                   datetime.now(UTC) + timedelta(days=1))
+
+
+def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users):
+    employee, officer = people(opened, demo_users)
+    person = opened.directory.by_id(employee.employee_id)
+    plant_marker(lake, person)
+    opened.refresh()
+    assert any(MARKER.encode() in f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet"))
+    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    request = execute(opened, opened.requests, approved(opened, employee, officer).request_id)
+    assert request.state is State.COMPLETED and request.receipt["verification"]["passed"]
+    assert_gone(opened, lake, employee, others, [request.receipt])
+    assert not opened.index.tables_about(person.employee_id, opened.register, datetime.now(UTC).date())
+    receipt = request.receipt
+    assert receipt["deleted"] and "ledger" in receipt["retained"]
+    assert receipt["verification"]["distinctive_values_checked"] >= 1, "the marker is a distinctive value"
+    entries = opened.ledger.entries_about(person.employee_id)
+    assert entries[-1].access.action == "erase" and entries[-1].access.justification == request.request_id
+    snapshot = {f: f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet")}
+    again = execute(opened, opened.requests, request.request_id)
+    assert again.receipt == receipt and {f: f.read_bytes() for f in snapshot} == snapshot, "a second run is a no-op"
+
+
+def plant_marker(lake: Path, person) -> None:
+    """An uncompressed file holding one row of the subject with a unique value."""
+    folder = next((lake / "warehouse" / "telemetry_raw.db" / "keystrokes").iterdir())
+    template = pq.read_table(next(folder.glob("*.parquet")))
+    row = template.slice(0, 1).to_pylist()[0]
+    row.update({"employee_id": person.employee_id, "typed_text": MARKER})
+    pq.write_table(pa.Table.from_pylist([row], schema=template.schema), folder / "part-99999.parquet",
+                   compression="none")
+
+
+@pytest.mark.parametrize("crash_at", ["plan", "write#1", "journal written#1", "swap#1", "journal swapped#1",
+                                      "write#5", "swap#9", "verify", "receipt"])
+def test_a_crash_at_any_step_is_resumed_by_running_again(opened, lake, demo_users, crash_at):
+    employee, officer = people(opened, demo_users)
+    person = opened.directory.by_id(employee.employee_id)
+    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    kind, _, nth = crash_at.partition("#")
+    seen = {}
+
+    def crash(step: str) -> None:
+        name = step.rsplit(" ", 1)[0] if " " in step and step.split(" ")[0] in ("write", "swap", "journal") else step
+        name = " ".join(step.split(" ")[:2]) if step.startswith("journal") else name
+        seen[name] = seen.get(name, 0) + 1
+        if name == kind and seen[name] == int(nth or 1):
+            raise Crash(step)
+
+    request = approved(opened, employee, officer)
+    with pytest.raises(Crash):
+        execute(opened, opened.requests, request.request_id, on_step=crash)
+    assert opened.requests.get(request.request_id).state is State.EXECUTING
+    done = execute(opened, opened.requests, request.request_id)
+    assert done.state is State.COMPLETED and done.receipt["verification"]["passed"], done.receipt["verification"]
+    assert_gone(opened, lake, employee, others, [done.receipt])
+
+
+def test_a_legal_hold_keeps_its_tables_untouched(opened, lake, demo_users):
+    employee, officer = people(opened, demo_users)
+    opened.requests.place_hold(officer, employee.employee_id, "keystrokes", "Court order 4 O 12/26",
+                               datetime.now(UTC) + timedelta(days=90))
+    held = sorted((lake / "warehouse" / "telemetry_raw.db" / "keystrokes").rglob("*.parquet"))
+    before = {f: f.read_bytes() for f in held}
+    request = execute(opened, opened.requests, approved(opened, employee, officer).request_id)
+    assert {f: f.read_bytes() for f in held} == before
+    kept = {k["table"]: k["why"] for k in request.receipt["kept"]}
+    assert "Court order 4 O 12/26" in kept["telemetry_raw.keystrokes"]
+    assert request.receipt["verification"]["passed"]
+
+
+def test_two_requests_touching_the_same_files_run_one_after_the_other(opened, lake, demo_users):
+    first, officer = people(opened, demo_users)
+    second = principal_for(opened.directory.by_id(demo_users["employee, heavy data"]["employee_id"]))
+    needles = [v for p in (first, second) for v in (p.employee_id, p.email)]
+    others = row_hashes(lake / "warehouse", needles)
+    ids = [approved(opened, p, officer).request_id for p in (first, second)]
+    failures = []
+
+    def run(request_id):
+        try:
+            execute(opened, opened.requests, request_id)
+        except ErasureError as problem:
+            failures.append(problem)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    receipts = [opened.requests.get(i).receipt for i in ids]
+    assert all(r["verification"]["passed"] for r in receipts)
+    after = row_hashes(lake / "warehouse", needles)
+    assert all(not Counter(others[t]) - Counter(after.get(t, [])) for t in others), "no other row lost"
+
+
+def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    at = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception and "received" in at.success[0].value
+    hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    hr.user = signed_in_claims(demo_users["HR privacy officer"])
+    hr.run()
+    request_id = hr.selectbox[0].options[0]
+    hr.selectbox[0].set_value(request_id).run()
+    assert not hr.exception and "rows deleted" in page_text(hr)
+    hr.text_input[0].input("granted in full")
+    next(b for b in hr.button if b.label == "Approve").click().run()
+    assert not hr.exception
+    at.run()
+    assert "approved" in page_text(at)
+    opened = Backend.open(write_config(tmp_path, lake))
+    recorded = opened.ledger.entries_about(demo_users["employee, median data"]["employee_id"])
+    assert any(e.access.action == "process-deletion" and e.access.actor_role == "hr"
+               and e.access.actor_id == demo_users["HR privacy officer"]["employee_id"] and request_id in
+               e.access.justification for e in recorded), "the officer's preview is recorded"
