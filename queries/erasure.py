@@ -1,12 +1,6 @@
 """Erasure: deleting one employee from the warehouse so that the bytes are gone.
 
-**Which rows go.** A row is the subject's own when a scalar or JSON
-identifier names them and no other scalar identifier names somebody else:
-the chat message they sent, their keystrokes. Such rows are deleted. A row
-that is someone else's but mentions the subject — a message they received
-(recipients list), a meeting they attended (participants), a review they
-wrote about a colleague (reviewer) — is kept for its owner, with the
-subject's identifier removed from the list or blanked in the column.
+Which rows go is decided in `queries/erasure_plan.py`.
 
 **How.** Each file holding the subject (the subject index says which) is
 rewritten without them beside the original under a hidden name, synced to
@@ -19,13 +13,9 @@ is untouched until the rename. One erasure runs at a time (a lock file), so
 two requests touching the same files cannot interleave, and an unfinished
 one is always resumed before a new one starts.
 
-**Verification.** After the swap, discovery and the subject index are
-refreshed and must find no row about the subject outside what was kept;
-then every file's raw bytes are searched for the subject's identifiers
-and for values only their rows held, and the files of the tables they were
-erased from are decoded and searched the same way (compressed pages hide
-bytes from a raw search). The result goes into a receipt signed with the
-ledger's key, and into the ledger.
+**Verification** (`queries/erasure_check.py`) runs once every file is swapped;
+its result goes into a receipt signed with the ledger's key, and into the
+ledger.
 
     python -m queries.erasure run DR-…        # what the HR screen starts
     python -m queries.erasure status DR-…
@@ -39,7 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,15 +39,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from auth.policy import PROCESS_DELETION, Resource, ensure
-from auth.principal import Principal
-from queries import access_events, sql, state_store
+from queries import sql, state_store
 from queries.backend import Backend
-from queries.deletion_requests import DeletionRequests, Hold, Move, Request, RequestError, State
+from queries.deletion_requests import DeletionRequests, Move, Request, RequestError, State
 from queries.directory import Employee
-from queries.discovery import FoundIdentifier, TableFinding
+from queries.discovery import TableFinding
+from queries.erasure_check import CHUNK, verify_erasure
+from queries.erasure_plan import ErasureError, TablePlan, file_preview, owned_predicate, plan, projection
 from queries.ledger import Access
-from queries.subject_rows import identifier_fragment, subject_match, subject_params
+from queries.subject_rows import subject_params
 
 log = logging.getLogger(__name__)
 
@@ -66,126 +55,8 @@ LOCK_FILE = "erasure.lock"
 TEMP_PREFIX = ".daylight-erasure-"
 DISTINCTIVE_MIN_LENGTH = 16
 DISTINCTIVE_PER_FILE = 20
-CHUNK = 8 << 20
 RETAINED = ("The access ledger and the records of this request (its history and this receipt) are kept: they "
             "show who read your data and that it was deleted, and hold no telemetry.")
-
-
-class ErasureError(Exception):
-    """The erasure cannot proceed; the message says why."""
-
-
-@dataclass(frozen=True)
-class TablePlan:
-    table: str
-    category: str
-    files: tuple[str, ...]
-    rows: int
-    erase: bool
-    kept_because: str | None
-
-
-@dataclass(frozen=True)
-class FilePreview:
-    deleted: int
-    redacted: int
-    total: int
-
-
-def _match(identifier: FoundIdentifier, suffix: str) -> sql.Fragment:
-    return identifier_fragment(f"match/{identifier.shape}_{identifier.holds}", identifier, suffix)
-
-
-def owned_predicate(finding: TableFinding) -> sql.Fragment:
-    """True for the rows that are the subject's own (see the module's docstring)."""
-    parts = []
-    json_ids = [i for i in finding.identifiers if i.shape == "json"]
-    parts += [_match(i, f"_json{n}") for n, i in enumerate(json_ids)]
-    scalars = [i for i in finding.identifiers if i.shape == "scalar"]
-    if scalars:
-        matches = [_match(i, f"_scalar{n}") for n, i in enumerate(scalars)]
-        others = [sql.render("erasure/someone_else", identifiers={"column": i.column},
-                             fragments={"match": _match(i, f"_other{n}")}) for n, i in enumerate(scalars)]
-        parts.append(sql.render("erasure/scalar_owned", fragments={
-            "scalar_match": sql.Fragment.join(matches, "OR"), "someone_else": sql.Fragment.join(others, "OR")}))
-    return sql.Fragment.join(parts, "OR") if parts else sql.render("erasure/never")
-
-
-def _projection(finding: TableFinding) -> sql.Fragment:
-    """Kept rows with the subject's identifier removed from lists and blanked in scalar columns."""
-    by_column: dict[tuple[str, str], list[FoundIdentifier]] = {}
-    for identifier in finding.identifiers:
-        if identifier.shape in ("list", "scalar"):
-            by_column.setdefault((identifier.column, identifier.shape), []).append(identifier)
-    replacements = []
-    for n, ((column, shape), identifiers) in enumerate(sorted(by_column.items())):
-        if shape == "list":
-            expression = sql.render(f"erasure/remove_from_list_{identifiers[0].holds}", identifiers={"column": column})
-            for extra in identifiers[1:]:
-                expression = sql.render(f"erasure/remove_from_list_{extra.holds}", fragments={"column": expression})
-        else:
-            expression = sql.render("erasure/blank_scalar", identifiers={"column": column}, fragments={
-                "match": sql.Fragment.join([_match(i, f"_blank{n}_{k}") for k, i in enumerate(identifiers)], "OR")})
-        replacements.append(sql.render("erasure/replacement", identifiers={"column": column},
-                                       fragments={"expression": expression}))
-    if not replacements:
-        return sql.render("erasure/projection_star")
-    return sql.render("erasure/projection_replace", fragments={"replacements": sql.Fragment.listed(replacements)})
-
-
-def plan(backend: Backend, requests: DeletionRequests, request: Request, now: datetime | None = None) -> list[TablePlan]:
-    """Per table holding the subject: erase it, or keep it and why."""
-    catalog = backend.catalog()
-    holds = requests.holds(request.subject_id, now)
-    plans = []
-    for postings in backend.index.tables_about(request.subject_id, backend.register, (now or datetime.now(UTC)).date()):
-        finding = catalog.get(postings.table)
-        if finding is None or not postings.rows:
-            continue
-        registered = backend.register.get(postings.table)
-        category = registered.category if registered else "unregistered"
-        reason = _kept_because(request, postings.table, category, holds)
-        plans.append(TablePlan(postings.table, category, postings.files, postings.rows, reason is None, reason))
-    return plans
-
-
-def _kept_because(request: Request, table: str, category: str, holds: list[Hold]) -> str | None:
-    hold = next((h for h in holds if h.covers(category)), None)
-    if hold:
-        return f"legal hold {hold.hold_id} until {hold.expires_at:%d %b %Y}: {hold.reason}"
-    if not request.scope.covers(table, category):
-        return "not part of the request"
-    if request.approved_tables is not None and table not in request.approved_tables:
-        return f"not approved: {request.decision_reason}"
-    return None
-
-
-def _file_preview(backend: Backend, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
-    statement = sql.render("erasure/count_file", fragments={
-        "owned": owned_predicate(finding), "subject_match": subject_match(finding.identifiers)})
-    [(deleted, redacted, total)] = backend.warehouse.query(statement, {"file": file, **subject_params(employee)})
-    return FilePreview(int(deleted), int(redacted), int(total))
-
-
-def preview(backend: Backend, requests: DeletionRequests, officer: Principal, request: Request) -> list[dict]:
-    """What erasure would do, per table, for the officer's review; recorded in the ledger."""
-    decision = ensure(officer, PROCESS_DELETION, Resource.about(request.subject_id))
-    employee = backend.directory.by_id(request.subject_id)
-    if employee is None:
-        raise ErasureError(f"{request.subject_id} is no longer in the directory")
-    catalog = backend.catalog()
-    rows = []
-    for table in plan(backend, requests, request):
-        counts = [_file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] if table.erase \
-            else []
-        rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,
-                     "rows deleted": sum(c.deleted for c in counts),
-                     "rows kept, identifier removed": sum(c.redacted for c in counts),
-                     "rows kept": 0 if table.erase else table.rows, "kept because": table.kept_because or ""})
-    access_events.record(backend.ledger, officer, decision, PROCESS_DELETION, [request.subject_id],
-                         [r["table"] for r in rows], sum(r["rows about the employee"] for r in rows),
-                         justification=f"deletion request {request.request_id}")
-    return rows
 
 
 class _Lock:
@@ -239,11 +110,11 @@ def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Em
     params = {"file": str(file), **subject_params(employee)}
     owned_rule = owned_predicate(finding)
     kept = backend.warehouse.query_arrow(sql.render("erasure/rewrite_file", fragments={
-        "projection": _projection(finding), "owned": owned_rule}), params)
+        "projection": projection(finding), "owned": owned_rule}), params)
     owned = backend.warehouse.query_arrow(sql.render("erasure/owned_rows", fragments={"owned": owned_rule}), params)
     original = pq.read_schema(file)
     kept = kept.cast(original) if kept.schema != original else kept
-    redacted = _file_preview(backend, finding, str(file), employee).redacted
+    redacted = file_preview(backend, finding, str(file), employee).redacted
     temp = file.with_name(TEMP_PREFIX + file.name)
     pq.write_table(kept, temp, compression=_compression(file), row_group_size=8192, write_statistics=True)
     with open(temp, "rb") as written:
@@ -356,7 +227,7 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
     on_step("verify")
     backend.refresh()
     entries = journal(requests, request.request_id)
-    verification = verify_erasure(backend, employee, tables, entries)
+    verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, verification)
     on_step("receipt")
     requests.save_receipt(request.request_id, receipt)
@@ -364,70 +235,6 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
         state_store.run(db, "deletion/wipe_distinctive", {"request_id": request.request_id})
     outcome = "verified: nothing left" if verification["passed"] else "verification FAILED"
     return requests.transition(None, request.request_id, Move.COMPLETE, outcome)
-
-
-def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan],
-                   rewritten: list[JournalEntry]) -> dict:
-    """Discovery finds nothing outside what was kept; no file's raw bytes,
-    and no decoded value in the erased tables, hold the subject's
-    identifiers; no rewritten file still holds a value that, in that file,
-    only the subject's rows held."""
-    kept = {t.table for t in tables if not t.erase}
-    left = [(p.table, p.rows) for p in backend.index.tables_about(employee.employee_id, backend.register,
-                                                                   datetime.now(UTC).date())
-            if p.rows and p.table not in kept]
-    catalog = backend.catalog()
-    kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
-    identifiers = [employee.employee_id, employee.email]
-    root = backend.settings.warehouse.path
-    raw_hits, scanned = [], 0
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or str(path) in kept_files:
-            continue
-        scanned += 1
-        if _contains(path, identifiers):
-            raw_hits.append(str(path.relative_to(root)))
-    decoded_hits, values_checked = [], 0
-    erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
-    traces = {e.file: e.distinctive for e in rewritten}
-    for file in sorted(erased_files):
-        values_checked += len(traces.get(file, []))
-        if _decoded_contains(Path(file), identifiers, traces.get(file, [])) or (
-                traces.get(file) and _contains(Path(file), traces[file])):
-            decoded_hits.append(str(Path(file).relative_to(root)))
-    return {"passed": not left and not raw_hits and not decoded_hits, "rows_left_outside_kept_tables": left,
-            "files_scanned": scanned, "files_with_identifiers_in_raw_bytes": raw_hits,
-            "files_with_traces_in_decoded_values": decoded_hits, "distinctive_values_checked": values_checked,
-            "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
-
-
-def _contains(path: Path, needles: list[str]) -> bool:
-    pattern = re.compile(b"|".join(re.escape(n.encode()) for n in sorted(set(needles), key=len, reverse=True)))
-    overlap = max(len(n.encode()) for n in needles)
-    tail = b""
-    with open(path, "rb") as source:
-        for block in iter(lambda: source.read(CHUNK), b""):
-            if pattern.search(tail + block):
-                return True
-            tail = block[-overlap:]
-    return False
-
-
-def _decoded_contains(path: Path, identifiers: list[str], values: list[str]) -> bool:
-    """Any text value containing an identifier (they sit inside JSON too), or equal to one of `values`."""
-    table = pq.read_table(path)
-    for column in table.columns:
-        column_values = column.combine_chunks()
-        while pa.types.is_list(column_values.type) or pa.types.is_large_list(column_values.type):
-            column_values = pc.list_flatten(column_values)
-        if not pa.types.is_string(column_values.type) and not pa.types.is_large_string(column_values.type):
-            continue
-        if values and pc.any(pc.is_in(column_values, pa.array(values))).as_py():
-            return True
-        text = pc.utf8_lower(column_values)
-        if any(pc.any(pc.match_substring(text, needle.casefold())).as_py() for needle in identifiers):
-            return True
-    return False
 
 
 def _receipt(backend: Backend, request: Request, employee: Employee, tables: list[TablePlan],

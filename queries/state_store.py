@@ -19,7 +19,9 @@ from pathlib import Path
 
 from queries import sql
 
-BUSY_TIMEOUT_MS = 10_000
+# PRAGMAs take no bound parameters; these are the only ones, fixed text.
+WAIT_FOR_WRITERS = "PRAGMA busy_timeout = 10000"
+SYNC_TO_DISK = {True: "PRAGMA synchronous = FULL", False: "PRAGMA synchronous = OFF"}
 
 
 class StateStoreError(Exception):
@@ -36,10 +38,10 @@ def connect(path: Path, schema: str, read_only: bool = False, durable: bool = Tr
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute(WAIT_FOR_WRITERS)
         if not read_only:
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute(f"PRAGMA synchronous = {'FULL' if durable else 'OFF'}")
+            connection.execute(SYNC_TO_DISK[durable])
             connection.execute("PRAGMA secure_delete = ON")
             connection.executescript(sql.load(schema))
         return connection

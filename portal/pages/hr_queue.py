@@ -12,7 +12,8 @@ import streamlit as st
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
 from portal import session
 from queries.deletion_requests import Move, RequestError, State
-from queries.erasure import ErasureError, journal, preview
+from queries.erasure import journal
+from queries.erasure_plan import ErasureError, preview
 
 ROOT = Path(__file__).resolve().parents[2]
 WARN_DAYS = 7
