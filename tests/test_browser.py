@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
