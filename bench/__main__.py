@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import bench.cases  # noqa: F401  (registers the cases)
-from bench.harness import CASES, TIERS, Context, measure, pick_subjects, spread
+from bench.harness import CASES, TIERS, Context, first_of_tiers, measure, pick_subjects, spread
 from bench.warehouses import SIZES, ensure_sample, open_backend
 from sample_data.progress import progress_bar
 
@@ -47,7 +47,8 @@ def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
     for spec in CASES:
         if wanted and spec.name not in wanted:
             continue
-        samples = measure(spec.run, context, context.subjects, lambda d, t: progress_bar(f"{spec.name} {size}", d, t))
+        samples = measure(spec.run, context, first_of_tiers(context.subjects, spec.tiers),
+                          lambda d, t: progress_bar(f"{spec.name} {size}", d, t), fixture=spec.fixture)
         baseline = None
         if spec.baseline:
             baseline = measure(spec.baseline, context, spread(context.subjects, spec.baseline_subjects),
@@ -60,8 +61,9 @@ def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
             "baseline": spec.baseline_name, "baseline_n": len(baseline.all) if baseline else 0,
             "baseline_median_ms": _ms(base_median),
             "ratio": ratio(_ms(base_median), _ms(samples.median())),
+            "work": samples.work,
         })
-    backend.close()
+    context.backend.close()
     return {"size": size, "tables": manifest["tables"], "rows": manifest["rows"],
             "employees": manifest["options"]["employees"],
             "generation_s": None if generation_s is None else round(generation_s, 1),
@@ -105,6 +107,12 @@ def print_report(report: dict) -> None:
         print("  ".join(_cell(v).rjust(w) if i >= 2 else _cell(v).ljust(w) for i, (v, w) in enumerate(zip(line, widths))))
         if number == 0:
             print("  ".join("-" * w for w in widths))
+    work = [(size["size"], r["case"], w) for size in report["sizes"] for r in size["results"] for w in r.get("work", [])]
+    if work:
+        print("\nWork done per run:")
+        for size, name, w in work:
+            print(f"  {name:<22} {size} {w['tier']:<7} {w['employee_id']}: {w['files']:,} files, {w['megabytes']:,.1f} MB "
+                  f"in {w['ms'] / 1000:,.1f} s ({w['ms_per_mb']} ms per MB)")
     if report["scaling"]:
         print("\nScaling, median per volume tier (L over S):")
         for row in report["scaling"]:

@@ -3,8 +3,12 @@
 A case is a function of (context, subject) registered with `case()`,
 optionally with a baseline function that does the same job the
 straightforward way; both are timed in the same run on the same subjects,
-each after one warm-up. Adding a case is a decorated function in
-`bench/cases.py`.
+each after one warm-up. A case that changes the warehouse (an erasure)
+brings a fixture instead: a context manager entered around each timed run
+that sets up and restores, untimed; such a case is not warmed up, and may
+be limited to one subject of some tiers. A case may return `Work` to say
+how much it did, so the report can show the cost per unit. Adding a case
+is a decorated function in `bench/cases.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +46,9 @@ class Context:
     today: date = field(default_factory=date.today)
 
 
+Fixture = Callable[[Context, Subject], AbstractContextManager]
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -48,15 +56,25 @@ class Case:
     baseline_name: str | None = None
     baseline: Callable[[Context, Subject], object] | None = None
     baseline_subjects: int | None = None  # a slow baseline may be timed on fewer subjects
+    fixture: Fixture | None = None
+    tiers: tuple[str, ...] | None = None  # only the first subject of each of these tiers
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one run did, for cost per unit: files and megabytes handled."""
+
+    files: int
+    megabytes: float
 
 
 CASES: list[Case] = []
 
 
 def case(name: str, baseline: Callable[[Context, Subject], object] | None = None, baseline_name: str | None = None,
-         baseline_subjects: int | None = None):
+         baseline_subjects: int | None = None, fixture: Fixture | None = None, tiers: tuple[str, ...] | None = None):
     def register(run: Callable[[Context, Subject], object]):
-        CASES.append(Case(name, run, baseline_name, baseline, baseline_subjects))
+        CASES.append(Case(name, run, baseline_name, baseline, baseline_subjects, fixture, tiers))
         return run
     return register
 
@@ -79,20 +97,25 @@ def pick_subjects(backend: Backend, count: int, seed: int) -> list[Subject]:
     return subjects
 
 
-def timed(run: Callable[[], object]) -> float:
+def timed(run: Callable[[], object]) -> tuple[float, object]:
     started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
+    result = run()
+    return time.perf_counter() - started, result
 
 
 @dataclass
 class Samples:
-    """Seconds per subject, by tier."""
+    """Seconds per subject, by tier, and the work done where a case says."""
 
     by_tier: dict[str, list[float]] = field(default_factory=lambda: {tier: [] for tier in TIERS})
+    work: list[dict] = field(default_factory=list)
 
-    def add(self, tier: str, seconds: float) -> None:
-        self.by_tier[tier].append(seconds)
+    def add(self, subject: Subject, seconds: float, result: object = None) -> None:
+        self.by_tier[subject.tier].append(seconds)
+        if isinstance(result, Work):
+            self.work.append({"employee_id": subject.employee_id, "tier": subject.tier, "files": result.files,
+                              "megabytes": round(result.megabytes, 1), "ms": round(seconds * 1000, 1),
+                              "ms_per_mb": round(seconds * 1000 / result.megabytes, 1) if result.megabytes else None})
 
     @property
     def all(self) -> list[float]:
@@ -107,16 +130,28 @@ class Samples:
 
 
 def measure(run: Callable[[Context, Subject], object], context: Context, subjects: list[Subject],
-            progress: Callable[[int, int], None], warm_each: bool = True) -> Samples:
+            progress: Callable[[int, int], None], warm_each: bool = True, fixture: Fixture | None = None) -> Samples:
     samples = Samples()
+    if fixture:
+        for done, subject in enumerate(subjects, start=1):
+            with fixture(context, subject):
+                samples.add(subject, *timed(lambda: run(context, subject)))
+            progress(done, len(subjects))
+        return samples
     if not warm_each and subjects:
         run(context, subjects[0])
     for done, subject in enumerate(subjects, start=1):
         if warm_each:
             run(context, subject)
-        samples.add(subject.tier, timed(lambda: run(context, subject)))
+        samples.add(subject, *timed(lambda: run(context, subject)))
         progress(done, len(subjects))
     return samples
+
+
+def first_of_tiers(subjects: list[Subject], tiers: tuple[str, ...] | None) -> list[Subject]:
+    if tiers is None:
+        return subjects
+    return [next(s for s in subjects if s.tier == tier) for tier in tiers if any(s.tier == tier for s in subjects)]
 
 
 def spread(subjects: list[Subject], count: int | None) -> list[Subject]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from queries.directory import Directory, DirectoryError
 from queries.deletion_requests import DeletionRequests, RequestError
-from queries.discovery import Catalog, discover
+from queries.discovery import Catalog, carry_over, discover
 from queries.ledger import Ledger, LedgerError, load_or_create_signing_key
 from queries.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.register import Register, RegisterError
@@ -61,6 +61,21 @@ class Backend:
             self._catalog, self._refreshed_at = catalog, time.monotonic()
             self._import_audit_log()
             return report
+
+    def erased(self, employee_id: str, before: Catalog, tables: set[str], shared: dict[str, list[str]]) -> RefreshReport:
+        """Brings discovery and the index up to date after an erasure rewrote
+        `tables` (as they were in `before`) without re-reading them all: the
+        executor knows what changed, and re-indexing every table an employee
+        appears in would cost more than the erasure. Only the files whose
+        deleted rows named other people (`shared`, table → files) are
+        indexed again. Then a normal refresh picks up anything else that
+        landed meanwhile."""
+        with self._lock:
+            after = carry_over(self.warehouse, before, self.settings.state.path, tables)
+            self.index.erased(self.warehouse, self.directory, employee_id, {
+                name: (before.get(name), after.get(name)) for name in tables if before.get(name) and after.get(name)},
+                shared)
+        return self.refresh()
 
     def _import_audit_log(self) -> None:
         """A missing or unreadable audit log is reported on the pages that use

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -235,3 +235,21 @@ def discover(warehouse: Warehouse, directory: Directory, state_dir: Path) -> Cat
     catalog = Catalog(tuple(findings))
     _save_cache(cache_path, catalog)
     return catalog
+
+
+def carry_over(warehouse: Warehouse, catalog: Catalog, state_dir: Path, tables: set[str]) -> Catalog:
+    """After an erasure rewrote the files of `tables` in place, only rows
+    gone and the schema cast back to the original, their findings still
+    hold: the new fingerprints are recorded instead of inspecting the tables
+    again. A table whose file list changed meanwhile is left to the next
+    pass."""
+    findings = []
+    for finding in catalog.findings:
+        if finding.table.qualified_name in tables:
+            files = warehouse.files(finding.table)
+            if tuple(f.path for f in files) == finding.files:
+                finding = replace(finding, fingerprint=fingerprint(files))
+        findings.append(finding)
+    updated = Catalog(tuple(findings))
+    _save_cache(Path(state_dir) / CACHE_FILE, updated)
+    return updated

@@ -17,7 +17,10 @@ one is always resumed before a new one starts.
 its result goes into a receipt signed with the ledger's key, and into the
 ledger.
 
-    python -m queries.erasure run DR-…        # what the HR screen starts
+The HR screen runs it in a background thread of the portal (`start`); with
+the portal stopped, operators can run or resume it from the command line:
+
+    python -m queries.erasure run DR-…
     python -m queries.erasure status DR-…
 """
 
@@ -30,6 +33,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +47,7 @@ from queries import sql, state_store
 from queries.backend import Backend
 from queries.deletion_requests import DeletionRequests, Move, Request, RequestError, State
 from queries.directory import Employee
-from queries.discovery import TableFinding
+from queries.discovery import FoundIdentifier, TableFinding
 from queries.erasure_check import CHUNK, verify_erasure
 from queries.erasure_plan import ErasureError, TablePlan, file_preview, owned_predicate, plan, projection
 from queries.ledger import Access
@@ -106,7 +110,34 @@ def _distinctive(owned: pa.Table, kept: pa.Table, finding: TableFinding) -> list
     return sorted(theirs - _text_values(kept, set()))[:DISTINCTIVE_PER_FILE]
 
 
-def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> tuple[Path, dict]:
+def _named(value, identifier: FoundIdentifier) -> list[str]:
+    if value is None:
+        return []
+    if identifier.shape == "list":
+        return [v for v in value if v]
+    if identifier.shape == "json":
+        try:
+            node = json.loads(value)
+        except (json.JSONDecodeError, TypeError):
+            return []
+        for key in identifier.json_path.split(".")[1:]:
+            node = node.get(key) if isinstance(node, dict) else None
+        return [node] if isinstance(node, str) else []
+    return [value]
+
+
+def _names_others(owned: pa.Table, finding: TableFinding, employee: Employee) -> bool:
+    """Whether the subject's own rows in a file name anyone else (the
+    recipients of a message they sent): deleting them changes those people's
+    entries in the subject index too."""
+    subject = {employee.employee_id.casefold(), employee.email.casefold()}
+    return any(named.casefold() not in subject
+               for identifier in finding.identifiers
+               for value in owned[identifier.column].to_pylist()
+               for named in _named(value, identifier))
+
+
+def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> tuple[Path, dict, bool]:
     params = {"file": str(file), **subject_params(employee)}
     owned_rule = owned_predicate(finding)
     kept = backend.warehouse.query_arrow(sql.render("erasure/rewrite_file", fragments={
@@ -120,7 +151,7 @@ def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Em
     with open(temp, "rb") as written:
         os.fsync(written.fileno())
     return temp, {"rows_deleted": owned.num_rows, "rows_redacted": redacted,
-                  "distinctive": json.dumps(_distinctive(owned, kept, finding))}
+                  "distinctive": json.dumps(_distinctive(owned, kept, finding))}, _names_others(owned, finding, employee)
 
 
 def _swap(temp: Path, file: Path) -> None:
@@ -150,13 +181,46 @@ def journal(requests: DeletionRequests, request_id: str) -> list[JournalEntry]:
 
 
 def _set_step(requests: DeletionRequests, request_id: str, file: str, step: str, new_sha256: str | None,
-              counts: dict) -> None:
+              counts: dict, shared_rows: bool = False) -> None:
     with state_store.transaction(requests.connection) as db:
         state_store.run(db, "deletion/journal_step", {"request_id": request_id, "file": file, "step": step,
                                                       "new_sha256": new_sha256, **counts})
+        if shared_rows:
+            state_store.run(db, "deletion/journal_shared_row", {"request_id": request_id, "file": file})
 
 
 Step = Callable[[str], None]
+
+_RUNNING: dict[str, threading.Thread] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def start(backend: Backend, requests: DeletionRequests, request_id: str) -> bool:
+    """Runs an erasure in a background thread of the portal. Not a separate
+    process: DuckDB lets one process open the subject index for writing, and
+    the portal holds it. The journal makes a portal restart harmless (resume
+    from the HR screen, or `python -m queries.erasure run` with the portal
+    stopped). False when it is already running here."""
+    with _RUNNING_LOCK:
+        if running(request_id):
+            return False
+        thread = threading.Thread(target=_run_in_background, args=(backend, requests, request_id),
+                                  name=f"erasure {request_id}", daemon=True)
+        _RUNNING[request_id] = thread
+        thread.start()
+        return True
+
+
+def running(request_id: str) -> bool:
+    thread = _RUNNING.get(request_id)
+    return bool(thread and thread.is_alive())
+
+
+def _run_in_background(backend: Backend, requests: DeletionRequests, request_id: str) -> None:
+    try:
+        execute(backend, requests, request_id)
+    except ErasureError as problem:
+        log.error("%s", problem)
 
 
 def execute(backend: Backend, requests: DeletionRequests, request_id: str, on_step: Step = lambda name: None,
@@ -181,8 +245,11 @@ def _run(backend: Backend, requests: DeletionRequests, request: Request, on_step
          progress: Callable[[int, int], None]) -> Request:
     try:
         return _erase(backend, requests, request, on_step, progress)
-    except (OSError, ErasureError, RequestError) as problem:
-        log.error("erasure of %s failed: %s", request.request_id, problem)
+    except Exception as problem:
+        if isinstance(problem, (OSError, ErasureError, RequestError)):
+            log.error("erasure of %s failed: %s", request.request_id, problem)
+        else:
+            log.exception("erasure of %s failed unexpectedly", request.request_id)
         requests.transition(None, request.request_id, Move.FAIL, f"stopped: {problem}; run again to resume")
         raise ErasureError(f"the erasure stopped ({problem}); it resumes where it stopped when run again") from None
 
@@ -213,10 +280,10 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
                 _set_step(requests, request.request_id, entry.file, "swapped", new_hash, counts)
         if step == "planned":
             on_step(f"write {file.name}")
-            temp, counts = _write_new(backend, catalog.get(entry.table), file, employee)
+            temp, counts, shared_rows = _write_new(backend, catalog.get(entry.table), file, employee)
             new_hash = _sha256(temp)
             on_step(f"journal written {file.name}")
-            _set_step(requests, request.request_id, entry.file, "written", new_hash, counts)
+            _set_step(requests, request.request_id, entry.file, "written", new_hash, counts, shared_rows)
             step = "written"
         if step == "written":
             on_step(f"swap {file.name}")
@@ -225,7 +292,11 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
             _set_step(requests, request.request_id, entry.file, "swapped", new_hash, counts)
         progress(done, len(entries))
     on_step("verify")
-    backend.refresh()
+    shared: dict[str, list[str]] = {}
+    for table, file in state_store.run(requests.connection, "deletion/journal_shared_rows",
+                                       {"request_id": request.request_id}):
+        shared.setdefault(table, []).append(file)
+    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase}, shared)
     entries = journal(requests, request.request_id)
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, verification)

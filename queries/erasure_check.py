@@ -1,11 +1,14 @@
 """Checking that an erasure left nothing behind.
 
 Discovery and the subject index, refreshed after the swap, must find no
-row about the subject outside the tables kept on purpose. Every file's raw
-bytes are searched for the subject's id and email; the files of the
-erased tables are also decoded and searched, for the identifiers and for
-values that, in each file, only the subject's rows held — compressed pages
-hide bytes from a raw search.
+row about the subject in the tables that were not erased (new data may
+have landed). The erased tables are checked from their data, not from the
+index the executor just updated: every value of every text column of their
+files is decoded and searched for the identifiers (inside JSON and lists
+too) and for values that, in each file, only the subject's rows held.
+Every file's raw bytes are searched for the subject's id and email, since
+compressed pages hide bytes from a raw search and decoding misses what no
+column holds.
 """
 
 from __future__ import annotations

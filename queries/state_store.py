@@ -13,6 +13,7 @@ state store.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,16 +29,27 @@ class StateStoreError(Exception):
     """A state file cannot be opened or used; the message says which and why."""
 
 
+class _Connection(sqlite3.Connection):
+    """One connection is shared by the portal's threads (every session, and an
+    erasure running in the background); its lock keeps one thread's
+    transaction from swallowing another's statements."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+
 def connect(path: Path, schema: str, read_only: bool = False, durable: bool = True) -> sqlite3.Connection:
     """Opens (or creates) one state file and applies its schema script.
     `durable=False` exists only so the benchmark can show what durability costs."""
     try:
         if read_only:
             connection = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, isolation_level=None,
-                                         check_same_thread=False)
+                                         check_same_thread=False, factory=_Connection)
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                         factory=_Connection)
         connection.execute(WAIT_FOR_WRITERS)
         if not read_only:
             connection.execute("PRAGMA journal_mode = WAL")
@@ -52,13 +64,14 @@ def connect(path: Path, schema: str, read_only: bool = False, durable: bool = Tr
 @contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Commits when the block ends, rolls back if it raises."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+    with connection.lock:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
 
 def stream(connection: sqlite3.Connection, name: str, params: dict | None = None) -> sqlite3.Cursor:
@@ -69,7 +82,8 @@ def stream(connection: sqlite3.Connection, name: str, params: dict | None = None
 
 def run(connection: sqlite3.Connection, name: str, params: dict | None = None) -> list[tuple]:
     """Runs one statement from `queries/sql/<name>.sql` with bound parameters."""
-    return stream(connection, name, params).fetchall()
+    with connection.lock:
+        return stream(connection, name, params).fetchall()
 
 
 def run_many(connection: sqlite3.Connection, name: str, rows: list[dict]) -> None:

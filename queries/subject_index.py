@@ -115,9 +115,7 @@ class SubjectIndex:
             stale = [f for name, f in sorted(current.items()) if indexed.get(name) != f.fingerprint]
             gone = sorted(set(indexed) - set(current))
             if stale:
-                people = list(directory)
-                warehouse.query(sql.render("create_subject_keys"), {
-                    "employee_ids": [p.employee_id for p in people], "emails": [p.email for p in people]})
+                self._create_subject_keys(warehouse, directory)
             failed = []
             for done, finding in enumerate(stale, start=1):
                 try:
@@ -152,6 +150,47 @@ class SubjectIndex:
         finally:
             cursor.close()
 
+    def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
+               tables: dict[str, tuple[TableFinding, TableFinding]], shared: dict[str, list[str]]) -> None:
+        """After an erasure rewrote these tables' files (table → findings
+        before and after): the subject's postings go; other people's stay,
+        their rows being the same rows in the same files, except in the
+        `shared` files (table → files), where the deleted rows named them too
+        and which are indexed again; a table indexed at its old fingerprint
+        takes the new one instead of being scanned again."""
+        with self._lock:
+            fresh = {}
+            if shared:
+                self._create_subject_keys(warehouse, directory)
+                fresh = {name: warehouse.query_arrow(_postings_statement(tables[name][1]), {"files": files})
+                         for name, files in shared.items() if name in tables}
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                for name, (before, after) in sorted(tables.items()):
+                    cursor.execute(sql.load("subject_index/forget_subject_postings"),
+                                   {"employee_id": employee_id, "table_name": name})
+                    cursor.execute(sql.load("subject_index/carry_fingerprint"),
+                                   {"table_name": name, "old": before.fingerprint, "new": after.fingerprint})
+                for name, postings in sorted(fresh.items()):
+                    cursor.execute(sql.load("subject_index/forget_file_postings"),
+                                   {"table_name": name, "files": shared[name]})
+                    cursor.register("new_postings", postings)
+                    cursor.execute(sql.load("subject_index/add_postings"), {"table_name": name})
+                    cursor.unregister("new_postings")
+                cursor.execute("COMMIT")
+            except duckdb.Error:
+                cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.close()
+
+    @staticmethod
+    def _create_subject_keys(warehouse: Warehouse, directory: Directory) -> None:
+        people = list(directory)
+        warehouse.query(sql.render("create_subject_keys"), {
+            "employee_ids": [p.employee_id for p in people], "emails": [p.email for p in people]})
+
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
         retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
@@ -164,6 +203,14 @@ class SubjectIndex:
     def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
         """(table, day, rows) for one employee."""
         return [(t, d, int(n)) for t, d, n in self._run("subject_index/daily_rows", {"employee_id": employee_id})]
+
+    def table_coverage(self) -> dict[str, tuple[int, int]]:
+        """table → (employees, rows)."""
+        return {name: (int(people), int(rows)) for name, people, rows in self._run("subject_index/table_coverage")}
+
+    def employees_in(self, tables: list[str]) -> int:
+        """How many employees any of `tables` holds rows about."""
+        return int(self._run("subject_index/employees_in_tables", {"tables": tables})[0][0]) if tables else 0
 
     def indexed_tables(self) -> list[str]:
         return [name for name, _ in self._run("subject_index/indexed_tables")]

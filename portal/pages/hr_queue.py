@@ -1,10 +1,7 @@
 """The HR privacy officer's queue: deadlines, review with an erasure
-preview, decisions, legal holds, and execution as a job outside the page."""
+preview, decisions, legal holds, and execution in the background."""
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,10 +9,9 @@ import streamlit as st
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
 from portal import session
 from queries.deletion_requests import Move, RequestError, State
-from queries.erasure import journal
+from queries import erasure
 from queries.erasure_plan import ErasureError, preview
 
-ROOT = Path(__file__).resolve().parents[2]
 WARN_DAYS = 7
 
 who = session.principal()
@@ -72,17 +68,24 @@ if chosen:
         if Move.EXECUTE in request.moves() and st.button("Execute the deletion", type="primary"):
             try:
                 requests.transition(who, chosen, Move.EXECUTE, "started from the HR screen")
-                subprocess.Popen([sys.executable, "-m", "queries.erasure", "run", chosen], cwd=ROOT,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                erasure.start(backend, requests, chosen)
                 st.rerun()
             except RequestError as problem:
                 st.error(str(problem))
         if request.state in (State.EXECUTING, State.COMPLETED, State.FAILED):
-            steps = [e.step for e in journal(requests, chosen)]
+            steps = [e.step for e in erasure.journal(requests, chosen)]
             done = steps.count("swapped")
             st.progress(done / len(steps) if steps else 1.0, text=f"{done} of {len(steps)} files rewritten")
-            if request.state is State.EXECUTING:
+            if request.state is State.FAILED:
+                st.error(f"The deletion did not finish ({request.history[-1].note}). Execute it again: it resumes "
+                         "where it stopped.")
+            if request.state is State.EXECUTING and erasure.running(chosen):
                 st.button("Refresh progress")
+            elif request.state is State.EXECUTING:
+                st.warning("This deletion was interrupted (the portal restarted while it ran).")
+                if st.button("Resume the deletion", type="primary"):
+                    erasure.start(backend, requests, chosen)
+                    st.rerun()
         if request.receipt:
             st.json(request.receipt["verification"])
 

@@ -45,3 +45,11 @@ CREATE TABLE IF NOT EXISTS journal (
     distinctive TEXT,              -- JSON: values only the subject's rows held; wiped once verified
     PRIMARY KEY (request_id, file)
 );
+-- Files where the subject's deleted rows also named other people (a message
+-- they sent names its recipients): those people's index entries for the file
+-- are recomputed once the file is swapped.
+CREATE TABLE IF NOT EXISTS journal_shared_rows (
+    request_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    PRIMARY KEY (request_id, file)
+);

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO journal_shared_rows VALUES ($request_id, $file)
