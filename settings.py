@@ -78,6 +78,12 @@ class ConsoleSettings:
     memory_mb: int = _doc("Memory DuckDB may use inside the console worker (MB).", 512)
 
 
+@dataclass(frozen=True)
+class CouncilSettings:
+    min_group_size: int = _doc("The works council's minimum group size k: a figure describing fewer employees is "
+                               "withheld. At least 5.", 10)
+
+
 def _default_role_groups() -> MappingProxyType:
     return MappingProxyType({"employees": "employee", "works-council": "works_council", "hr-privacy": "hr"})
 
@@ -101,11 +107,13 @@ class Settings:
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    council: CouncilSettings = field(default_factory=CouncilSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 
 ROLES = frozenset({"employee", "works_council", "hr"})
 DIRECTORY_FIELDS = frozenset({"email", "employee_id"})
+MIN_GROUP_SIZE_FLOOR = 5
 
 
 def _build(section_type, values: dict, where: str, base: Path):
@@ -152,6 +160,9 @@ def _validate(settings: Settings) -> None:
                           "must not also hold the key that signs it")
     if settings.ledger.checkpoint_every < 1:
         raise ConfigError("ledger.checkpoint_every must be at least 1")
+    if settings.council.min_group_size < MIN_GROUP_SIZE_FLOOR:
+        raise ConfigError(f"council.min_group_size must be at least {MIN_GROUP_SIZE_FLOOR}: smaller groups let the "
+                          "works council's figures describe individuals")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:
         raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
 

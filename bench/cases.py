@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from bench.harness import Context, Subject, case
+from auth.principal import Principal, Role
+from bench.harness import Context, Subject, Work, case
 from queries import sql
+from queries.backend import Backend
 from queries.access_history import access_history
 from queries.console import ConsoleLimits, run_statement
+from queries.council import oversight
+from queries.deletion_requests import Move, Scope
+from queries.erasure import TEMP_PREFIX, execute
 from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for
@@ -174,3 +181,86 @@ def access_page(context: Context, subject: Subject):
     if len(history.records) < ACCESS_EVENTS:
         raise RuntimeError(f"only {len(history.records)} accesses found")
     return history
+
+
+SNAPSHOT = "erasure-snapshot"
+RESTORED_STATE = ("subject_index.duckdb", "discovery.json")
+OFFICER = Principal("bench-officer", "Bench Officer", "bench-officer@example.invalid", "HR", frozenset({Role.HR}))
+
+
+def _restore(context: Context, snapshot: Path) -> None:
+    """Puts back every warehouse file and the index as they were when the
+    snapshot was taken; the snapshot keeps its links for the next run."""
+    root = context.backend.settings.warehouse.path
+    state = context.backend.settings.state.path
+    files = snapshot / "files"
+    for kept in files.rglob("*"):
+        if kept.is_file():
+            target = root / kept.relative_to(files)
+            if not target.exists() or not os.path.samefile(kept, target):
+                staged = target.with_name(f".bench-restore-{target.name}")
+                staged.unlink(missing_ok=True)
+                os.link(kept, staged)
+                os.replace(staged, target)
+    for leftover in root.rglob(f"{TEMP_PREFIX}*"):
+        leftover.unlink()
+    for name in RESTORED_STATE:
+        shutil.copy2(snapshot / "state" / name, state / name)
+
+
+@contextmanager
+def erasure_copy(context: Context, subject: Subject):
+    """Untimed around each erasure: the warehouse files are hard-linked into a
+    snapshot first (the erasure replaces files by renaming, so the linked
+    originals survive) and put back after, with the subject index and
+    discovery's cache, so the next run starts from the same warehouse. An
+    interrupted run is repaired by the next one."""
+    home = context.backend.settings.state.path.parent / SNAPSHOT
+    root = context.backend.settings.warehouse.path
+    config = context.backend.settings
+    context.backend.close()
+    if (home / "complete").exists():
+        _restore(context, home)
+    else:
+        shutil.rmtree(home, ignore_errors=True)
+        for file in root.rglob("*"):
+            if file.is_file():
+                (home / "files" / file.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+                os.link(file, home / "files" / file.relative_to(root))
+        (home / "state").mkdir(parents=True)
+        for name in RESTORED_STATE:
+            shutil.copy2(config.state.path / name, home / "state" / name)
+        (home / "complete").touch()
+    context.backend = Backend.open(config)
+    context.backend.refresh()
+    try:
+        yield
+    finally:
+        context.backend.close()
+        _restore(context, home)
+        context.backend = Backend.open(config)
+        context.backend.refresh()
+        context.catalog = context.backend.catalog()
+
+
+@case("erasure", fixture=erasure_copy, tiers=("median", "heavy"))
+def erasure(context: Context, subject: Subject):
+    backend = context.backend
+    files = {f for t in backend.index.tables_about(subject.employee_id, backend.register, context.today) for f in t.files}
+    request = backend.requests.submit(subject.principal, Scope(True), "benchmark")
+    backend.requests.transition(OFFICER, request.request_id, Move.APPROVE, "benchmark")
+    backend.requests.transition(OFFICER, request.request_id, Move.EXECUTE, "benchmark")
+    done = execute(backend, backend.requests, request.request_id)
+    if not done.receipt["verification"]["passed"]:
+        raise RuntimeError(f"verification failed: {done.receipt['verification']}")
+    return Work(len(files), sum(os.path.getsize(f) for f in files) / 1e6)
+
+
+COUNCIL = Principal("bench-council", "Bench Council", "bench-council@example.invalid", "Works council",
+                    frozenset({Role.WORKS_COUNCIL}))
+
+
+@case("council page")
+def council_page(context: Context, subject: Subject):
+    """Every figure of the works council's page (the same for any subject: it is timed once per subject)."""
+    return oversight(context.backend, COUNCIL)

@@ -207,6 +207,13 @@ class Ledger:
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 
+    def entries(self) -> list[RecordedAccess]:
+        """The whole ledger, for aggregates over it."""
+        try:
+            return [_parse(seq, body) for seq, body in state_store.run(self._connection, "ledger/all_entries")]
+        except sqlite3.Error as problem:
+            raise LedgerError(f"the access ledger cannot be read ({problem})") from None
+
     def latest_checkpoint(self) -> Checkpoint | None:
         rows = state_store.run(self._connection, "ledger/checkpoints")
         return Checkpoint(*rows[-1]) if rows else None

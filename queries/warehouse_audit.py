@@ -139,6 +139,11 @@ class WarehouseAudit:
     def event_count(self) -> int:
         return state_store.run(self._connection, "warehouse_audit/event_count")[0][0]
 
+    def all_events(self) -> list[tuple]:
+        """(time, user, user type, table, purpose, justification, full read, JSON list of filter values)
+        for every allowed event: the works council's aggregates start here."""
+        return state_store.run(self._connection, "warehouse_audit/all_events")
+
     def events_about(self, identifiers: list[str], daily_rows: list[tuple[str, date, int]]) -> list[AuditEvent]:
         """Events that touched the person with `identifiers` (id, email),
         whose rows per table and day are `daily_rows`, with how many of

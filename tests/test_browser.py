@@ -110,11 +110,25 @@ def test_a_login_with_no_directory_entry_sees_no_data(browser, portal_url, demo_
     assert "Tables holding rows about you" not in page.content()
 
 
-def test_the_works_council_member_is_offered_the_oversight_pages(browser, portal_url, demo_users):
-    page = browser.new_context().new_page()
+def test_the_works_council_member_audits_in_aggregate_and_verifies_the_ledger(browser, portal_url, demo_users,
+                                                                             backend):
+    page = browser.new_context(accept_downloads=True).new_page()
     sign_in(page, portal_url, demo_users["works-council member"]["claims"]["sub"])
-    expect(page.get_by_role("link", name="Oversight")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("link", name="My data", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="My data", exact=True)).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Oversight").click()
+    expect(page.get_by_text("missing from the register")).to_be_visible(timeout=60_000)
+    page.get_by_role("tab", name="Who uses the data").click()
+    expect(page.get_by_text("Accesses per purpose")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Verify the ledger").click()
+    page.get_by_role("button", name="Verify the ledger").click()
+    expect(page.get_by_text("intact", exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Report").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the report (HTML)").click()
+    report = open(download.value.path(), encoding="utf-8").read()
+    assert "What is collected" in report
+    shown = page.content() + report
+    assert not any(person.email in shown for person in backend.directory if person.email != demo_users["works-council member"]["email"])
 
 
 def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, demo_users):

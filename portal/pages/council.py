@@ -1,11 +1,115 @@
-from auth import policy
-from portal.planned import planned_page
+"""Works council oversight: aggregate figures only, above the minimum group
+size, with the ledger's public key and a check that it was not altered."""
 
-planned_page(
-    policy.AUDIT_AGGREGATES, "Works council oversight",
-    "How monitoring data is collected and used — in aggregate only, never about fewer than the minimum group size.",
-    ["see what is collected, why, under which legal basis and for how many employees",
-     "see who reads the data for which purposes, and where purposes drift from the register",
-     "review exposure windows, deletion figures and deadline breaches, and collection exemptions",
-     "verify the access ledger independently and download a report for the council meeting"],
-)
+import logging
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from auth.policy import AUDIT_AGGREGATES
+from portal import council_views as views
+from portal import session
+from queries.council import AnchorError, oversight, verify_ledger
+from queries.ledger import LedgerError
+
+log = logging.getLogger(__name__)
+
+who = session.principal()
+session.require(who, AUDIT_AGGREGATES)
+backend = session.backend()
+st.title("Works council oversight")
+try:
+    figures = oversight(backend, who)
+except LedgerError as problem:
+    log.error("council figures not shown: %s", problem)
+    st.error("The figures cannot be shown right now: the access ledger cannot record this view. "
+             "Try again later; the operators have been told.")
+    st.stop()
+st.caption(f"Aggregates only. {views.WITHHELD_NOTE.format(k=figures.min_group_size)} "
+           "Viewing this page is recorded in the access ledger.")
+for problem in figures.problems:
+    st.warning(problem.capitalize())
+
+collected, usage, exposure, deletions, exemptions, ledger, report = st.tabs(
+    ["What is collected", "Who uses the data", "Exposure", "Deletion requests", "Exemptions", "Verify the ledger",
+     "Report"])
+
+with collected:
+    frame = views.collected_frame(figures)
+    unregistered = frame[~frame["registered"]]
+    if not unregistered.empty:
+        st.warning(f"{len(unregistered)} table(s) hold employee identifiers but are missing from the register.")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.subheader("Employees covered per category")
+    st.dataframe([{"category": c, "employees covered": n} for c, n in sorted(figures.category_employees.items())],
+                 hide_index=True)
+
+with usage:
+    if not figures.months:
+        st.info("No accesses are recorded yet.")
+    else:
+        months = st.multiselect("Months", list(figures.months), default=list(figures.months))
+        by_group = views.cells(figures.by_group, ["source", "accessor group"])
+        sources = st.multiselect("Source", ["portal", "warehouse"], default=["portal", "warehouse"])
+        by_group = by_group[by_group["source"].isin(sources)]
+        st.plotly_chart(views.accesses_chart(by_group[by_group["month"].isin(months)]), width="stretch")
+        st.subheader("Accesses per accessor group")
+        st.dataframe(views.selected(by_group, months, ["source", "accessor group"]), hide_index=True, width="stretch")
+        st.subheader("Accesses per purpose")
+        st.caption("'not in the register for the table': the purpose given is not one the register names for the "
+                   "table read (purpose drift).")
+        st.dataframe(views.selected(views.cells(figures.by_purpose, ["purpose", "register"]), months,
+                                    ["purpose", "register"]), hide_index=True, width="stretch")
+        st.subheader("Accesses without a justification")
+        unjustified = views.cells(figures.unjustified, ["source", "accessor group"])
+        st.dataframe(views.selected(unjustified[unjustified["source"].isin(sources)], months,
+                                    ["source", "accessor group"]), hide_index=True, width="stretch")
+        st.subheader("Accesses per table")
+        st.dataframe(views.selected(views.cells(figures.by_table, ["table"]), months, ["table"]),
+                     hide_index=True, width="stretch")
+
+with exposure:
+    st.write("Windows in which tables holding employees' rows were readable by a group no purpose covers.")
+    if figures.exposures:
+        st.dataframe(views.exposure_frame(figures), hide_index=True, width="stretch")
+    else:
+        st.info("No exposure windows were found in the grants history.")
+
+with deletions:
+    columns = st.columns(3)
+    columns[0].metric("Requests", "withheld" if figures.requests_by_state.total is None
+                      else figures.requests_by_state.total)
+    columns[1].metric("Median days to completion", views.shown(figures.median_days_to_complete))
+    columns[2].metric("Deadline breaches", views.shown(figures.deadline_breaches))
+    st.dataframe(views.table_frame(figures.requests_by_state, ["state"], "requests"), hide_index=True)
+    st.subheader("Denials by reason")
+    st.dataframe(views.table_frame(figures.denials, ["reason"], "requests"), hide_index=True)
+
+with exemptions:
+    for table, column in ((figures.exempt_by_level, "level"), (figures.exempt_by_department, "department")):
+        st.plotly_chart(views.exemptions_chart(table, column), width="stretch")
+        st.dataframe(views.table_frame(table, [column], "exempt"), hide_index=True)
+
+with ledger:
+    st.write("Every read of personal data through Daylight is in a hash-chained ledger, signed at checkpoints. "
+             "With the public key below anyone can check it has not been altered, also outside the portal: "
+             "`python -m queries.ledger verify --ledger LEDGER --public-key KEY.pub`.")
+    st.code(backend.ledger.public_key_pem.decode(), language=None)
+    st.download_button("Download the public key", backend.ledger.public_key_pem, "daylight-ledger.pub")
+    checkpoint = backend.ledger.latest_checkpoint()
+    if checkpoint:
+        st.download_button("Download the latest checkpoint (keep it: a later check against it catches a ledger "
+                           "cut back)", checkpoint.to_json(), f"daylight-checkpoint-{checkpoint.seq}.json")
+    anchor = st.file_uploader("A checkpoint you kept earlier (optional)", type=["json"])
+    if st.button("Verify the ledger", type="primary"):
+        try:
+            result = verify_ledger(backend, who, anchor.getvalue().decode("utf-8", "replace") if anchor else None)
+        except (AnchorError, LedgerError) as problem:
+            st.error(str(problem))
+        else:
+            (st.success if result.intact else st.error)(result.summary())
+
+with report:
+    st.write("One HTML file with every view above and its charts, for a council meeting.")
+    st.download_button("Download the report (HTML)", views.report_html(figures),
+                       f"daylight-council-report-{datetime.now(UTC):%Y-%m-%d}.html", mime="text/html")

@@ -30,3 +30,5 @@ CREATE TABLE IF NOT EXISTS audit_imports (
     head_sha256 TEXT NOT NULL,
     imported_at TEXT NOT NULL
 );
+-- The works council's aggregates read each event's filter values.
+CREATE INDEX IF NOT EXISTS audit_filter_values_by_event ON audit_filter_values (event_id);

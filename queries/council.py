@@ -1,0 +1,316 @@
+"""The works council's oversight figures: what is collected, who uses it,
+exposure, deletion requests and exemptions, released only through
+`queries/disclosure.py` so that no figure describes fewer than k employees.
+
+Nothing here returns a name, an id or a row. Accessors are described by
+their access group (a group with fewer than k members is folded into
+"smaller groups"); service accounts are not people and keep their names.
+Computing the figures is recorded in the ledger as one aggregate access.
+
+How many employees an access figure describes is counted from below: a
+full read of a table describes everyone the table holds, a filtered read
+the people its filter names, a portal view the subjects it recorded. The
+union of several is at least the largest of them and at least the people
+named, so a figure released on that count describes at least k people.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from auth.policy import AUDIT_AGGREGATES, VERIFY_LEDGER, ensure
+from auth.principal import Principal
+from queries import access_events
+from queries.access_grants import AccessGrants, AccessGrantsError
+from queries.backend import Backend
+from queries.deletion_requests import State
+from queries.disclosure import Cell, Table, one, release, split_people
+from queries.ledger import Checkpoint, Verification, load_public_key, verify
+
+log = logging.getLogger(__name__)
+
+PORTAL_ROLES = {"employee": "employees (their own data)", "hr": "HR privacy officers",
+                "executor": "deletion executor", "works_council": "works council (aggregates)"}
+SMALLER_GROUPS = "smaller groups (each under the minimum size)"
+NO_GROUP = "people in no access group"
+UNREGISTERED = "(not in the register)"
+
+
+@dataclass(frozen=True)
+class CollectedTable:
+    table: str
+    category: str
+    registered: bool
+    purposes: str
+    legal_basis: str
+    retention_days: int | None
+    works_agreement_clause: str
+    employees: int | None
+    rows: float | None
+
+
+@dataclass(frozen=True)
+class Exposure:
+    grant: str
+    group: str
+    start: datetime
+    end: datetime | None
+    tables: int
+    employees_exposed: int | None
+    could_read: int | None
+    did_read: int | None
+    reads: int | None
+
+
+@dataclass(frozen=True)
+class Oversight:
+    min_group_size: int
+    collected: tuple[CollectedTable, ...]
+    category_employees: dict[str, int | None]
+    category_rows: dict[str, Table]
+    months: tuple[str, ...]
+    by_group: dict[str, Table]       # month → cells (source, accessor group)
+    by_purpose: dict[str, Table]     # month → cells (purpose, "registered" | "not in the register for the table")
+    by_table: dict[str, Table]       # month → cells (table,)
+    unjustified: dict[str, Table]    # month → cells (source, accessor group)
+    exposures: tuple[Exposure, ...]
+    requests_by_state: Table
+    median_days_to_complete: float | None
+    deadline_breaches: int | None
+    denials: Table
+    exempt_by_level: Table
+    exempt_by_department: Table
+    computed_at: datetime
+    problems: tuple[str, ...] = field(default=())
+
+
+class _Accesses:
+    """Access cells per month, counted with a lower bound of the people they describe."""
+
+    def __init__(self):
+        self.count: dict[tuple, int] = defaultdict(int)
+        self.largest: dict[tuple, int] = defaultdict(int)
+        self.named: dict[tuple, set[str]] = defaultdict(set)
+
+    def add(self, key: tuple, population: int, named: set[str]) -> None:
+        self.count[key] += 1
+        self.largest[key] = max(self.largest[key], population)
+        self.named[key] |= named
+
+    def people(self, key: tuple) -> int:
+        return max(self.largest[key], len(self.named[key]))
+
+    def tables(self, k: int) -> dict[str, Table]:
+        months = sorted({key[0] for key in self.count})
+        released = {}
+        for month in months:
+            keys = [key for key in self.count if key[0] == month]
+            total_people = max(max(self.largest[key] for key in keys), len(set().union(*(self.named[key] for key in keys))))
+            released[month] = release([Cell(key[1:], self.count[key], self.people(key)) for key in keys], k,
+                                      total_people)
+        return released
+
+
+class _AccessorGroups:
+    def __init__(self, grants: AccessGrants | None, broad: set[str], k: int):
+        self._groups = {} if grants is None else {
+            name: members for name, members in grants.groups.items() if name not in broad}
+        self._k = k
+        self._memo: dict[str, str] = {}
+
+    def of(self, user: str, user_type: str | None) -> str:
+        if user_type == "service":
+            return f"service account {user}"
+        if user not in self._memo:
+            mine = sorted(name for name, members in self._groups.items() if user in members)
+            large = [name for name in mine if len(self._groups[name]) >= self._k]
+            self._memo[user] = large[0] if large else (SMALLER_GROUPS if mine else NO_GROUP)
+        return self._memo[user]
+
+
+def oversight(backend: Backend, principal: Principal, now: datetime | None = None) -> Oversight:
+    """Every figure of the works council's page, released under the minimum group size."""
+    decision = ensure(principal, AUDIT_AGGREGATES)
+    now = now or datetime.now(UTC)
+    k = backend.settings.council.min_group_size
+    catalog = backend.catalog()
+    problems = [backend.audit_problem] if backend.audit_problem else []
+    grants = _grants(backend, problems)
+    coverage = backend.index.table_coverage()
+    collected, category_employees, category_rows = _collected(backend, catalog, coverage, k)
+    groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
+    by_group, by_purpose, by_table, unjustified = _accesses(backend, coverage, groups)
+    all_months = sorted({key[0] for key in by_group.count})
+    figures = Oversight(
+        k, collected, category_employees, category_rows, tuple(all_months),
+        by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k),
+        tuple(_exposures(backend, grants, coverage, k, now)) if grants else (),
+        *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=tuple(problems))
+    access_events.record(backend.ledger, principal, decision, AUDIT_AGGREGATES, [], [], 0,
+                         justification="works council oversight figures (aggregates only)")
+    return figures
+
+
+def _grants(backend: Backend, problems: list[str]) -> AccessGrants | None:
+    settings = backend.settings.audit
+    if settings.grants is None or settings.groups is None:
+        problems.append("no grants history is configured, so exposure cannot be shown")
+        return None
+    try:
+        return AccessGrants.load(settings.grants, settings.groups)
+    except AccessGrantsError as problem:
+        log.error("%s", problem)
+        problems.append("the warehouse's grants history could not be read, so exposure cannot be shown")
+        return None
+
+
+def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], k: int):
+    rows_by_category: dict[str, list[Cell]] = defaultdict(list)
+    tables_by_category: dict[str, list[str]] = defaultdict(list)
+    raw = []
+    for finding in catalog.with_people():
+        name = finding.table.qualified_name
+        entry = backend.register.get(name)
+        category = entry.category if entry else UNREGISTERED
+        people, rows = coverage.get(name, (0, 0))
+        rows_by_category[category].append(Cell((name,), rows, people))
+        tables_by_category[category].append(name)
+        raw.append((name, category, entry, people))
+    category_rows = {category: release(cells, k, backend.index.employees_in(tables_by_category[category]))
+                     for category, cells in rows_by_category.items()}
+    released_rows = {f.key[0]: f.value for table in category_rows.values() for f in table.figures}
+    collected = tuple(CollectedTable(
+        name, category, entry is not None, ", ".join(entry.purposes) if entry else "",
+        entry.legal_basis if entry else "", entry.retention_days if entry else None,
+        (entry.works_agreement_clause or "") if entry else "", one(people, people, k), released_rows[name])
+        for name, category, entry, people in sorted(raw, key=lambda r: (r[1], r[0])))
+    category_employees = {category: one(n, n, k) for category, n in
+                          ((c, backend.index.employees_in(t)) for c, t in tables_by_category.items())}
+    return collected, category_employees, category_rows
+
+
+def _accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups):
+    by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
+    directory = backend.directory
+    for entry in backend.ledger.entries():
+        access = entry.access
+        month, named = entry.at.strftime("%Y-%m"), set(access.subjects)
+        group = PORTAL_ROLES.get(access.actor_role, access.actor_role)
+        by_group.add((month, "portal", group), 0, named)
+        by_purpose.add((month, access.purpose, "portal (a legal right or duty)"), 0, named)
+        for table in access.tables:
+            by_table.add((month, table), 0, named)
+        if not access.justification and access.actor_role != "employee":
+            unjustified.add((month, "portal", group), 0, named)
+    for at, user, user_type, table, purpose, justification, full_read, values in backend.audit.all_events():
+        month = at[:7]
+        if full_read:
+            population, named = coverage.get(table, (0, 0))[0], set()
+        else:
+            population, named = 0, {p.employee_id for p in map(
+                lambda v: directory.by_id(v) or directory.by_email(v), json.loads(values)) if p}
+        entry = backend.register.get(table)
+        registered = bool(entry and purpose in entry.purposes)
+        group = groups.of(user, user_type)
+        by_group.add((month, "warehouse", group), population, named)
+        by_purpose.add((month, purpose or "(none given)",
+                        "registered" if registered else "not in the register for the table"), population, named)
+        by_table.add((month, table), population, named)
+        if not justification:
+            unjustified.add((month, "warehouse", group), population, named)
+    return by_group, by_purpose, by_table, unjustified
+
+
+def _exposures(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[int, int]], k: int,
+               now: datetime) -> list[Exposure]:
+    broad = set(backend.settings.audit.broad_groups)
+    events = backend.audit.all_events()
+    found = []
+    for grant in grants.grants:
+        if grant.grantee_type != "group" or grant.grantee not in broad:
+            continue
+        end = grant.revoked_at or now.replace(tzinfo=None)
+        tables = sorted(t for t, (people, _) in coverage.items() if people and grant.covers(t))
+        if not tables:
+            continue
+        entitled = set().union(*(grants.members(g) for g in grants.grants
+                                 if g is not grant and g.grantee not in broad and g.open_during(grant.granted_at, end)
+                                 and any(g.covers(t) for t in tables)))
+        outsiders = grants.members(grant) - entitled
+        covered = set(tables)
+        start, stop = grant.granted_at.isoformat(), end.isoformat()
+        reads = [user for at, user, _, table, *_ in events
+                 if table in covered and start <= at < stop and user in outsiders]
+        readers = len(set(reads))
+        found.append(Exposure(grant.grant_id, grant.grantee, grant.granted_at, grant.revoked_at, len(tables),
+                              one(backend.index.employees_in(tables), backend.index.employees_in(tables), k),
+                              one(len(outsiders), len(outsiders), k), one(readers, readers, k),
+                              one(len(reads), readers, k)))
+    return found
+
+
+def _deletions(backend: Backend, k: int, now: datetime) -> tuple[Table, float | None, int | None, Table]:
+    requests = backend.requests.all()
+    subjects: dict[str, set[str]] = defaultdict(set)
+    for request in requests:
+        subjects[request.state.value].add(request.subject_id)
+    everyone = {r.subject_id for r in requests}
+    by_state = release([Cell((state.value,), sum(r.state is state for r in requests), len(subjects[state.value]))
+                        for state in State], k, len(everyone))
+    durations, breached = [], set()
+    for request in requests:
+        finished = next((t.at for t in request.history if t.to_state in (State.COMPLETED.value, State.DENIED.value)),
+                        None)
+        if request.state is State.COMPLETED and finished:
+            durations.append((finished - request.received_at).total_seconds() / 86400)
+        if (finished or now) > request.deadline and request.state not in (State.WITHDRAWN,):
+            breached.add(request.subject_id)
+    median = statistics.median(durations) if durations else None
+    completed = len(subjects[State.COMPLETED.value])
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for request in requests:
+        if request.state is State.DENIED:
+            reasons[request.decision_reason or "(no reason given)"].add(request.subject_id)
+    denials = release([Cell((reason,), len(people), len(people)) for reason, people in reasons.items()], k,
+                      len(set().union(*reasons.values())) if reasons else 0)
+    return (by_state, None if median is None or one(1, completed, k) is None else round(median, 1),
+            one(len(breached), len(breached), k), denials)
+
+
+def _exemptions(backend: Backend, k: int) -> tuple[Table, Table]:
+    people = list(backend.directory)
+    exempt = sum(p.exempt_from_collection for p in people)
+    tables = []
+    for attribute in ("level", "department"):
+        groups: dict[str, list] = defaultdict(list)
+        for person in people:
+            groups[getattr(person, attribute)].append(person)
+        cells = [Cell((name,), sum(p.exempt_from_collection for p in members),
+                      split_people(sum(p.exempt_from_collection for p in members), len(members)))
+                 for name, members in groups.items()]
+        tables.append(release(cells, k, split_people(exempt, len(people))))
+    return tables[0], tables[1]
+
+
+
+class AnchorError(ValueError):
+    """The uploaded anchor is not a checkpoint the portal wrote; the message says why."""
+
+
+def verify_ledger(backend: Backend, principal: Principal, anchor_json: str | None = None) -> Verification:
+    """Checks the whole ledger with its public key alone, and against an
+    anchor (a checkpoint downloaded earlier) when one is given: a ledger cut
+    back past the anchor is caught."""
+    ensure(principal, VERIFY_LEDGER)
+    anchor = None
+    if anchor_json:
+        try:
+            anchor = Checkpoint.from_json(anchor_json)
+        except (ValueError, KeyError, TypeError) as problem:
+            raise AnchorError(f"this file is not a ledger checkpoint ({problem})") from None
+    return verify(backend.ledger.path, load_public_key(backend.ledger.public_key_pem), anchor)

@@ -1,0 +1,1 @@
+SELECT seq, body FROM entries ORDER BY seq
