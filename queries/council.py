@@ -102,6 +102,16 @@ class _Accesses:
         self.largest[key] = max(self.largest[key], population)
         self.named[key] |= named
 
+    def merged(self, other: _Accesses) -> _Accesses:
+        """Both sets of accesses, neither changed (one of them is cached)."""
+        both = _Accesses()
+        for source in (self, other):
+            for key, count in source.count.items():
+                both.count[key] += count
+                both.largest[key] = max(both.largest[key], source.largest[key])
+                both.named[key] = both.named[key] | source.named[key]
+        return both
+
     def people(self, key: tuple) -> int:
         return max(self.largest[key], len(self.named[key]))
 
@@ -133,27 +143,69 @@ class _AccessorGroups:
         return self._memo[user]
 
 
+@dataclass(frozen=True)
+class _FromWarehouse:
+    """The figures that change only when the warehouse is refreshed (the
+    index, discovery, the imported audit log): computed once per refresh."""
+
+    catalog: object
+    collected: tuple[CollectedTable, ...]
+    category_employees: dict[str, int | None]
+    category_rows: dict[str, Table]
+    audit: tuple[_Accesses, _Accesses, _Accesses, _Accesses]
+    exposures: tuple[Exposure, ...]
+    problems: tuple[str, ...]
+
+
+_CACHE: dict[int, _FromWarehouse] = {}
+
+
+def forget_cached(backend: Backend) -> None:
+    """Drops the figures kept since the last refresh (the benchmark times a first view)."""
+    _CACHE.pop(id(backend), None)
+
+
 def oversight(backend: Backend, principal: Principal, now: datetime | None = None) -> Oversight:
     """Every figure of the works council's page, released under the minimum group size."""
     decision = ensure(principal, AUDIT_AGGREGATES)
     now = now or datetime.now(UTC)
     k = backend.settings.council.min_group_size
-    catalog = backend.catalog()
-    problems = [backend.audit_problem] if backend.audit_problem else []
-    grants = _grants(backend, problems)
-    coverage = backend.index.table_coverage()
-    collected, category_employees, category_rows = _collected(backend, catalog, coverage, k)
-    groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
-    by_group, by_purpose, by_table, unjustified = _accesses(backend, coverage, groups)
-    all_months = sorted({key[0] for key in by_group.count})
+    warehouse = _from_warehouse(backend, k, now)
+    portal = _portal_accesses(backend)
+    by_group, by_purpose, by_table, unjustified = (a.merged(b) for a, b in zip(warehouse.audit, portal))
     figures = Oversight(
-        k, collected, category_employees, category_rows, tuple(all_months),
-        by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k),
-        tuple(_exposures(backend, grants, coverage, k, now)) if grants else (),
-        *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=tuple(problems))
+        k, warehouse.collected, warehouse.category_employees, warehouse.category_rows,
+        tuple(sorted({key[0] for key in by_group.count})),
+        by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k), warehouse.exposures,
+        *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=warehouse.problems)
     access_events.record(backend.ledger, principal, decision, AUDIT_AGGREGATES, [], [], 0,
                          justification="works council oversight figures (aggregates only)")
     return figures
+
+
+def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
+    catalog = backend.catalog()
+    cached = _CACHE.get(id(backend))
+    if cached and cached.catalog is catalog:
+        return cached
+    problems = [backend.audit_problem] if backend.audit_problem else []
+    grants = _grants(backend, problems)
+    coverage = backend.index.table_coverage()
+    events = backend.audit.all_events()
+    windows = _windows(backend, grants, coverage, now) if grants else []
+    categories: dict[str, list[str]] = defaultdict(list)
+    for finding in catalog.with_people():
+        entry = backend.register.get(finding.table.qualified_name)
+        categories[entry.category if entry else UNREGISTERED].append(finding.table.qualified_name)
+    unions = backend.index.employees_in_groups({**{f"category {c}": t for c, t in categories.items()},
+                                                **{f"grant {w[0].grant_id}": w[1] for w in windows}})
+    collected, category_employees, category_rows = _collected(backend, catalog, coverage, categories, unions, k)
+    groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
+    fresh = _FromWarehouse(catalog, collected, category_employees, category_rows,
+                           _audit_accesses(backend, coverage, groups, events),
+                           tuple(_exposures(windows, events, unions, k)), tuple(problems))
+    _CACHE[id(backend)] = fresh
+    return fresh
 
 
 def _grants(backend: Backend, problems: list[str]) -> AccessGrants | None:
@@ -169,34 +221,28 @@ def _grants(backend: Backend, problems: list[str]) -> AccessGrants | None:
         return None
 
 
-def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], k: int):
-    rows_by_category: dict[str, list[Cell]] = defaultdict(list)
-    tables_by_category: dict[str, list[str]] = defaultdict(list)
+def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], categories: dict[str, list[str]],
+               unions: dict[str, int], k: int):
     raw = []
     for finding in catalog.with_people():
         name = finding.table.qualified_name
         entry = backend.register.get(name)
-        category = entry.category if entry else UNREGISTERED
-        people, rows = coverage.get(name, (0, 0))
-        rows_by_category[category].append(Cell((name,), rows, people))
-        tables_by_category[category].append(name)
-        raw.append((name, category, entry, people))
-    category_rows = {category: release(cells, k, backend.index.employees_in(tables_by_category[category]))
-                     for category, cells in rows_by_category.items()}
+        raw.append((name, entry.category if entry else UNREGISTERED, entry, coverage.get(name, (0, 0))[0]))
+    category_rows = {category: release([Cell((t,), coverage.get(t, (0, 0))[1], coverage.get(t, (0, 0))[0])
+                                        for t in tables], k, unions[f"category {category}"])
+                     for category, tables in categories.items()}
     released_rows = {f.key[0]: f.value for table in category_rows.values() for f in table.figures}
     collected = tuple(CollectedTable(
         name, category, entry is not None, ", ".join(entry.purposes) if entry else "",
         entry.legal_basis if entry else "", entry.retention_days if entry else None,
         (entry.works_agreement_clause or "") if entry else "", one(people, people, k), released_rows[name])
         for name, category, entry, people in sorted(raw, key=lambda r: (r[1], r[0])))
-    category_employees = {category: one(n, n, k) for category, n in
-                          ((c, backend.index.employees_in(t)) for c, t in tables_by_category.items())}
+    category_employees = {c: one(unions[f"category {c}"], unions[f"category {c}"], k) for c in categories}
     return collected, category_employees, category_rows
 
 
-def _accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups):
+def _portal_accesses(backend: Backend) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
     by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
-    directory = backend.directory
     for entry in backend.ledger.entries():
         access = entry.access
         month, named = entry.at.strftime("%Y-%m"), set(access.subjects)
@@ -207,7 +253,14 @@ def _accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _A
             by_table.add((month, table), 0, named)
         if not access.justification and access.actor_role != "employee":
             unjustified.add((month, "portal", group), 0, named)
-    for at, user, user_type, table, purpose, justification, full_read, values in backend.audit.all_events():
+    return by_group, by_purpose, by_table, unjustified
+
+
+def _audit_accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups,
+                    events: list[tuple]) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
+    by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
+    directory = backend.directory
+    for at, user, user_type, table, purpose, justification, full_read, values in events:
         month = at[:7]
         if full_read:
             population, named = coverage.get(table, (0, 0))[0], set()
@@ -226,10 +279,10 @@ def _accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _A
     return by_group, by_purpose, by_table, unjustified
 
 
-def _exposures(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[int, int]], k: int,
-               now: datetime) -> list[Exposure]:
+def _windows(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[int, int]],
+             now: datetime) -> list[tuple]:
+    """(grant, tables, end, people who could read beyond a purpose) for each grant to a broad group."""
     broad = set(backend.settings.audit.broad_groups)
-    events = backend.audit.all_events()
     found = []
     for grant in grants.grants:
         if grant.grantee_type != "group" or grant.grantee not in broad:
@@ -241,16 +294,19 @@ def _exposures(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple
         entitled = set().union(*(grants.members(g) for g in grants.grants
                                  if g is not grant and g.grantee not in broad and g.open_during(grant.granted_at, end)
                                  and any(g.covers(t) for t in tables)))
-        outsiders = grants.members(grant) - entitled
-        covered = set(tables)
-        start, stop = grant.granted_at.isoformat(), end.isoformat()
-        reads = [user for at, user, _, table, *_ in events
-                 if table in covered and start <= at < stop and user in outsiders]
-        readers = len(set(reads))
+        found.append((grant, tables, end, grants.members(grant) - entitled))
+    return found
+
+
+def _exposures(windows: list[tuple], events: list[tuple], unions: dict[str, int], k: int) -> list[Exposure]:
+    found = []
+    for grant, tables, end, outsiders in windows:
+        covered, start, stop = set(tables), grant.granted_at.isoformat(), end.isoformat()
+        reads = [user for at, user, _, table, *_ in events if table in covered and start <= at < stop and user in outsiders]
+        readers, exposed = len(set(reads)), unions[f"grant {grant.grant_id}"]
         found.append(Exposure(grant.grant_id, grant.grantee, grant.granted_at, grant.revoked_at, len(tables),
-                              one(backend.index.employees_in(tables), backend.index.employees_in(tables), k),
-                              one(len(outsiders), len(outsiders), k), one(readers, readers, k),
-                              one(len(reads), readers, k)))
+                              one(exposed, exposed, k), one(len(outsiders), len(outsiders), k),
+                              one(readers, readers, k), one(len(reads), readers, k)))
     return found
 
 

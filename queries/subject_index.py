@@ -208,9 +208,13 @@ class SubjectIndex:
         """table → (employees, rows)."""
         return {name: (int(people), int(rows)) for name, people, rows in self._run("subject_index/table_coverage")}
 
-    def employees_in(self, tables: list[str]) -> int:
-        """How many employees any of `tables` holds rows about."""
-        return int(self._run("subject_index/employees_in_tables", {"tables": tables})[0][0]) if tables else 0
+    def employees_in_groups(self, groups: dict[str, list[str]]) -> dict[str, int]:
+        """For each named group of tables, how many employees any of them
+        holds rows about: one pass over the index for all groups."""
+        pairs = [(name, table) for name, tables in groups.items() for table in tables]
+        counted = dict(self._run("subject_index/employees_in_groups", {
+            "group_names": [n for n, _ in pairs], "group_tables": [t for _, t in pairs]})) if pairs else {}
+        return {name: int(counted.get(name, 0)) for name in groups}
 
     def indexed_tables(self) -> list[str]:
         return [name for name, _ in self._run("subject_index/indexed_tables")]
