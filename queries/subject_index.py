@@ -19,7 +19,8 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -132,10 +133,22 @@ class SubjectIndex:
                 self._run("subject_index/cluster")
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
 
-    def _replace(self, table_name: str, fingerprint: str | None, postings: pa.Table | None) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor whose statements commit together or not at all."""
         cursor = self._connection.cursor()
         try:
             cursor.execute("BEGIN TRANSACTION")
+            yield cursor
+            cursor.execute("COMMIT")
+        except duckdb.Error:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+    def _replace(self, table_name: str, fingerprint: str | None, postings: pa.Table | None) -> None:
+        with self._transaction() as cursor:
             for name in ("subject_index/forget_postings", "subject_index/forget_indexed_table"):
                 cursor.execute(sql.load(name), {"table_name": table_name})
             if postings is not None:
@@ -143,12 +156,6 @@ class SubjectIndex:
                 cursor.execute(sql.load("subject_index/add_postings"), {"table_name": table_name})
                 cursor.execute(sql.load("subject_index/record_indexed_table"),
                                {"table_name": table_name, "fingerprint": fingerprint})
-            cursor.execute("COMMIT")
-        except duckdb.Error:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], shared: dict[str, list[str]]) -> None:
@@ -164,9 +171,7 @@ class SubjectIndex:
                 self._create_subject_keys(warehouse, directory)
                 fresh = {name: warehouse.query_arrow(_postings_statement(tables[name][1]), {"files": files})
                          for name, files in shared.items() if name in tables}
-            cursor = self._connection.cursor()
-            try:
-                cursor.execute("BEGIN TRANSACTION")
+            with self._transaction() as cursor:
                 for name, (before, after) in sorted(tables.items()):
                     cursor.execute(sql.load("subject_index/forget_subject_postings"),
                                    {"employee_id": employee_id, "table_name": name})
@@ -178,12 +183,6 @@ class SubjectIndex:
                     cursor.register("new_postings", postings)
                     cursor.execute(sql.load("subject_index/add_postings"), {"table_name": name})
                     cursor.unregister("new_postings")
-                cursor.execute("COMMIT")
-            except duckdb.Error:
-                cursor.execute("ROLLBACK")
-                raise
-            finally:
-                cursor.close()
 
     @staticmethod
     def _create_subject_keys(warehouse: Warehouse, directory: Directory) -> None:
