@@ -34,6 +34,10 @@ class Grant:
             return table.startswith(self.resource[:-1])
         return table == self.resource
 
+    def until(self, now: datetime) -> datetime:
+        """When the grant ended, or `now` for one still open (naive, like the grants file)."""
+        return self.revoked_at or now.replace(tzinfo=None)
+
     def open_during(self, start: datetime, end: datetime) -> bool:
         return self.granted_at < end and (self.revoked_at is None or self.revoked_at > start)
 
@@ -47,6 +51,18 @@ class AccessGrants:
         if grant.grantee_type == "group":
             return self.groups.get(grant.grantee, frozenset())
         return frozenset({grant.grantee})
+
+    def broad(self, broad_groups: set[str]) -> list[Grant]:
+        """The grants to groups no table's purpose covers."""
+        return [g for g in self.grants if g.grantee_type == "group" and g.grantee in broad_groups]
+
+    def beyond_purpose(self, grant: Grant, tables: list[str], broad_groups: set[str], end: datetime) -> frozenset[str]:
+        """Who `grant` let read `tables` until `end` without another,
+        purpose-bound grant open meanwhile that covers any of them."""
+        entitled = set().union(*(self.members(g) for g in self.grants
+                                 if g is not grant and g.grantee not in broad_groups
+                                 and g.open_during(grant.granted_at, end) and any(g.covers(t) for t in tables)))
+        return self.members(grant) - entitled
 
     def groups_of(self, user: str) -> list[str]:
         return sorted(name for name, members in self.groups.items() if user in members)

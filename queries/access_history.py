@@ -134,17 +134,12 @@ def exposure_windows(grants: AccessGrants, broad_groups: set[str], me: str, dail
     for table, day, _ in daily:
         first_day[table] = min(day, first_day.get(table, day))
     windows = []
-    for grant in grants.grants:
-        if grant.grantee_type != "group" or grant.grantee not in broad_groups:
-            continue
-        end = grant.revoked_at or now.replace(tzinfo=None)
+    for grant in grants.broad(broad_groups):
+        end = grant.until(now)
         tables = sorted(t for t, day in first_day.items() if grant.covers(t) and day <= end.date())
         if not tables:
             continue
-        entitled = set().union(*(grants.members(g) for g in grants.grants
-                                 if g is not grant and g.grantee not in broad_groups and g.open_during(grant.granted_at, end)
-                                 and any(g.covers(t) for t in tables)))
-        outsiders = grants.members(grant) - entitled - {me}
+        outsiders = grants.beyond_purpose(grant, tables, broad_groups, end) - {me}
         reads = [e for e in events if e.table in tables and grant.granted_at <= e.at < end and e.user in outsiders]
         windows.append(ExposureWindow(grant, grant.granted_at, grant.revoked_at, tuple(tables),
                                       _held_at(daily, set(tables), end), len(outsiders),

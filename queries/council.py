@@ -284,17 +284,11 @@ def _windows(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[i
     """(grant, tables, end, people who could read beyond a purpose) for each grant to a broad group."""
     broad = set(backend.settings.audit.broad_groups)
     found = []
-    for grant in grants.grants:
-        if grant.grantee_type != "group" or grant.grantee not in broad:
-            continue
-        end = grant.revoked_at or now.replace(tzinfo=None)
+    for grant in grants.broad(broad):
+        end = grant.until(now)
         tables = sorted(t for t, (people, _) in coverage.items() if people and grant.covers(t))
-        if not tables:
-            continue
-        entitled = set().union(*(grants.members(g) for g in grants.grants
-                                 if g is not grant and g.grantee not in broad and g.open_during(grant.granted_at, end)
-                                 and any(g.covers(t) for t in tables)))
-        found.append((grant, tables, end, grants.members(grant) - entitled))
+        if tables:
+            found.append((grant, tables, end, grants.beyond_purpose(grant, tables, broad, end)))
     return found
 
 

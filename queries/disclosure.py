@@ -56,10 +56,6 @@ class Table:
     def withheld(self) -> int:
         return sum(f.value is None for f in self.figures)
 
-    def selected(self, keep) -> float:
-        """The figure for a filter: the sum of the released cells it selects."""
-        return sum(f.value for f in self.figures if f.value is not None and keep(f.key))
-
 
 def split_people(yes: int, group: int) -> int:
     """How many people a "yes of group" figure describes: the smaller side,
@@ -72,7 +68,8 @@ def release(cells: Iterable[Cell], k: int, total_people: int | None = None) -> T
     employees the table's total describes (default: the cells' sum)."""
     cells = sorted(cells, key=lambda c: c.key)
     people = total_people if total_people is not None else sum(c.people for c in cells)
-    withheld = {c.key for c in cells if 0 < c.people < k}
+    primary = {c.key for c in cells if 0 < c.people < k}
+    withheld = set(primary)
     total_withheld = 0 < people < k
     if withheld and not total_withheld:
         candidates = sorted((c for c in cells if c.key not in withheld and c.people > 0),
@@ -82,7 +79,6 @@ def release(cells: Iterable[Cell], k: int, total_people: int | None = None) -> T
                 total_withheld = True
                 break
             withheld.add(candidates.pop(0).key)
-    primary = {c.key for c in cells if 0 < c.people < k}
     figures = tuple(Figure(c.key, None, WITHHELD if c.key in primary else COMPLEMENT) if c.key in withheld
                     else Figure(c.key, c.value) for c in cells)
     total = None if total_withheld else sum(c.value for c in cells)

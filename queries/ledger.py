@@ -210,7 +210,7 @@ class Ledger:
     def entries(self) -> list[RecordedAccess]:
         """The whole ledger, for aggregates over it."""
         try:
-            return [_parse(seq, body) for seq, body in state_store.run(self._connection, "ledger/all_entries")]
+            return [_parse(seq, body) for seq, body, _ in state_store.run(self._connection, "ledger/chain")]
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 

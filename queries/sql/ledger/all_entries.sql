@@ -1,1 +1,0 @@
-SELECT seq, body FROM entries ORDER BY seq
