@@ -84,6 +84,16 @@ class CouncilSettings:
                                "withheld. At least 5.", 10)
 
 
+def _cpu_cores() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ErasureSettings:
+    workers: int = _doc("How many files an erasure rewrites and verifies at once. Default: one per CPU core.",
+                        default_factory=_cpu_cores)
+
+
 def _default_role_groups() -> MappingProxyType:
     return MappingProxyType({"employees": "employee", "works-council": "works_council", "hr-privacy": "hr"})
 
@@ -108,6 +118,7 @@ class Settings:
     audit: AuditSettings = field(default_factory=AuditSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     council: CouncilSettings = field(default_factory=CouncilSettings)
+    erasure: ErasureSettings = field(default_factory=ErasureSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 
@@ -163,6 +174,8 @@ def _validate(settings: Settings) -> None:
     if settings.council.min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise ConfigError(f"council.min_group_size must be at least {MIN_GROUP_SIZE_FLOOR}: smaller groups let the "
                           "works council's figures describe individuals")
+    if settings.erasure.workers < 1:
+        raise ConfigError("erasure.workers must be at least 1")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:
         raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
 

@@ -242,7 +242,7 @@ def erasure_copy(context: Context, subject: Subject):
         context.catalog = context.backend.catalog()
 
 
-@case("erasure", fixture=erasure_copy, tiers=("median", "heavy"))
+@case("erasure", fixture=erasure_copy, tiers=("light", "median", "heavy"))
 def erasure(context: Context, subject: Subject):
     backend = context.backend
     files = {f for t in backend.index.tables_about(subject.employee_id, backend.register, context.today) for f in t.files}

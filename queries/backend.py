@@ -62,19 +62,20 @@ class Backend:
             self._import_audit_log()
             return report
 
-    def erased(self, employee_id: str, before: Catalog, tables: set[str], shared: dict[str, list[str]]) -> RefreshReport:
+    def erased(self, employee_id: str, before: Catalog, tables: set[str],
+               named: dict[str, dict[str, list[str]]]) -> RefreshReport:
         """Brings discovery and the index up to date after an erasure rewrote
         `tables` (as they were in `before`) without re-reading them all: the
         executor knows what changed, and re-indexing every table an employee
-        appears in would cost more than the erasure. Only the files whose
-        deleted rows named other people (`shared`, table → files) are
-        indexed again. Then a normal refresh picks up anything else that
+        appears in would cost more than the erasure. Only the people the
+        deleted rows named (`named`, table → file → identifiers) are indexed
+        again, in those files. Then a normal refresh picks up anything else that
         landed meanwhile."""
         with self._lock:
             after = carry_over(self.warehouse, before, self.settings.state.path, tables)
             self.index.erased(self.warehouse, self.directory, employee_id, {
                 name: (before.get(name), after.get(name)) for name in tables if before.get(name) and after.get(name)},
-                shared)
+                named, self.settings.erasure.workers)
         return self.refresh()
 
     def _import_audit_log(self) -> None:

@@ -3,15 +3,17 @@
 Which rows go is decided in `queries/erasure_plan.py`.
 
 **How.** Each file holding the subject (the subject index says which) is
-rewritten without them beside the original under a hidden name, synced to
-disk, and renamed over it: readers see the old file or the new one, never
-half of either. A journal in the state store records each file's step
-(planned → written → swapped, with the new file's SHA-256), so a crash at
-any point is resumed by running again: a written file is swapped, a
-swapped one skipped, an interrupted write redone from the original, which
-is untouched until the rename. One erasure runs at a time (a lock file), so
-two requests touching the same files cannot interleave, and an unfinished
-one is always resumed before a new one starts.
+read once, rewritten without them beside the original under a hidden name,
+synced to disk, and renamed over it: readers see the old file or the new
+one, never half of either. Files are written `erasure.workers` at a time;
+the journal in the state store, kept by one thread in its own order,
+records each file's step (planned → written → swapped, with the new file's
+SHA-256), so a crash at any point is resumed by running again: a written
+file is swapped, a swapped one skipped, an interrupted write redone from
+the original, which is untouched until the rename. One erasure runs at a
+time (a lock file), so two requests touching the same files cannot
+interleave, and an unfinished one is always resumed before a new one
+starts.
 
 **Verification** (`queries/erasure_check.py`) runs once every file is swapped;
 its result goes into a receipt signed with the ledger's key, and into the
@@ -35,7 +37,8 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,11 +50,11 @@ from queries import sql, state_store
 from queries.backend import Backend
 from queries.deletion_requests import DeletionRequests, Move, Request, RequestError, State
 from queries.directory import Employee
-from queries.discovery import FoundIdentifier, TableFinding
+from queries.discovery import Catalog, FoundIdentifier, TableFinding
 from queries.erasure_check import CHUNK, verify_erasure
-from queries.erasure_plan import ErasureError, TablePlan, file_preview, owned_predicate, plan, projection
+from queries.erasure_plan import ErasureError, TablePlan, owned_predicate, plan, projection
 from queries.ledger import Access
-from queries.subject_rows import subject_params
+from queries.subject_rows import subject_match, subject_params
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ LOCK_FILE = "erasure.lock"
 TEMP_PREFIX = ".daylight-erasure-"
 DISTINCTIVE_MIN_LENGTH = 16
 DISTINCTIVE_PER_FILE = 20
+DEFAULT_ROW_GROUP = 8192
 RETAINED = ("The access ledger and the records of this request (its history and this receipt) are kept: they "
             "show who read your data and that it was deleted, and hold no telemetry.")
 
@@ -87,12 +91,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _compression(path: Path) -> str:
-    metadata = pq.ParquetFile(path).metadata
+def _compression(metadata: pq.FileMetaData) -> str:
     if not metadata.num_row_groups or not metadata.num_columns:
         return "zstd"
     codec = metadata.row_group(0).column(0).compression.lower()
     return "none" if codec == "uncompressed" else codec
+
+
+def _row_group_size(metadata: pq.FileMetaData) -> int:
+    """The original's, so readers prune the new file as they did the old."""
+    return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
 
 
 def _text_values(table: pa.Table, skip: set[str]) -> set[str]:
@@ -106,8 +114,15 @@ def _text_values(table: pa.Table, skip: set[str]) -> set[str]:
 def _distinctive(owned: pa.Table, kept: pa.Table, finding: TableFinding) -> list[str]:
     """Long text values found only in the subject's rows of this file: traces to look for afterwards."""
     identifier_columns = {i.column for i in finding.identifiers}
-    theirs = {v for v in _text_values(owned, identifier_columns) if v and len(v) >= DISTINCTIVE_MIN_LENGTH}
-    return sorted(theirs - _text_values(kept, set()))[:DISTINCTIVE_PER_FILE]
+    theirs = sorted(v for v in _text_values(owned, identifier_columns) if v and len(v) >= DISTINCTIVE_MIN_LENGTH)
+    if not theirs:
+        return []
+    candidates, shared = pa.array(theirs, pa.string()), set()
+    for name in kept.column_names:
+        column = kept[name]
+        if pa.types.is_string(column.type):
+            shared |= set(pc.unique(column.filter(pc.is_in(column, value_set=candidates))).to_pylist())
+    return [v for v in theirs if v not in shared][:DISTINCTIVE_PER_FILE]
 
 
 def _named(value, identifier: FoundIdentifier) -> list[str]:
@@ -126,32 +141,62 @@ def _named(value, identifier: FoundIdentifier) -> list[str]:
     return [value]
 
 
-def _names_others(owned: pa.Table, finding: TableFinding, employee: Employee) -> bool:
-    """Whether the subject's own rows in a file name anyone else (the
-    recipients of a message they sent): deleting them changes those people's
-    entries in the subject index too."""
-    subject = {employee.employee_id.casefold(), employee.email.casefold()}
-    return any(named.casefold() not in subject
-               for identifier in finding.identifiers
-               for value in owned[identifier.column].to_pylist()
-               for named in _named(value, identifier))
+def _others_named(owned: pa.Table, finding: TableFinding, employee: Employee) -> list[str]:
+    """Everyone else the subject's own rows in a file name (the recipients of
+    a message they sent), lower-cased as the subject index keys them:
+    deleting those rows changes these people's index entries too."""
+    subject = {employee.employee_id.lower(), employee.email.lower()}
+    return sorted({named.lower() for identifier in finding.identifiers
+                   for value in owned[identifier.column].to_pylist()
+                   for named in _named(value, identifier)} - subject)
 
 
-def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> tuple[Path, dict, bool]:
-    params = {"file": str(file), **subject_params(employee)}
-    owned_rule = owned_predicate(finding)
-    kept = backend.warehouse.query_arrow(sql.render("erasure/rewrite_file", fragments={
-        "projection": projection(finding), "owned": owned_rule}), params)
-    owned = backend.warehouse.query_arrow(sql.render("erasure/owned_rows", fragments={"owned": owned_rule}), params)
-    original = pq.read_schema(file)
-    kept = kept.cast(original) if kept.schema != original else kept
-    redacted = file_preview(backend, finding, str(file), employee).redacted
-    temp = file.with_name(TEMP_PREFIX + file.name)
-    pq.write_table(kept, temp, compression=_compression(file), row_group_size=8192, write_statistics=True)
+def _unused(name: str, taken: list[str]) -> str:
+    """A name for a helper column that no column of the file already has."""
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employee,
+           columns: list[str]) -> tuple[pa.Table, pa.Table, int]:
+    """The file read once: the rows kept (the subject's identifier removed),
+    the subject's own rows, and how many kept rows had named them. The
+    subject's rows come through the same projection; it only touches
+    identifier columns, which neither use of them reads for the subject."""
+    owned_flag = _unused("daylight_owned", columns)
+    named_flag = _unused("daylight_named", columns)
+    statement = sql.render("erasure/split_file", identifiers={"owned_flag": owned_flag, "named_flag": named_flag},
+                           fragments={"projection": projection(finding), "owned": owned_predicate(finding),
+                                      "subject_match": subject_match(finding.identifiers)})
+    rows = backend.warehouse.query_arrow(statement, {"file": str(file), **subject_params(employee)})
+    owned, kept = rows[owned_flag], pc.invert(rows[owned_flag])
+    redacted = pc.sum(pc.and_(rows[named_flag], kept)).as_py() or 0
+    rows = rows.drop_columns([owned_flag, named_flag])
+    return rows.filter(kept), rows.filter(owned), redacted
+
+
+@dataclass(frozen=True)
+class Written:
+    temp: Path
+    sha256: str
+    counts: dict
+    others_named: list[str]
+
+
+def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> Written:
+    """Runs in a worker thread: touches nothing but the file and its temporary copy."""
+    original = pq.ParquetFile(file)
+    kept, owned, redacted = _split(backend, finding, file, employee, original.schema_arrow.names)
+    kept = kept.cast(original.schema_arrow) if kept.schema != original.schema_arrow else kept
+    temp = _temp(file)
+    pq.write_table(kept, temp, compression=_compression(original.metadata),
+                   row_group_size=_row_group_size(original.metadata), write_statistics=True)
     with open(temp, "rb") as written:
         os.fsync(written.fileno())
-    return temp, {"rows_deleted": owned.num_rows, "rows_redacted": redacted,
-                  "distinctive": json.dumps(_distinctive(owned, kept, finding))}, _names_others(owned, finding, employee)
+    counts = {"rows_deleted": owned.num_rows, "rows_redacted": redacted,
+              "distinctive": json.dumps(_distinctive(owned, kept, finding))}
+    return Written(temp, _sha256(temp), counts, _others_named(owned, finding, employee))
 
 
 def _swap(temp: Path, file: Path) -> None:
@@ -181,12 +226,13 @@ def journal(requests: DeletionRequests, request_id: str) -> list[JournalEntry]:
 
 
 def _set_step(requests: DeletionRequests, request_id: str, file: str, step: str, new_sha256: str | None,
-              counts: dict, shared_rows: bool = False) -> None:
+              counts: dict, others_named: list[str] | None = None) -> None:
     with state_store.transaction(requests.connection) as db:
         state_store.run(db, "deletion/journal_step", {"request_id": request_id, "file": file, "step": step,
                                                       "new_sha256": new_sha256, **counts})
-        if shared_rows:
-            state_store.run(db, "deletion/journal_shared_row", {"request_id": request_id, "file": file})
+        if others_named:
+            state_store.run(db, "deletion/journal_others_named", {"request_id": request_id, "file": file,
+                                                                  "identifiers": json.dumps(others_named)})
 
 
 Step = Callable[[str], None]
@@ -267,36 +313,13 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
                 {"request_id": request.request_id, "file": f, "table_name": t.table}
                 for t in tables if t.erase for f in t.files])
     catalog = backend.catalog()
-    entries = journal(requests, request.request_id)
-    for done, entry in enumerate(entries, start=1):
-        file = Path(entry.file)
-        temp = file.with_name(TEMP_PREFIX + file.name)
-        counts = {"rows_deleted": entry.rows_deleted, "rows_redacted": entry.rows_redacted,
-                  "distinctive": json.dumps(entry.distinctive)}
-        step, new_hash = entry.step, entry.new_sha256
-        if step == "written" and not temp.exists():
-            step = "swapped" if file.exists() and _sha256(file) == new_hash else "planned"
-            if step == "swapped":
-                _set_step(requests, request.request_id, entry.file, "swapped", new_hash, counts)
-        if step == "planned":
-            on_step(f"write {file.name}")
-            temp, counts, shared_rows = _write_new(backend, catalog.get(entry.table), file, employee)
-            new_hash = _sha256(temp)
-            on_step(f"journal written {file.name}")
-            _set_step(requests, request.request_id, entry.file, "written", new_hash, counts, shared_rows)
-            step = "written"
-        if step == "written":
-            on_step(f"swap {file.name}")
-            _swap(temp, file)
-            on_step(f"journal swapped {file.name}")
-            _set_step(requests, request.request_id, entry.file, "swapped", new_hash, counts)
-        progress(done, len(entries))
+    _rewrite(backend, requests, request.request_id, catalog, employee, on_step, progress)
     on_step("verify")
-    shared: dict[str, list[str]] = {}
-    for table, file in state_store.run(requests.connection, "deletion/journal_shared_rows",
-                                       {"request_id": request.request_id}):
-        shared.setdefault(table, []).append(file)
-    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase}, shared)
+    named: dict[str, dict[str, list[str]]] = {}
+    for table, file, identifiers in state_store.run(requests.connection, "deletion/others_named",
+                                                    {"request_id": request.request_id}):
+        named.setdefault(table, {})[file] = json.loads(identifiers)
+    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase}, named)
     entries = journal(requests, request.request_id)
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, verification)
@@ -304,8 +327,67 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
     requests.save_receipt(request.request_id, receipt)
     with state_store.transaction(requests.connection) as db:
         state_store.run(db, "deletion/wipe_distinctive", {"request_id": request.request_id})
+        state_store.run(db, "deletion/wipe_others_named", {"request_id": request.request_id})
+    if not state_store.empty_the_log(requests.connection):
+        log.error("the state store's log could not be emptied after %s: wiped values stay in it until its next "
+                  "checkpoint", request.request_id)
     outcome = "verified: nothing left" if verification["passed"] else "verification FAILED"
     return requests.transition(None, request.request_id, Move.COMPLETE, outcome)
+
+
+def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEntry) -> str:
+    """A file journalled as written whose temporary copy is gone was either
+    swapped (the crash came before the journal said so) or must be written
+    again."""
+    if entry.step != "written" or _temp(Path(entry.file)).exists():
+        return entry.step
+    if not Path(entry.file).exists() or _sha256(Path(entry.file)) != entry.new_sha256:
+        return "planned"
+    _set_step(requests, request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
+    return "swapped"
+
+
+def _counts(entry: JournalEntry) -> dict:
+    return {"rows_deleted": entry.rows_deleted, "rows_redacted": entry.rows_redacted,
+            "distinctive": json.dumps(entry.distinctive)}
+
+
+def _temp(file: Path) -> Path:
+    return file.with_name(TEMP_PREFIX + file.name)
+
+
+def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, catalog: Catalog, employee: Employee,
+             on_step: Step, progress: Callable[[int, int], None]) -> None:
+    """Files are written `erasure.workers` at a time, a few ahead of the
+    swaps; journalling and swapping stay in this thread in the journal's
+    order. A crash leaves the files being written journalled as planned:
+    their originals are untouched, and they are written again on resume."""
+    entries = [replace(e, step=_resumed_step(requests, request_id, e)) for e in journal(requests, request_id)]
+    workers = backend.settings.erasure.workers
+    planned = iter([e for e in entries if e.step == "planned"])
+    writing: dict[str, Future] = {}
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="erasure")
+    try:
+        for done, entry in enumerate(entries, start=1):
+            while len(writing) < 2 * workers and (upcoming := next(planned, None)):
+                on_step(f"write {Path(upcoming.file).name}")
+                writing[upcoming.file] = pool.submit(_write_new, backend, catalog.get(upcoming.table),
+                                                     Path(upcoming.file), employee)
+            file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
+            if step == "planned":
+                written = writing.pop(entry.file).result()
+                new_hash, counts = written.sha256, written.counts
+                on_step(f"journal written {file.name}")
+                _set_step(requests, request_id, entry.file, "written", new_hash, counts, written.others_named)
+                step = "written"
+            if step == "written":
+                on_step(f"swap {file.name}")
+                _swap(_temp(file), file)
+                on_step(f"journal swapped {file.name}")
+                _set_step(requests, request_id, entry.file, "swapped", new_hash, counts)
+            progress(done, len(entries))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _receipt(backend: Backend, request: Request, employee: Employee, tables: list[TablePlan],

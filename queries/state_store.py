@@ -23,6 +23,7 @@ from queries import sql
 # PRAGMAs take no bound parameters; these are the only ones, fixed text.
 WAIT_FOR_WRITERS = "PRAGMA busy_timeout = 10000"
 SYNC_TO_DISK = {True: "PRAGMA synchronous = FULL", False: "PRAGMA synchronous = OFF"}
+EMPTY_THE_LOG = "PRAGMA wal_checkpoint(TRUNCATE)"
 
 
 class StateStoreError(Exception):
@@ -59,6 +60,16 @@ def connect(path: Path, schema: str, read_only: bool = False, durable: bool = Tr
         return connection
     except (sqlite3.Error, OSError) as problem:
         raise StateStoreError(f"cannot open {path}: {problem}") from None
+
+
+def empty_the_log(connection: sqlite3.Connection) -> bool:
+    """Moves the write-ahead log into the database file and empties it.
+    `secure_delete` zeroes what a statement wipes in the database file, but
+    the log still holds the pages as they were until this runs. False when
+    readers kept it from finishing (after the busy timeout)."""
+    with connection.lock:
+        busy, _, _ = connection.execute(EMPTY_THE_LOG).fetchone()
+    return not busy
 
 
 @contextmanager

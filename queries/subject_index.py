@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -64,10 +65,11 @@ class RefreshReport:
     failed: tuple[str, ...]
 
 
-def _postings_statement(finding: TableFinding) -> sql.Fragment:
+def _postings_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
     values = [identifier_fragment(f"index_values/{i.shape}", i, f"_{n}") for n, i in enumerate(finding.identifiers)]
     return sql.render("index_table_postings", fragments={
-        "event_time": event_time_fragment(finding), "identifier_values": sql.Fragment.concatenated_lists(values)})
+        "event_time": event_time_fragment(finding), "identifier_values": sql.Fragment.concatenated_lists(values),
+        "people": sql.render("index_people/everyone" if everyone else "index_people/some")})
 
 
 class SubjectIndex:
@@ -158,28 +160,37 @@ class SubjectIndex:
                                {"table_name": table_name, "fingerprint": fingerprint})
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
-               tables: dict[str, tuple[TableFinding, TableFinding]], shared: dict[str, list[str]]) -> None:
+               tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
+               workers: int = 1) -> None:
         """After an erasure rewrote these tables' files (table → findings
         before and after): the subject's postings go; other people's stay,
-        their rows being the same rows in the same files, except in the
-        `shared` files (table → files), where the deleted rows named them too
-        and which are indexed again; a table indexed at its old fingerprint
-        takes the new one instead of being scanned again."""
+        their rows being the same rows in the same files, except where the
+        deleted rows named them too (`named`: table → file → lower-cased
+        identifiers, the recipients of a message the subject sent). Their
+        postings in those files are computed again, `workers` files at a
+        time. A table indexed at its old fingerprint takes the new one
+        instead of being scanned again."""
+        shared = {name: sorted(files) for name, files in sorted(named.items()) if name in tables}
+        identifiers = sorted({i for files in named.values() for found in files.values() for i in found})
         with self._lock:
-            fresh = {}
+            fresh, people = [], []
             if shared:
                 self._create_subject_keys(warehouse, directory)
-                fresh = {name: warehouse.query_arrow(_postings_statement(tables[name][1]), {"files": files})
-                         for name, files in shared.items() if name in tables}
+                people = [e for (e,) in warehouse.query(sql.render("people_named"), {"named": identifiers})]
+                with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
+                    fresh = list(zip(shared, pool.map(lambda name: warehouse.query_arrow(
+                        _postings_statement(tables[name][1], everyone=False),
+                        {"files": shared[name], "people": people}), shared)))
+            names = sorted(tables)
             with self._transaction() as cursor:
-                for name, (before, after) in sorted(tables.items()):
-                    cursor.execute(sql.load("subject_index/forget_subject_postings"),
-                                   {"employee_id": employee_id, "table_name": name})
-                    cursor.execute(sql.load("subject_index/carry_fingerprint"),
-                                   {"table_name": name, "old": before.fingerprint, "new": after.fingerprint})
-                for name, postings in sorted(fresh.items()):
-                    cursor.execute(sql.load("subject_index/forget_file_postings"),
-                                   {"table_name": name, "files": shared[name]})
+                cursor.execute(sql.load("subject_index/forget_subject_postings"),
+                               {"employee_id": employee_id, "tables": names})
+                cursor.execute(sql.load("subject_index/carry_fingerprint"), {
+                    "tables": names, "old": [tables[n][0].fingerprint for n in names],
+                    "new": [tables[n][1].fingerprint for n in names]})
+                cursor.execute(sql.load("subject_index/forget_people_in_files"),
+                               {"files": [f for files in shared.values() for f in files], "people": people})
+                for name, postings in fresh:
                     cursor.register("new_postings", postings)
                     cursor.execute(sql.load("subject_index/add_postings"), {"table_name": name})
                     cursor.unregister("new_postings")

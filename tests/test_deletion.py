@@ -23,7 +23,7 @@ from auth.policy import AccessDenied
 from auth.principal import Role
 from queries.backend import Backend
 from queries.deletion_requests import Move, RequestError, Scope, State, add_months
-from queries import erasure
+from queries import erasure, state_store
 from queries.discovery import CACHE_FILE
 from queries.erasure import TEMP_PREFIX, ErasureError, execute
 from queries.subject_index import INDEX_FILE
@@ -47,7 +47,11 @@ def lake(tmp_path, sample) -> Path:
 
 @pytest.fixture
 def opened(tmp_path, lake):
-    backend = Backend.open(write_config(tmp_path, lake))
+    """Three workers whatever the machine: the tests exercise files written
+    side by side."""
+    config = write_config(tmp_path, lake)
+    config.write_text(config.read_text() + "[erasure]\nworkers = 3\n")
+    backend = Backend.open(config)
     backend.refresh()
     yield backend
     backend.close()
@@ -137,14 +141,22 @@ def test_an_officer_never_decides_about_themselves(opened, demo_users):
                                    datetime.now(UTC) + timedelta(days=1))
 
 
-def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users):
+def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users, tmp_path):
     employee, officer = people(opened, demo_users)
     person = opened.directory.by_id(employee.employee_id)
     plant_marker(lake, person)
     opened.refresh()
     assert any(MARKER.encode() in f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet"))
     others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
-    request = execute(opened, opened.requests, approved(opened, employee, officer).request_id)
+    request_id = approved(opened, employee, officer).request_id
+    recipients = []
+
+    def before_the_receipt(step: str) -> None:
+        if step == "receipt":
+            recipients.extend(state_store.run(opened.requests.connection, "deletion/others_named",
+                                              {"request_id": request_id}))
+
+    request = execute(opened, opened.requests, request_id, on_step=before_the_receipt)
     assert request.state is State.COMPLETED and request.receipt["verification"]["passed"]
     assert_gone(opened, lake, employee, others, [request.receipt])
     assert not opened.index.tables_about(person.employee_id, opened.register, datetime.now(UTC).date())
@@ -153,6 +165,11 @@ def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users)
     assert receipt["verification"]["distinctive_values_checked"] >= 1, "the marker is a distinctive value"
     entries = opened.ledger.entries_about(person.employee_id)
     assert entries[-1].access.action == "erase" and entries[-1].access.justification == request.request_id
+    assert not [f for f in (tmp_path / "state").rglob("*") if f.is_file() and MARKER.encode() in f.read_bytes()], \
+        "the journal's copy of the subject's distinctive values is wiped, bytes and all"
+    assert recipients, "the subject's messages named colleagues; the journal kept them until the receipt"
+    assert not state_store.run(opened.requests.connection, "deletion/others_named",
+                               {"request_id": request_id}), "whom the subject wrote to is wiped"
     snapshot = {f: f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet")}
     again = execute(opened, opened.requests, request.request_id)
     assert again.receipt == receipt and {f: f.read_bytes() for f in snapshot} == snapshot, "a second run is a no-op"
@@ -190,6 +207,36 @@ def test_a_crash_at_any_step_is_resumed_by_running_again(opened, lake, demo_user
     assert opened.requests.get(request.request_id).state is State.EXECUTING
     done = execute(opened, opened.requests, request.request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"], done.receipt["verification"]
+    assert_gone(opened, lake, employee, others, [done.receipt])
+
+
+def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(opened, lake, demo_users, monkeypatch):
+    """Files are written several at a time: one failing must leave the
+    others' originals or their swapped copies, never a half of either, and
+    the officer's resume finishes the job."""
+    employee, officer = people(opened, demo_users)
+    person = opened.directory.by_id(employee.employee_id)
+    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    request = approved(opened, employee, officer)
+    write_new, calls = erasure._write_new, []
+
+    def disk_full_on_the_fourth(*args):
+        calls.append(args[2])
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        return write_new(*args)
+
+    monkeypatch.setattr(erasure, "_write_new", disk_full_on_the_fourth)
+    with pytest.raises(ErasureError, match="No space left on device"):
+        execute(opened, opened.requests, request.request_id)
+    failed = opened.requests.get(request.request_id)
+    assert failed.state is State.FAILED and "run again to resume" in failed.history[-1].note
+    steps = Counter(e.step for e in erasure.journal(opened.requests, request.request_id))
+    assert steps["swapped"] >= 1 and steps["planned"] >= 1
+    monkeypatch.setattr(erasure, "_write_new", write_new)
+    opened.requests.transition(officer, request.request_id, Move.EXECUTE, "disk freed")
+    done = execute(opened, opened.requests, request.request_id)
+    assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
     assert_gone(opened, lake, employee, others, [done.receipt])
 
 

@@ -37,6 +37,7 @@ def test_paths_are_relative_to_the_file_and_defaults_apply(tmp_path):
     assert settings.identity.role_groups["works-council"] == "works_council"
     assert settings.ledger.checkpoint_every == 100 and settings.audit.broad_groups == ("all-employees",)
     assert settings.audit.log is None
+    assert settings.erasure.workers >= 1
 
 
 def test_the_environment_variable_points_at_the_file(tmp_path, monkeypatch):
@@ -62,6 +63,7 @@ def test_the_shipped_portal_toml_loads():
     (VALID + "[identity.role_groups]\nadmins = \"superuser\"\n", "unknown role"),
     (VALID + "[identity]\ndirectory_field = \"name\"\n", "directory_field must be one of"),
     (VALID + "[identity]\ngroups_claim = [1]\n", "groups_claim must be text"),
+    (VALID + "[erasure]\nworkers = 0\n", "erasure.workers must be at least 1"),
 ])
 def test_bad_configuration_is_explained(tmp_path, text, message):
     path = tmp_path / "portal.toml" if text is None else write(tmp_path, text)

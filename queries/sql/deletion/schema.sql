@@ -45,11 +45,13 @@ CREATE TABLE IF NOT EXISTS journal (
     distinctive TEXT,              -- JSON: values only the subject's rows held; wiped once verified
     PRIMARY KEY (request_id, file)
 );
--- Files where the subject's deleted rows also named other people (a message
--- they sent names its recipients): those people's index entries for the file
--- are recomputed once the file is swapped.
-CREATE TABLE IF NOT EXISTS journal_shared_rows (
+-- Per file, the other people the subject's deleted rows named (a message
+-- they sent names its recipients): their index entries for the file are
+-- recomputed once it is swapped. Who the subject wrote to is part of what
+-- was deleted, so these are wiped with the distinctive values.
+CREATE TABLE IF NOT EXISTS journal_others_named (
     request_id TEXT NOT NULL,
     file TEXT NOT NULL,
+    identifiers TEXT NOT NULL,     -- JSON list, lower-cased
     PRIMARY KEY (request_id, file)
 );

@@ -1,1 +1,1 @@
-DELETE FROM postings WHERE employee_id = $employee_id AND table_name = $table_name
+DELETE FROM postings WHERE employee_id = $employee_id AND list_contains($tables, table_name)

@@ -1,3 +1,3 @@
-SELECT journal.table_name, journal.file FROM journal_shared_rows
+SELECT journal.table_name, journal.file, journal_others_named.identifiers FROM journal_others_named
 JOIN journal USING (request_id, file)
 WHERE request_id = $request_id ORDER BY journal.table_name, journal.file

@@ -1,1 +1,0 @@
-INSERT OR IGNORE INTO journal_shared_rows VALUES ($request_id, $file)

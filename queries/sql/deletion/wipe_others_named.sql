@@ -1,0 +1,1 @@
+DELETE FROM journal_others_named WHERE request_id = $request_id

@@ -1,0 +1,1 @@
+subject_keys.employee_id IN (SELECT unnest($people))
