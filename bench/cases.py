@@ -19,7 +19,8 @@ from queries.backend import Backend
 from queries.access_history import access_history
 from queries.console import ConsoleLimits, run_statement
 from queries.deletion_requests import Move, Scope
-from queries.erasure import TEMP_PREFIX, execute
+from queries.erasure import execute
+from queries.erasure_rewrite import TEMP_PREFIX
 from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for

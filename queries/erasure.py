@@ -1,6 +1,7 @@
 """Erasure: deleting one employee from the warehouse so that the bytes are gone.
 
-Which rows go is decided in `queries/erasure_plan.py`.
+Which rows go is decided in `queries/erasure_plan.py`; one file is
+rewritten by `queries/erasure_rewrite.py`.
 
 **How.** Each file holding the subject (the subject index says which) is
 read once, rewritten without them beside the original under a hidden name,
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -42,27 +42,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
-from queries import sql, state_store
+from queries import state_store
 from queries.backend import Backend
 from queries.deletion_requests import DeletionRequests, Move, Request, RequestError, State
 from queries.directory import Employee
-from queries.discovery import Catalog, FoundIdentifier, TableFinding
-from queries.erasure_check import CHUNK, verify_erasure
-from queries.erasure_plan import ErasureError, TablePlan, owned_predicate, plan, projection
+from queries.discovery import Catalog
+from queries.erasure_check import verify_erasure
+from queries.erasure_plan import ErasureError, TablePlan, plan
+from queries.erasure_rewrite import sha256_of, temp_path, write_new
 from queries.ledger import Access
-from queries.subject_rows import subject_match, subject_params
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "erasure.lock"
-TEMP_PREFIX = ".daylight-erasure-"
-DISTINCTIVE_MIN_LENGTH = 16
-DISTINCTIVE_PER_FILE = 20
-DEFAULT_ROW_GROUP = 8192
 RETAINED = ("The access ledger and the records of this request (its history and this receipt) are kept: they "
             "show who read your data and that it was deleted, and hold no telemetry.")
 
@@ -81,122 +73,6 @@ class _Lock:
     def __exit__(self, *exc):
         fcntl.flock(self._file, fcntl.LOCK_UN)
         self._file.close()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        for block in iter(lambda: source.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _compression(metadata: pq.FileMetaData) -> str:
-    if not metadata.num_row_groups or not metadata.num_columns:
-        return "zstd"
-    codec = metadata.row_group(0).column(0).compression.lower()
-    return "none" if codec == "uncompressed" else codec
-
-
-def _row_group_size(metadata: pq.FileMetaData) -> int:
-    """The original's, so readers prune the new file as they did the old."""
-    return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
-
-
-def _text_values(table: pa.Table, skip: set[str]) -> set[str]:
-    values: set[str] = set()
-    for name in table.column_names:
-        if name not in skip and pa.types.is_string(table.schema.field(name).type):
-            values |= set(pc.unique(table[name]).to_pylist())
-    return values
-
-
-def _distinctive(owned: pa.Table, kept: pa.Table, finding: TableFinding) -> list[str]:
-    """Long text values found only in the subject's rows of this file: traces to look for afterwards."""
-    identifier_columns = {i.column for i in finding.identifiers}
-    theirs = sorted(v for v in _text_values(owned, identifier_columns) if v and len(v) >= DISTINCTIVE_MIN_LENGTH)
-    if not theirs:
-        return []
-    candidates, shared = pa.array(theirs, pa.string()), set()
-    for name in kept.column_names:
-        column = kept[name]
-        if pa.types.is_string(column.type):
-            shared |= set(pc.unique(column.filter(pc.is_in(column, value_set=candidates))).to_pylist())
-    return [v for v in theirs if v not in shared][:DISTINCTIVE_PER_FILE]
-
-
-def _named(value, identifier: FoundIdentifier) -> list[str]:
-    if value is None:
-        return []
-    if identifier.shape == "list":
-        return [v for v in value if v]
-    if identifier.shape == "json":
-        try:
-            node = json.loads(value)
-        except (json.JSONDecodeError, TypeError):
-            return []
-        for key in identifier.json_path.split(".")[1:]:
-            node = node.get(key) if isinstance(node, dict) else None
-        return [node] if isinstance(node, str) else []
-    return [value]
-
-
-def _others_named(owned: pa.Table, finding: TableFinding, employee: Employee) -> list[str]:
-    """Everyone else the subject's own rows in a file name (the recipients of
-    a message they sent), lower-cased as the subject index keys them:
-    deleting those rows changes these people's index entries too."""
-    subject = {employee.employee_id.lower(), employee.email.lower()}
-    return sorted({named.lower() for identifier in finding.identifiers
-                   for value in owned[identifier.column].to_pylist()
-                   for named in _named(value, identifier)} - subject)
-
-
-def _unused(name: str, taken: list[str]) -> str:
-    """A name for a helper column that no column of the file already has."""
-    while name in taken:
-        name += "_"
-    return name
-
-
-def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employee,
-           columns: list[str]) -> tuple[pa.Table, pa.Table, int]:
-    """The file read once: the rows kept (the subject's identifier removed),
-    the subject's own rows, and how many kept rows had named them. The
-    subject's rows come through the same projection; it only touches
-    identifier columns, which neither use of them reads for the subject."""
-    owned_flag = _unused("daylight_owned", columns)
-    named_flag = _unused("daylight_named", columns)
-    statement = sql.render("erasure/split_file", identifiers={"owned_flag": owned_flag, "named_flag": named_flag},
-                           fragments={"projection": projection(finding), "owned": owned_predicate(finding),
-                                      "subject_match": subject_match(finding.identifiers)})
-    rows = backend.warehouse.query_arrow(statement, {"file": str(file), **subject_params(employee)})
-    owned, kept = rows[owned_flag], pc.invert(rows[owned_flag])
-    redacted = pc.sum(pc.and_(rows[named_flag], kept)).as_py() or 0
-    rows = rows.drop_columns([owned_flag, named_flag])
-    return rows.filter(kept), rows.filter(owned), redacted
-
-
-@dataclass(frozen=True)
-class Written:
-    temp: Path
-    sha256: str
-    counts: dict
-    others_named: list[str]
-
-
-def _write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> Written:
-    """Runs in a worker thread: touches nothing but the file and its temporary copy."""
-    original = pq.ParquetFile(file)
-    kept, owned, redacted = _split(backend, finding, file, employee, original.schema_arrow.names)
-    kept = kept.cast(original.schema_arrow) if kept.schema != original.schema_arrow else kept
-    temp = _temp(file)
-    pq.write_table(kept, temp, compression=_compression(original.metadata),
-                   row_group_size=_row_group_size(original.metadata), write_statistics=True)
-    with open(temp, "rb") as written:
-        os.fsync(written.fileno())
-    counts = {"rows_deleted": owned.num_rows, "rows_redacted": redacted,
-              "distinctive": json.dumps(_distinctive(owned, kept, finding))}
-    return Written(temp, _sha256(temp), counts, _others_named(owned, finding, employee))
 
 
 def _swap(temp: Path, file: Path) -> None:
@@ -339,9 +215,9 @@ def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEnt
     """A file journalled as written whose temporary copy is gone was either
     swapped (the crash came before the journal said so) or must be written
     again."""
-    if entry.step != "written" or _temp(Path(entry.file)).exists():
+    if entry.step != "written" or temp_path(Path(entry.file)).exists():
         return entry.step
-    if not Path(entry.file).exists() or _sha256(Path(entry.file)) != entry.new_sha256:
+    if not Path(entry.file).exists() or sha256_of(Path(entry.file)) != entry.new_sha256:
         return "planned"
     _set_step(requests, request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
     return "swapped"
@@ -350,10 +226,6 @@ def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEnt
 def _counts(entry: JournalEntry) -> dict:
     return {"rows_deleted": entry.rows_deleted, "rows_redacted": entry.rows_redacted,
             "distinctive": json.dumps(entry.distinctive)}
-
-
-def _temp(file: Path) -> Path:
-    return file.with_name(TEMP_PREFIX + file.name)
 
 
 def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, catalog: Catalog, employee: Employee,
@@ -371,7 +243,7 @@ def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, cata
         for done, entry in enumerate(entries, start=1):
             while len(writing) < 2 * workers and (upcoming := next(planned, None)):
                 on_step(f"write {Path(upcoming.file).name}")
-                writing[upcoming.file] = pool.submit(_write_new, backend, catalog.get(upcoming.table),
+                writing[upcoming.file] = pool.submit(write_new, backend, catalog.get(upcoming.table),
                                                      Path(upcoming.file), employee)
             file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
             if step == "planned":
@@ -382,7 +254,7 @@ def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, cata
                 step = "written"
             if step == "written":
                 on_step(f"swap {file.name}")
-                _swap(_temp(file), file)
+                _swap(temp_path(file), file)
                 on_step(f"journal swapped {file.name}")
                 _set_step(requests, request_id, entry.file, "swapped", new_hash, counts)
             progress(done, len(entries))

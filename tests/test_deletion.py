@@ -25,7 +25,8 @@ from queries.backend import Backend
 from queries.deletion_requests import Move, RequestError, Scope, State, add_months
 from queries import erasure, state_store
 from queries.discovery import CACHE_FILE
-from queries.erasure import TEMP_PREFIX, ErasureError, execute
+from queries.erasure import ErasureError, execute
+from queries.erasure_rewrite import TEMP_PREFIX
 from queries.subject_index import INDEX_FILE
 from tests.conftest import signed_in_claims, write_config
 from tests.test_my_data import principal_for
@@ -218,7 +219,7 @@ def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(op
     person = opened.directory.by_id(employee.employee_id)
     others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
     request = approved(opened, employee, officer)
-    write_new, calls = erasure._write_new, []
+    write_new, calls = erasure.write_new, []
 
     def disk_full_on_the_fourth(*args):
         calls.append(args[2])
@@ -226,14 +227,14 @@ def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(op
             raise OSError(28, "No space left on device")
         return write_new(*args)
 
-    monkeypatch.setattr(erasure, "_write_new", disk_full_on_the_fourth)
+    monkeypatch.setattr(erasure, "write_new", disk_full_on_the_fourth)
     with pytest.raises(ErasureError, match="No space left on device"):
         execute(opened, opened.requests, request.request_id)
     failed = opened.requests.get(request.request_id)
     assert failed.state is State.FAILED and "run again to resume" in failed.history[-1].note
     steps = Counter(e.step for e in erasure.journal(opened.requests, request.request_id))
     assert steps["swapped"] >= 1 and steps["planned"] >= 1
-    monkeypatch.setattr(erasure, "_write_new", write_new)
+    monkeypatch.setattr(erasure, "write_new", write_new)
     opened.requests.transition(officer, request.request_id, Move.EXECUTE, "disk freed")
     done = execute(opened, opened.requests, request.request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
