@@ -17,6 +17,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from queries.directory import Directory, DirectoryError
 from queries.deletion_requests import DeletionRequests, RequestError
@@ -30,6 +31,22 @@ from queries.warehouse_audit import ImportReport, WarehouseAudit, WarehouseAudit
 from settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
+
+
+def _fingerprints(catalog: Catalog) -> dict[str, str]:
+    return {f.table.qualified_name: f.fingerprint for f in catalog.findings}
+
+
+def _stamps(paths: list[Path | None]) -> tuple:
+    """Size and modification time of each file, or None when it is missing or not configured."""
+    found = []
+    for path in paths:
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        found.append((stat.st_size, stat.st_mtime_ns) if stat else None)
+    return tuple(found)
 
 
 class BackendError(Exception):
@@ -49,17 +66,28 @@ class Backend:
     requests: DeletionRequests
     audit_import: ImportReport | None = None
     audit_problem: str | None = None
+    generation: int = 0
     _catalog: Catalog | None = None
+    _version: tuple | None = None
     _refreshed_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self) -> RefreshReport:
-        """Discovers changed tables now and brings the subject index up to date."""
+        """Discovers changed tables now and brings the subject index up to
+        date. `generation` moves on only when something changed (a table's
+        files, the audit events, whether the audit log could be read, the
+        grants and groups files): figures derived from the warehouse are
+        kept until it does."""
         with self._lock:
             catalog = discover(self.warehouse, self.directory, self.settings.state.path)
             report = self.index.refresh(self.warehouse, catalog, self.directory)
+            before = self._version
             self._catalog, self._refreshed_at = catalog, time.monotonic()
             self._import_audit_log()
+            self._version = (_fingerprints(catalog), self.audit_problem,
+                             _stamps([self.settings.audit.grants, self.settings.audit.groups]))
+            if (self.audit_import and self.audit_import.imported) or self._version != before:
+                self.generation += 1
             return report
 
     def erased(self, employee_id: str, before: Catalog, tables: set[str],

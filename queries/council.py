@@ -145,10 +145,11 @@ class _AccessorGroups:
 
 @dataclass(frozen=True)
 class _FromWarehouse:
-    """The figures that change only when the warehouse is refreshed (the
-    index, discovery, the imported audit log): computed once per refresh."""
+    """The figures that change only with the warehouse (the index,
+    discovery, the imported audit log): computed again only when a refresh
+    found something new (`Backend.generation`)."""
 
-    catalog: object
+    generation: int
     collected: tuple[CollectedTable, ...]
     category_employees: dict[str, int | None]
     category_rows: dict[str, Table]
@@ -161,7 +162,7 @@ _CACHE: dict[int, _FromWarehouse] = {}
 
 
 def forget_cached(backend: Backend) -> None:
-    """Drops the figures kept since the last refresh (the benchmark times a first view)."""
+    """Drops the figures kept since the warehouse last changed (the benchmark times a first view)."""
     _CACHE.pop(id(backend), None)
 
 
@@ -186,7 +187,7 @@ def oversight(backend: Backend, principal: Principal, now: datetime | None = Non
 def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     catalog = backend.catalog()
     cached = _CACHE.get(id(backend))
-    if cached and cached.catalog is catalog:
+    if cached and cached.generation == backend.generation:
         return cached
     problems = [backend.audit_problem] if backend.audit_problem else []
     grants = _grants(backend, problems)
@@ -201,7 +202,7 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
                                                 **{f"grant {w[0].grant_id}": w[1] for w in windows}})
     collected, category_employees, category_rows = _collected(backend, catalog, coverage, categories, unions, k)
     groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
-    fresh = _FromWarehouse(catalog, collected, category_employees, category_rows,
+    fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
                            _audit_accesses(backend, coverage, groups, events),
                            tuple(_exposures(windows, events, unions, k)), tuple(problems))
     _CACHE[id(backend)] = fresh

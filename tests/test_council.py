@@ -166,6 +166,29 @@ def test_the_ledger_check_finds_it_intact_and_refuses_a_bad_anchor(backend, demo
         verify_ledger(backend, member, "not a checkpoint")
 
 
+def test_the_figures_are_computed_again_only_when_the_warehouse_changed(tmp_path, sample, demo_users, monkeypatch):
+    """A refresh runs every minute; the warehouse's figures cost seconds at
+    scale, so a refresh that found nothing new keeps them."""
+    grants = tmp_path / "grants.csv"
+    grants.write_bytes((sample / "grants.csv").read_bytes())
+    config = write_config(tmp_path, sample)
+    config.write_text(config.read_text().replace(str(sample / "grants.csv"), str(grants)))
+    opened = Backend.open(config)
+    opened.refresh()
+    member = council_member(opened, demo_users)
+    computed = []
+    coverage = opened.index.table_coverage
+    monkeypatch.setattr(opened.index, "table_coverage", lambda: computed.append(1) or coverage())
+    first = oversight(opened, member)
+    opened.refresh()
+    assert oversight(opened, member).collected == first.collected and len(computed) == 1, "nothing new: kept"
+    grants.write_text(grants.read_text() + "G-NEW,collab.chat_messages,group,all-employees,SELECT,"
+                      "2026-11-01T00:00:00,,it-admin,misconfiguration\n")
+    opened.refresh()
+    assert len(oversight(opened, member).exposures) == len(first.exposures) + 1 and len(computed) == 2
+    opened.close()
+
+
 def test_the_page_shows_every_view_and_a_report(tmp_path, sample, monkeypatch, demo_users):
     monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, sample)))
     at = AppTest.from_file(str(PORTAL / "pages" / "council.py"), default_timeout=120)
