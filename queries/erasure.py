@@ -49,7 +49,7 @@ from queries.directory import Employee
 from queries.discovery import Catalog
 from queries.erasure_check import verify_erasure
 from queries.erasure_plan import ErasureError, TablePlan, plan
-from queries.erasure_rewrite import sha256_of, temp_path, write_new
+from queries.erasure_rewrite import Written, sha256_of, temp_path, write_new
 from queries.ledger import Access
 
 log = logging.getLogger(__name__)
@@ -213,8 +213,8 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
 
 def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEntry) -> str:
     """A file journalled as written whose temporary copy is gone was either
-    swapped (the crash came before the journal said so) or must be written
-    again."""
+    swapped (the crash came before the journal said so; it is journalled
+    now) or must be written again."""
     if entry.step != "written" or temp_path(Path(entry.file)).exists():
         return entry.step
     if not Path(entry.file).exists() or sha256_of(Path(entry.file)) != entry.new_sha256:
@@ -223,9 +223,10 @@ def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEnt
     return "swapped"
 
 
-def _counts(entry: JournalEntry) -> dict:
-    return {"rows_deleted": entry.rows_deleted, "rows_redacted": entry.rows_redacted,
-            "distinctive": json.dumps(entry.distinctive)}
+def _counts(file: JournalEntry | Written) -> dict:
+    """What the journal keeps of a file's rewrite, from the rewrite or from an earlier journal entry."""
+    return {"rows_deleted": file.rows_deleted, "rows_redacted": file.rows_redacted,
+            "distinctive": json.dumps(file.distinctive)}
 
 
 def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, catalog: Catalog, employee: Employee,
@@ -248,7 +249,7 @@ def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, cata
             file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
             if step == "planned":
                 written = writing.pop(entry.file).result()
-                new_hash, counts = written.sha256, written.counts
+                new_hash, counts = written.sha256, _counts(written)
                 on_step(f"journal written {file.name}")
                 _set_step(requests, request_id, entry.file, "written", new_hash, counts, written.others_named)
                 step = "written"

@@ -137,7 +137,9 @@ def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employ
 class Written:
     temp: Path
     sha256: str
-    counts: dict
+    rows_deleted: int
+    rows_redacted: int
+    distinctive: list[str]
     others_named: list[str]
 
 
@@ -151,6 +153,5 @@ def write_new(backend: Backend, finding: TableFinding, file: Path, employee: Emp
                    row_group_size=_row_group_size(original.metadata), write_statistics=True)
     with open(temp, "rb") as written:
         os.fsync(written.fileno())
-    counts = {"rows_deleted": owned.num_rows, "rows_redacted": redacted,
-              "distinctive": json.dumps(_distinctive(owned, kept, finding))}
-    return Written(temp, sha256_of(temp), counts, _others_named(owned, finding, employee))
+    return Written(temp, sha256_of(temp), owned.num_rows, redacted, _distinctive(owned, kept, finding),
+                   _others_named(owned, finding, employee))

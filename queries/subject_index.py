@@ -161,7 +161,7 @@ class SubjectIndex:
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
-               workers: int = 1) -> None:
+               workers: int) -> None:
         """After an erasure rewrote these tables' files (table → findings
         before and after): the subject's postings go; other people's stay,
         their rows being the same rows in the same files, except where the
