@@ -151,6 +151,6 @@ def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list
         user("works-council member", council, ("employees", "works-council")),
         user("HR privacy officer", hr_officer, ("employees", "hr-privacy")),
         user("executive, exempt from collection", executive),
-        DemoUser("contractor with no directory entry", None, "guest.contractor@partner.example",
+        DemoUser("contractor with no directory entry", None, f"guest.contractor@partner.example",
                  "Guest Contractor", ("employees",)),
     ]
