@@ -76,6 +76,14 @@ class ConsoleSettings:
     timeout_seconds: int = _doc("Wall-clock limit of one SQL console query; the worker is killed after it.", 10)
     max_rows: int = _doc("Most rows a console result returns; longer results are cut with a note.", 10_000)
     memory_mb: int = _doc("Memory DuckDB may use inside the console worker (MB).", 512)
+    max_result_mb: int = _doc("Most bytes of one console result (MB); the worker stops producing and the portal "
+                              "stops reading past it, and the page says the result was cut.", 50)
+    max_concurrent_per_person: int = _doc("Most console statements one person runs at once; the next is answered "
+                                          "\"busy, try again\".", 2)
+    max_concurrent: int = _doc("Most console statements running at once in one portal process, for everyone.", 4)
+    allow_unsandboxed: bool = _doc("Run console statements even where the worker's OS sandbox (Landlock and "
+                                   "seccomp) cannot be applied. Off by default: the console then refuses to run. "
+                                   "Turn on only for development on a host without them.", False)
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,14 @@ def _default_role_groups() -> MappingProxyType:
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    directory_claim: str = _doc("The ID-token claim that identifies the person in the directory.", "email")
-    directory_field: str = _doc("The directory column that claim is matched against (`email` or `employee_id`).", "email")
+    directory_claim: str = _doc("The ID-token claim that identifies the person in the directory. In production prefer "
+                                "an immutable one (`sub`, Entra's `oid`, an `employee_id` claim): emails get reassigned.",
+                                "email")
+    directory_field: str = _doc("The directory column that claim is matched against: `email` (ASCII addresses, "
+                                "compared ignoring ASCII case only), `employee_id` or `sso_subject` (compared "
+                                "exactly).", "email")
+    require_email_verified: bool = _doc("When matching on an email, sign in only tokens whose `email_verified` claim "
+                                        "is true. Turning it off is logged as a warning at every start.", True)
     groups_claim: str = _doc("The ID-token claim listing the person's groups.", "groups")
     role_groups: MappingProxyType = _doc(
         "Table mapping an identity-provider group to a portal role (`employee`, `works_council`, `hr`).",
@@ -123,7 +137,7 @@ class Settings:
 
 
 ROLES = frozenset({"employee", "works_council", "hr"})
-DIRECTORY_FIELDS = frozenset({"email", "employee_id"})
+DIRECTORY_FIELDS = frozenset({"email", "employee_id", "sso_subject"})
 MIN_GROUP_SIZE_FLOOR = 5
 
 
@@ -174,6 +188,10 @@ def _validate(settings: Settings) -> None:
     if settings.council.min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise ConfigError(f"council.min_group_size must be at least {MIN_GROUP_SIZE_FLOOR}: smaller groups let the "
                           "works council's figures describe individuals")
+    if min(settings.console.max_concurrent_per_person, settings.console.max_concurrent,
+           settings.console.max_result_mb) < 1:
+        raise ConfigError("console.max_concurrent_per_person, console.max_concurrent and console.max_result_mb "
+                          "must be at least 1")
     if settings.erasure.workers < 1:
         raise ConfigError("erasure.workers must be at least 1")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:

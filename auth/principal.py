@@ -64,17 +64,30 @@ def _expired(claims: Mapping, now: datetime) -> bool:
     return expiry <= now.timestamp()
 
 
+def _email_verified(claims: Mapping) -> bool:
+    """OIDC's `email_verified` is a boolean; some providers send the text "true"."""
+    verified = claims.get("email_verified")
+    return verified is True or verified == "true"
+
+
+NO_DIRECTORY_ENTRY = ("You are signed in, but your account does not match anyone in the employee directory, "
+                      "so Daylight has no data to show you. If you believe this is wrong, contact the "
+                      "privacy team and quote the account you signed in with.")
+UNVERIFIED_EMAIL = ("You are signed in, but your identity provider has not verified the email address of this "
+                    "account, so Daylight cannot tell whose data it may show you. Ask IT to verify the address, "
+                    "then sign in again.")
+
+
 def sign_in(claims: Mapping, directory: Directory, identity: IdentitySettings, now: datetime) -> SignIn:
     if not claims.get("is_logged_in"):
         return SignIn(SignInStatus.SIGNED_OUT, "Sign in with your company account to continue.")
     if _expired(claims, now):
         return SignIn(SignInStatus.EXPIRED, "Your sign-in has expired. Please sign in again.")
+    if identity.directory_field == "email" and identity.require_email_verified and not _email_verified(claims):
+        return SignIn(SignInStatus.NO_DIRECTORY_ENTRY, UNVERIFIED_EMAIL)
     employee = directory.find(identity.directory_field, claims.get(identity.directory_claim))
     if employee is None:
-        return SignIn(SignInStatus.NO_DIRECTORY_ENTRY,
-                      "You are signed in, but your account does not match anyone in the employee directory, "
-                      "so Daylight has no data to show you. If you believe this is wrong, contact the "
-                      "privacy team and quote the account you signed in with.")
+        return SignIn(SignInStatus.NO_DIRECTORY_ENTRY, NO_DIRECTORY_ENTRY)
     roles = _roles(claims, identity)
     if not roles:
         return SignIn(SignInStatus.NO_ROLE,

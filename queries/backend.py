@@ -53,6 +53,19 @@ class BackendError(Exception):
     """The portal cannot reach its data; the message says what to fix."""
 
 
+def _directory(settings: Settings) -> Directory:
+    """The directory, checked against how sign-in will match it."""
+    directory = Directory.load(settings.directory.path)
+    identity = settings.identity
+    if identity.directory_field == "sso_subject" and not directory.has_sso_subjects():
+        raise DirectoryError(f"identity.directory_field is sso_subject, but the employee directory "
+                             f"{settings.directory.path} has no sso_subject values: nobody could sign in")
+    if identity.directory_field == "email" and not identity.require_email_verified:
+        log.warning("identity.require_email_verified is off: a token whose email the identity provider has not "
+                    "verified signs in as the directory entry with that address")
+    return directory
+
+
 @dataclass
 class Backend:
     settings: Settings
@@ -137,10 +150,11 @@ class Backend:
         try:
             settings = config if isinstance(config, Settings) else load_settings(config)
             settings.state.path.mkdir(parents=True, exist_ok=True)
+            directory = _directory(settings)
             ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
                             settings.ledger.checkpoint_every)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
-                           Directory.load(settings.directory.path), SubjectIndex(settings.state.path),
+                           directory, SubjectIndex(settings.state.path),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            DeletionRequests(settings.state.path))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,

@@ -120,7 +120,12 @@ class DemoUser:
     groups: tuple[str, ...]
 
     def claims(self) -> dict:
-        return {"sub": self.email, "email": self.email, "name": self.name, "groups": list(self.groups)}
+        """What the development identity provider puts in the ID token: the
+        address verified, as a company provider does, and the employee number
+        as its own claim for deployments that match on an immutable id."""
+        claims = {"sub": self.email, "email": self.email, "email_verified": True, "name": self.name,
+                  "groups": list(self.groups)}
+        return claims | ({"employee_id": self.employee_id} if self.employee_id else {})
 
 
 def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list[DemoUser]:
@@ -151,6 +156,6 @@ def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list
         user("works-council member", council, ("employees", "works-council")),
         user("HR privacy officer", hr_officer, ("employees", "hr-privacy")),
         user("executive, exempt from collection", executive),
-        DemoUser("contractor with no directory entry", None, f"guest.contractor@partner.example",
+        DemoUser("contractor with no directory entry", None, "guest.contractor@partner.example",
                  "Guest Contractor", ("employees",)),
     ]

@@ -22,7 +22,7 @@ from queries.my_rows import my_rows
 from queries.pseudonyms import Pseudonymizer
 from tests.conftest import signed_in_claims, write_config
 from tests.test_discovery import expected_identifiers, truth_rows
-from tests.test_pages import page_text
+from tests.test_pages import MARKDOWN_ESCAPE, page_text
 
 
 def principal_for(employee, *roles) -> Principal:
@@ -191,7 +191,7 @@ def test_an_employee_with_no_rows_sees_a_friendly_page(open_my_data, tmp_path, s
     with open(lake / "directory.csv", "a") as directory:
         directory.write("E99999,New Starter,new.starter@acme.example,Sales,,Berlin,L1,2026-11-20,False\n")
     config = write_config(tmp_path, lake)
-    at = open_my_data(config, signed_in_claims({"claims": {"email": "new.starter@acme.example",
+    at = open_my_data(config, signed_in_claims({"claims": {"email": "new.starter@acme.example", "email_verified": True,
                                                            "groups": ["employees"]}}))
     assert "none of the" in at.success[0].value
     assert not at.dataframe
@@ -202,7 +202,7 @@ def test_a_corrupt_table_is_reported_and_does_not_hide_the_others(open_my_data, 
     shutil.copytree(sample, lake)
     next((lake / "warehouse" / "hr.db" / "performance_ratings").glob("*.parquet")).write_bytes(b"PAR1 garbage")
     at = open_my_data(write_config(tmp_path, lake), signed_in_claims(demo_users["employee, heavy data"]))
-    assert "hr.performance_ratings" in at.warning[0].value
+    assert "hr.performance_ratings" in MARKDOWN_ESCAPE.sub(r"\1", at.warning[0].value)
     assert int(at.metric[0].value) > 10
 
 

@@ -3,6 +3,7 @@ claims a real sign-in produces."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,16 @@ TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "text", 
                  "success", "metric", "button")
 
 
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def page_text(at: AppTest) -> str:
-    """Everything a person could read on the page, sidebar included."""
+    """Everything a person could read on the page, sidebar included; a
+    Markdown escape (`\\-`) shows as the character it escapes."""
     parts = []
     for kind in TEXT_ELEMENTS:
         for element in getattr(at, kind):
-            parts += [str(getattr(element, attr, "")) for attr in ("value", "label", "body")]
+            parts += [MARKDOWN_ESCAPE.sub(r"\1", str(getattr(element, attr, ""))) for attr in ("value", "label", "body")]
     parts += [frame.value.to_csv() for frame in at.dataframe]
     parts += [str(box.options) for box in at.selectbox]
     return "\n".join(parts)

@@ -18,8 +18,8 @@ IDENTITY = IdentitySettings()
 
 
 def claims(**overrides) -> dict:
-    base = {"is_logged_in": True, "sub": "anna", "email": "anna.berg@acme.example", "name": "Anna Berg",
-            "groups": ["employees"], "exp": NOW.timestamp() + 600}
+    base = {"is_logged_in": True, "sub": "anna", "email": "anna.berg@acme.example", "email_verified": True,
+            "name": "Anna Berg", "groups": ["employees"], "exp": NOW.timestamp() + 600}
     return {**base, **overrides}
 
 
