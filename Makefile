@@ -6,7 +6,7 @@ APP_PORT ?= 8501
 IDP_PORT ?= 9400
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test bench sample chromium clean
+.PHONY: run test bench sample chromium libseccomp clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,14 +22,19 @@ data/manifest.json: | $(VENV)/.runtime
 
 sample: data/manifest.json
 
-run: $(VENV)/.runtime data/manifest.json
+# The console's sandbox loads libseccomp through ctypes; Debian ships it with apt, but a slim image may not.
+libseccomp:
+	@ldconfig -p | grep -q 'libseccomp\.so\.2' || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libseccomp2 >/dev/null; }
+
+run: $(VENV)/.runtime libseccomp data/manifest.json
 	PYTHONPATH=. $(PY) -m devtools.run --data data --app-port $(APP_PORT) --idp-port $(IDP_PORT)
 
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
 
-test: $(VENV)/.test chromium
+test: $(VENV)/.test chromium libseccomp
 	$(PY) -m pytest
 
 bench: $(VENV)/.runtime

@@ -26,7 +26,9 @@ PURPOSES = {
 
 
 def record(ledger: Ledger, principal: Principal, decision: Decision, action: Action, subjects: Iterable[str],
-           tables: Iterable[str], rows: int, justification: str | None = None, sql_sha256: str | None = None) -> int:
+           tables: Iterable[str], rows: int, justification: str | None = None, sql_sha256: str | None = None,
+           outcome: str | None = None, seconds: float | None = None) -> int:
     """Appends one entry and returns its sequence number; raises LedgerError if it cannot."""
     return ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(sorted(set(subjects))),
-                                tuple(tables), int(rows), PURPOSES[action.name], justification, sql_sha256))
+                                tuple(tables), int(rows), PURPOSES[action.name], justification, sql_sha256,
+                                outcome, None if seconds is None else round(seconds, 3)))

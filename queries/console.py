@@ -1,60 +1,41 @@
 """The SQL console's one entry point: run one statement for one employee.
 
-Isolation is physical. This, the trusted side, selects only the signed-in
-employee's rows (bound parameters, colleagues pseudonymized, as everywhere)
-and hands them as Arrow to a separate worker process (`console_worker.py`)
-that never sees anything else: no warehouse path, no state folder, no
-configuration, no environment. The worker runs under OS limits and is
-killed when the wall-clock limit passes. Other employees' bytes never
-exist in that process.
+Isolation is physical. This, the trusted side, checks the statement's parse
+tree (`console_statement`), selects only the signed-in employee's rows
+(bound parameters, colleagues pseudonymized, as everywhere) and hands them
+as Arrow to a confined worker process (`console_process`,
+`console_worker.py`) that never sees anything else. At most
+`console.max_concurrent_per_person` statements of one person, and
+`console.max_concurrent` in all, run at once.
+
+Every statement the console receives is recorded in the access ledger —
+accepted or refused, with the SHA-256 of its text, its outcome and its
+time — before its answer is returned.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import io
-import json
 import logging
 import re
-import resource
-import struct
-import subprocess
-import sys
-import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
+from threading import Lock
 
-import duckdb
 import pyarrow as pa
 
-from auth.policy import QUERY_OWN_TELEMETRY, Resource, ensure
+from auth.policy import QUERY_OWN_TELEMETRY, Decision, Resource, ensure
 from auth.principal import Principal
-from queries import sql
+from queries import access_events, sql
 from queries.backend import Backend
+from queries.console_process import ConsoleLimits, run_in_sandbox
+from queries.console_statement import check_statement
 from queries.inventory import inventory_for
-from queries.my_rows import my_rows
-from settings import ConsoleSettings
+from queries.my_rows import my_slices
 
 log = logging.getLogger(__name__)
-
-WORKER = Path(__file__).resolve().parent / "console_worker.py"
-MAX_STATEMENT_CHARS = 20_000
-
-
-@dataclass(frozen=True)
-class ConsoleLimits:
-    timeout_s: float = 10.0
-    max_rows: int = 10_000
-    memory_mb: int = 512  # DuckDB's own limit inside the worker
-    address_space_mb: int = 4_096  # the OS limit on the whole worker process
-
-
-    @staticmethod
-    def from_settings(settings: ConsoleSettings) -> ConsoleLimits:
-        return ConsoleLimits(timeout_s=settings.timeout_seconds, max_rows=settings.max_rows,
-                             memory_mb=settings.memory_mb)
 
 
 @dataclass(frozen=True)
@@ -70,7 +51,8 @@ def examples(my_tables: set[str]) -> list[Example]:
     for path in sorted((sql.SQL_DIR / "console_examples").glob("*.sql")):
         text = sql.load(f"console_examples/{path.stem}")
         question, _, statement = text.partition("\n")
-        example = Example(question.removeprefix("--").strip(), statement.strip(), frozenset(referenced_tables(statement)))
+        example = Example(question.removeprefix("--").strip(), statement.strip(),
+                          check_statement(statement).tables)
         if example.tables <= my_tables:
             found.append(example)
     return found
@@ -80,15 +62,46 @@ def examples(my_tables: set[str]) -> list[Example]:
 class ConsoleResult:
     statement_sha256: str
     rows: pa.Table | None = None
-    truncated: bool = False
+    cut: str | None = None  # "rows" or "bytes": the result was cut at that limit
     error: str | None = None
     seconds: float = 0.0
     tables: tuple[str, ...] = ()
     rows_loaded: int = 0
+    outcome: str = "ok"
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def truncated(self) -> bool:
+        return self.cut is not None
+
+
+class ConsoleSlots:
+    """How many statements run at once, per person and in all; a statement
+    over either limit is answered "busy" at once rather than queued."""
+
+    def __init__(self):
+        self._lock = Lock()
+        self._running: Counter[str] = Counter()
+
+    def take(self, person: str, per_person: int, in_all: int) -> bool:
+        with self._lock:
+            if self._running[person] >= per_person or sum(self._running.values()) >= in_all:
+                return False
+            self._running[person] += 1
+            return True
+
+    def give_back(self, person: str) -> None:
+        with self._lock:
+            self._running[person] -= 1
+            if self._running[person] <= 0:
+                del self._running[person]
+
+
+SLOTS = ConsoleSlots()
+BUSY = "The console is busy with other queries right now; try again in a moment."
 
 
 def _unknown_tables(unknown: set[str], tables: tuple[str, ...]) -> str:
@@ -117,116 +130,64 @@ def _explain(kind: str, message: str, tables: tuple[str, ...], unknown: set[str]
     return first
 
 
-def _write_block(stream, data: bytes) -> None:
-    stream.write(struct.pack(">I", len(data)))
-    stream.write(data)
+def _worker_error(reply: dict, limits: ConsoleLimits, mine: tuple[str, ...], unknown: set[str]) -> str:
+    kind = reply["error"]
+    if kind == "timeout":
+        return f"Time limit reached: the query ran for more than {limits.timeout_s:g} seconds and was stopped."
+    if kind == "too_large":
+        return (f"The result is larger than {limits.max_result_mb} MB and was not kept. Select fewer columns or "
+                "rows, or aggregate.")
+    if kind == "crashed":
+        return "The query stopped unexpectedly (it may have needed too much memory). Try a smaller query."
+    if kind == "sandbox":
+        log.error("console sandbox unavailable: %s", reply["message"])
+        return ("The console is switched off on this server: its sandbox cannot be applied here. The operators "
+                "have the details in the server log.")
+    if kind == "not_a_query":
+        return "Only queries are allowed here: a single SELECT over your own tables."
+    return _explain(kind, reply["message"], mine, unknown)
 
 
-def _payload(statement: str, limits: ConsoleLimits, slices: dict[str, pa.Table]) -> bytes:
-    message = io.BytesIO()
-    header = {"statement": statement, "max_rows": limits.max_rows, "memory_limit": f"{limits.memory_mb}MB",
-              "tables": [dict(zip(("database", "name"), name.split(".", 1))) for name in slices]}
-    _write_block(message, json.dumps(header).encode())
-    for rows in slices.values():
-        buffer = pa.BufferOutputStream()
-        with pa.ipc.new_stream(buffer, rows.schema) as writer:
-            writer.write_table(rows)
-        _write_block(message, buffer.getvalue().to_pybytes())
-    return message.getvalue()
+class _Statement:
+    """One statement's record in the making: whatever happens, `record`
+    writes one ledger entry for it."""
 
+    def __init__(self, backend: Backend, principal: Principal, decision: Decision, statement: str):
+        self.backend, self.principal, self.decision = backend, principal, decision
+        self.digest = hashlib.sha256(statement.encode()).hexdigest()
+        self.started = time.perf_counter()
+        self.slices: dict[str, pa.Table] = {}
 
-def _os_limits(limits: ConsoleLimits):
-    def apply() -> None:
-        address_space = limits.address_space_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-        cpu = int(limits.timeout_s) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
-def _read_reply(output: bytes) -> tuple[dict, pa.Table | None]:
-    (length,) = struct.unpack(">I", output[:4])
-    header = json.loads(output[4:4 + length])
-    rest = output[4 + length:]
-    if not rest:
-        return header, None
-    (size,) = struct.unpack(">I", rest[:4])
-    return header, pa.ipc.open_stream(rest[4:4 + size]).read_all()
-
-
-def run_in_sandbox(statement: str, slices: dict[str, pa.Table], limits: ConsoleLimits) -> tuple[dict, pa.Table | None]:
-    """Runs the worker over exactly `slices`; returns its reply."""
-    with tempfile.TemporaryDirectory(prefix="daylight-console-") as empty:
-        process = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=empty, env={},
-                                   preexec_fn=_os_limits(limits), start_new_session=True)
-        try:
-            output, errors = process.communicate(_payload(statement, limits, slices), timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            return {"error": "timeout", "message": ""}, None
-    if process.returncode != 0 or len(output) < 4:
-        log.warning("console worker ended with %s: %s", process.returncode, errors.decode(errors="replace")[-500:])
-        return {"error": "crashed", "message": ""}, None
-    return _read_reply(output)
-
-
-def referenced_tables(statement: str) -> set[str]:
-    """`database.table` names the statement reads, found by DuckDB's parser
-    alone (nothing is executed), so that only those slices are loaded."""
-    parser = duckdb.connect(config={"enable_external_access": False, "autoload_known_extensions": False})
-    try:
-        [(serialized,)] = parser.execute("SELECT json_serialize_sql($statement)", {"statement": statement}).fetchall()
-    except duckdb.Error:
-        return set()
-    finally:
-        parser.close()
-    found: set[str] = set()
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "BASE_TABLE" and node.get("schema_name"):
-                found.add(f"{node['schema_name']}.{node['table_name']}")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads(serialized))
-    return found
+    def result(self, outcome: str, **fields) -> ConsoleResult:
+        seconds = time.perf_counter() - self.started
+        loaded = sum(t.num_rows for t in self.slices.values())
+        access_events.record(self.backend.ledger, self.principal, self.decision, QUERY_OWN_TELEMETRY,
+                             [self.principal.employee_id], list(self.slices), loaded, sql_sha256=self.digest,
+                             outcome=outcome, seconds=seconds)
+        return ConsoleResult(self.digest, seconds=seconds, tables=tuple(self.slices), rows_loaded=loaded,
+                             outcome=outcome, **fields)
 
 
 def run_statement(backend: Backend, principal: Principal, statement: str,
                   limits: ConsoleLimits = ConsoleLimits()) -> ConsoleResult:
     """Runs one statement over the principal's own rows and nothing else."""
-    ensure(principal, QUERY_OWN_TELEMETRY, Resource.about(principal.employee_id))
-    digest = hashlib.sha256(statement.encode()).hexdigest()
-    if not statement.strip():
-        return ConsoleResult(digest, error="Type a query first, for example: SELECT count(*) FROM telemetry_raw.keystrokes")
-    if len(statement) > MAX_STATEMENT_CHARS:
-        return ConsoleResult(digest, error=f"The query is longer than {MAX_STATEMENT_CHARS:,} characters.")
-    started = time.perf_counter()
-    inventory = inventory_for(backend, principal)
-    wanted = referenced_tables(statement)
-    entries = [e for e in inventory.entries if e.name in wanted]
-    slices = {r.entry.name: r.rows for r in my_rows(backend, principal, QUERY_OWN_TELEMETRY, entries,
-                                                     sql_sha256=digest) if r.rows is not None}
-    reply, rows = run_in_sandbox(statement, slices, limits)
-    seconds = time.perf_counter() - started
-    loaded = sum(t.num_rows for t in slices.values())
-    common = {"statement_sha256": digest, "seconds": seconds, "tables": tuple(slices), "rows_loaded": loaded}
-    if reply["error"] == "timeout":
-        return ConsoleResult(**common, error=f"Time limit reached: the query ran for more than "
-                                             f"{limits.timeout_s:g} seconds and was stopped.")
-    if reply["error"] == "crashed":
-        return ConsoleResult(**common, error="The query stopped unexpectedly (it may have needed too much memory). "
-                                             "Try a smaller query.")
+    decision = ensure(principal, QUERY_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    run = _Statement(backend, principal, decision, statement)
+    checked = check_statement(statement)
+    if checked.refusal:
+        return run.result(f"refused: {checked.kind}", error=checked.refusal)
+    settings = backend.settings.console
+    if not SLOTS.take(principal.employee_id, settings.max_concurrent_per_person, settings.max_concurrent):
+        return run.result("refused: busy", error=BUSY)
+    try:
+        inventory = inventory_for(backend, principal)
+        entries = [e for e in inventory.entries if e.name in checked.tables]
+        run.slices = {r.entry.name: r.rows for r in my_slices(backend, principal, entries) if r.rows is not None}
+        reply, rows = run_in_sandbox(statement, run.slices, limits)
+    finally:
+        SLOTS.give_back(principal.employee_id)
     if reply["error"]:
         mine = tuple(e.name for e in inventory.entries)
-        return ConsoleResult(**common, error=_explain(reply["error"], reply["message"], mine, wanted - set(mine)))
-    return ConsoleResult(**common, rows=rows, truncated=reply["truncated"])
+        return run.result(f"error: {reply['error']}",
+                          error=_worker_error(reply, limits, mine, set(checked.tables) - set(mine)))
+    return run.result("ok" if not reply["cut"] else f"ok, cut at {reply['cut']}", rows=rows, cut=reply["cut"])

@@ -66,6 +66,8 @@ class Access:
     purpose: str
     justification: str | None = None
     sql_sha256: str | None = None
+    outcome: str | None = None  # what became of a console statement: ok, refused, error, with the reason's kind
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from auth.policy import Action, Decision, Resource, ensure
+from auth.policy import QUERY_OWN_TELEMETRY, Action, Decision, Resource, ensure
 from auth.principal import Principal
 from queries import access_events, sql
 from queries.backend import Backend
@@ -43,10 +43,9 @@ class _Reader:
     decision: Decision
     action: Action
     employee: Employee
-    sql_sha256: str | None
 
 
-def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
+def _fetch(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
     backend, employee = reader.backend, reader.employee
     finding = entry.finding
     statement = sql.render("read_subject_rows", fragments={
@@ -58,17 +57,34 @@ def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
         log.warning("reading %s for %s failed: %s", entry.name, employee.employee_id, problem)
         return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
     pseudonymizer = Pseudonymizer(backend.pseudonym_key, employee, backend.directory)
-    shown = pseudonymizer.apply(rows, finding.identifiers)
-    access_events.record(backend.ledger, reader.principal, reader.decision, reader.action, [employee.employee_id],
-                         [entry.name], shown.num_rows, sql_sha256=reader.sql_sha256)
-    return MyRows(entry, shown)
+    return MyRows(entry, pseudonymizer.apply(rows, finding.identifiers))
+
+
+def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
+    fetched = _fetch(reader, entry, limit)
+    if fetched.rows is not None:
+        access_events.record(reader.backend.ledger, reader.principal, reader.decision, reader.action,
+                             [reader.employee.employee_id], [entry.name], fetched.rows.num_rows)
+    return fetched
+
+
+def _reader(backend: Backend, principal: Principal, action: Action) -> _Reader:
+    decision = ensure(principal, action, Resource.about(principal.employee_id))
+    return _Reader(backend, principal, decision, action, backend.directory.by_id(principal.employee_id))
 
 
 def my_rows(backend: Backend, principal: Principal, action: Action, entries: list[InventoryEntry],
-            limit: int = ALL_ROWS, sql_sha256: str | None = None) -> Iterator[MyRows]:
+            limit: int = ALL_ROWS) -> Iterator[MyRows]:
     """The principal's rows in each of `entries` (from their own inventory),
-    for `action`: viewing, exporting or querying one's own data. Each
-    table's read is one ledger entry."""
-    decision = ensure(principal, action, Resource.about(principal.employee_id))
-    reader = _Reader(backend, principal, decision, action, backend.directory.by_id(principal.employee_id), sql_sha256)
+    for `action`: viewing or exporting one's own data. Each table's read is
+    one ledger entry."""
+    reader = _reader(backend, principal, action)
     return (_read(reader, entry, limit) for entry in entries)
+
+
+def my_slices(backend: Backend, principal: Principal, entries: list[InventoryEntry]) -> Iterator[MyRows]:
+    """The principal's whole rows of `entries` for the SQL console, which
+    records the statement they serve as one ledger entry (tables, rows,
+    outcome) before it answers."""
+    reader = _reader(backend, principal, QUERY_OWN_TELEMETRY)
+    return (_fetch(reader, entry, ALL_ROWS) for entry in entries)

@@ -27,7 +27,8 @@ def sample(tmp_path_factory) -> Path:
     return out
 
 
-def write_config(folder: Path, sample: Path, **identity) -> Path:
+def write_config(folder: Path, sample: Path, sections: dict[str, dict] | None = None, **identity) -> Path:
+    """A portal.toml over `sample`; `identity` keys go to [identity], `sections` add others."""
     lines = [
         "[warehouse]", f'path = "{sample / "warehouse"}"', f'register = "{sample / "register.json"}"',
         "[directory]", f'path = "{sample / "directory.csv"}"',
@@ -36,8 +37,8 @@ def write_config(folder: Path, sample: Path, **identity) -> Path:
         "[audit]", f'log = "{sample / "audit" / "ranger_audit.jsonl"}"', f'grants = "{sample / "grants.csv"}"',
         f'groups = "{sample / "access_groups.json"}"',
     ]
-    if identity:
-        lines += ["[identity]"] + [f"{key} = {json.dumps(value)}" for key, value in identity.items()]
+    for name, values in {**(sections or {}), **({"identity": identity} if identity else {})}.items():
+        lines += [f"[{name}]"] + [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     config = folder / "portal.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config

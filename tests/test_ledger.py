@@ -231,4 +231,4 @@ def test_the_command_verifies_with_the_public_key_alone(ledger, keys, tmp_path):
 def test_entries_hold_no_data_only_its_description(ledger):
     body = json.loads(rows(ledger)[0][1])
     assert set(body) == {"at", "actor_id", "actor_role", "action", "subjects", "tables", "rows", "purpose",
-                         "justification", "sql_sha256"}
+                         "justification", "sql_sha256", "outcome", "seconds"}

@@ -1,13 +1,21 @@
 """SQL console: DuckDB SQL over my own rows, run in a sandboxed process."""
 
+import logging
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from auth.policy import QUERY_OWN_TELEMETRY, Resource
 from portal import session
-from queries.console import ConsoleLimits, examples, run_statement
+from portal.plain import chart_frame, literal
+from queries.console import examples, run_statement
+from queries.console_process import ConsoleLimits
+from queries.csv_safe import csv_bytes
 from queries.inventory import inventory_for
+from queries.ledger import LedgerError
+
+log = logging.getLogger("daylight.portal")
 
 who = session.principal()
 session.require(who, QUERY_OWN_TELEMETRY, Resource.about(who.employee_id))
@@ -16,7 +24,9 @@ limits = ConsoleLimits.from_settings(backend.settings.console)
 st.title("SQL console")
 st.write("Query your own telemetry with DuckDB SQL. Every table below holds only your rows, under the same "
          "`database.table` name as in the warehouse; colleagues appear as pseudonyms. Queries run in an isolated "
-         f"sandbox, for at most {limits.timeout_s:g} seconds and {limits.max_rows:,} result rows.")
+         f"sandbox, for at most {limits.timeout_s:g} seconds, {limits.max_rows:,} result rows and "
+         f"{limits.max_result_mb} MB. Every query you run is recorded in the access ledger (a fingerprint of its "
+         "text, never the result).")
 
 inventory = inventory_for(backend, who)
 if not inventory.entries:
@@ -28,8 +38,8 @@ with schema:
     st.subheader("Your tables")
     with st.container(height=330):
         for entry in inventory.entries:
-            with st.expander(f"{entry.name} · {entry.postings.rows:,} rows"):
-                st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in entry.finding.columns))
+            with st.expander(f"{literal(entry.name)} · {entry.postings.rows:,} rows"):
+                st.markdown("\n".join(f"- {literal(name)} {literal(kind.lower())}" for name, kind in entry.finding.columns))
 with editor:
     samples = examples({e.name for e in inventory.entries})
     if samples:
@@ -43,21 +53,32 @@ with editor:
     run = st.button("Run", type="primary", icon=":material/play_arrow:")
 
 if run:
-    with st.spinner("Running in the sandbox…"):
-        result = run_statement(backend, who, statement, limits)
+    try:
+        with st.spinner("Running in the sandbox…"):
+            result = run_statement(backend, who, statement, limits)
+    except LedgerError as problem:
+        log.error("console statement not run: %s", problem)
+        st.error("The query cannot run right now: the access ledger cannot record it, and nothing is shown "
+                 "unrecorded. Try again later; the operators have been told.")
+        st.stop()
     if not result.ok:
         st.error(result.error)
     else:
         frame = result.rows.to_pandas()
         note = f"{len(frame):,} rows in {result.seconds:.2f} s"
-        if result.truncated:
-            st.warning(f"Result truncated at {limits.max_rows:,} rows. Add a LIMIT or aggregate to see the rest.")
+        if result.cut == "rows":
+            st.warning(f"Result cut at {limits.max_rows:,} rows. Add a LIMIT or aggregate to see the rest.")
+        elif result.cut == "bytes":
+            st.warning(f"Result cut at {limits.max_result_mb} MB ({len(frame):,} rows kept). Select fewer or "
+                       "smaller columns, or aggregate, to see the rest.")
         st.caption(note)
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button("Download as CSV", frame.to_csv(index=False).encode(), file_name="daylight-query.csv",
-                           mime="text/csv")
-        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-        if len(frame.columns) >= 2 and numeric and len(frame) > 1:
-            x = frame.columns[0]
+        as_csv, _ = csv_bytes(result.rows)
+        st.download_button("Download as CSV", as_csv, file_name="daylight-query.csv", mime="text/csv",
+                           help="Cells that a spreadsheet would run as formulas start with an apostrophe.")
+        charted = chart_frame(frame.head(200))
+        numeric = [c for c in charted.columns if pd.api.types.is_numeric_dtype(charted[c])]
+        if len(charted.columns) >= 2 and numeric and len(charted) > 1 and charted.columns.is_unique:
+            x = charted.columns[0]
             y = next(c for c in numeric if c != x) if any(c != x for c in numeric) else numeric[0]
-            st.plotly_chart(px.bar(frame.head(200), x=x, y=y, height=320, title=f"{y} by {x}"), width="stretch")
+            st.plotly_chart(px.bar(charted, x=x, y=y, height=320, title=f"{y} by {x}"), width="stretch")
