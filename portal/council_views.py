@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from portal.plain import chart_frame, chart_label
 from queries.council import Oversight
 from queries.disclosure import Table
 
@@ -52,13 +53,14 @@ def exposure_frame(figures: Oversight) -> pd.DataFrame:
 
 def accesses_chart(frame: pd.DataFrame) -> go.Figure:
     by_month = frame.groupby(["month", "accessor group"], as_index=False)["accesses"].sum(min_count=1)
-    return px.bar(by_month.dropna(), x="month", y="accesses", color="accessor group",
+    return px.bar(chart_frame(by_month.dropna()), x="month", y="accesses", color="accessor group",
                   title="Accesses per month and accessor group (released cells)")
 
 
 def exemptions_chart(table: Table, column: str) -> go.Figure:
     frame = table_frame(table, [column], "exempt").dropna(subset=["exempt"])
-    return px.bar(frame, x=column, y="exempt", title=f"Employees exempt from collection, by {column}")
+    return px.bar(chart_frame(frame), x=column, y="exempt",
+                  title=f"Employees exempt from collection, by {chart_label(column)}")
 
 
 def report_html(figures: Oversight) -> str:

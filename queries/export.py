@@ -4,8 +4,10 @@ Nothing is written to disk, so nothing of the export is left on the server
 once it has been downloaded. The zip holds, per table, my rows as Parquet
 and as CSV (colleagues pseudonymized, as on screen), a JSON manifest with
 the register's metadata and the SHA-256 of every file, and a readable HTML
-summary. All text in the summary is escaped: telemetry is attacker-
-controlled text (a chat message, an OCR'd screen).
+summary. CSV cells that a spreadsheet would run as formulas are
+neutralized (`csv_safe`), and the manifest says which. All text in the
+summary is escaped: telemetry is attacker-controlled text (a chat message,
+an OCR'd screen).
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from auth.policy import EXPORT_OWN_DATA
 from auth.principal import Principal
 from queries.backend import Backend
+from queries.csv_safe import WHY as CSV_NEUTRALIZATION, csv_bytes
 from queries.inventory import Inventory, InventoryEntry
 from queries.my_rows import my_rows
 
@@ -39,25 +41,9 @@ class Export:
     rows: int
 
 
-def _csv_ready(rows: pa.Table) -> pa.Table:
-    """CSV has no lists or structs: such columns are written as JSON text."""
-    for index, field in enumerate(rows.schema):
-        if pa.types.is_nested(field.type):
-            as_json = pa.array([None if v is None else json.dumps(v, default=str) for v in rows[field.name].to_pylist()],
-                               type=pa.string())
-            rows = rows.set_column(index, field.name, as_json)
-    return rows
-
-
 def _parquet_bytes(rows: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(rows, buffer, compression="zstd")
-    return buffer.getvalue()
-
-
-def _csv_bytes(rows: pa.Table) -> bytes:
-    buffer = io.BytesIO()
-    pacsv.write_csv(_csv_ready(rows), buffer)
     return buffer.getvalue()
 
 
@@ -122,17 +108,18 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             if rows is not None:
                 base = f"tables/{entry.name}"
                 add(f"{base}.parquet", _parquet_bytes(rows))
-                add(f"{base}.csv", _csv_bytes(rows))
+                as_csv, neutralized = csv_bytes(rows)
+                add(f"{base}.csv", as_csv)
                 first, last = _span(rows, entry.finding.time_column)
                 record.update(rows=rows.num_rows, first_seen=first, last_seen=last,
-                              files=[f"{base}.parquet", f"{base}.csv"])
+                              files=[f"{base}.parquet", f"{base}.csv"], csv_cells_neutralized=neutralized)
             tables.append(record)
             progress(done, len(entries))
         add("summary.html", _summary_html(inventory, tables, generated_at))
         manifest = {"employee_id": inventory.employee_id, "generated_at": generated_at,
                     "pseudonymization": "Identifiers of other people are replaced by keyed pseudonyms, "
                                         "stable within your exports.",
-                    "tables": tables, "sha256": checksums}
+                    "csv_neutralization": CSV_NEUTRALIZATION, "tables": tables, "sha256": checksums}
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     return Export(f"daylight-export-{inventory.employee_id}-{generated_at[:10]}.zip", buffer.getvalue(),
                   len(tables), sum(t["rows"] for t in tables))

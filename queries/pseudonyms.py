@@ -9,6 +9,11 @@ in an identifier column that is not mine is replaced by a keyed hash.
 - Distinct: different colleagues get different pseudonyms.
 - Per viewer: the key mixes in the viewer's id, so two employees cannot
   pool their exports to link a colleague across them.
+- In text too: a colleague's id or email written inside any text value
+  ("loop in hugo.nakamura@acme.example (E00225)"), at any depth of a list,
+  struct, map or JSON document, becomes the same pseudonym. A token is
+  replaced only when it is a whole id or email of someone in the directory,
+  ignoring ASCII case: `E0001` inside `E00010` is not a mention.
 The key lives in the state folder, created on first use, never in the
 warehouse or the exports.
 """
@@ -19,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -30,6 +36,7 @@ from queries.discovery import FoundIdentifier
 
 KEY_FILE = "pseudonym.key"
 PREFIX = "colleague-"
+MENTION = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|[A-Za-z0-9_\-]+")
 
 
 class PseudonymKeyError(Exception):
@@ -64,6 +71,37 @@ class Pseudonymizer:
 
     def is_own(self, value: str) -> bool:
         return value.casefold() in self._own
+
+    def _mention(self, match: re.Match) -> str:
+        token = match.group(0)
+        person = self._directory.mentioned(token)
+        if person is None or person.employee_id == self._viewer.employee_id:
+            return token
+        return self.pseudonym(person.employee_id)
+
+    def text(self, value: str) -> str:
+        """`value` with every colleague it mentions by id or email pseudonymized."""
+        return MENTION.sub(self._mention, value)
+
+    def _deep(self, value):
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self._deep(k): self._deep(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._deep(v) for v in value)
+        return value
+
+    def _mentions(self, column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            encoded = pc.dictionary_encode(column).combine_chunks()
+            rewritten = pa.array([None if v is None else self.text(v) for v in encoded.dictionary.to_pylist()],
+                                 type=kind)
+            return pc.take(rewritten, encoded.indices)
+        if pa.types.is_nested(kind):
+            return pa.array([self._deep(v) for v in column.to_pylist()], type=kind)
+        return column
 
     def pseudonym(self, value: str) -> str:
         """The viewer's own identifiers stay; anyone else's become a pseudonym."""
@@ -114,4 +152,6 @@ class Pseudonymizer:
             else:
                 replaced = self._scalar(pc.cast(column, pa.string()))
             rows = rows.set_column(rows.column_names.index(identifier.column), identifier.column, replaced)
+        for index, name in enumerate(rows.column_names):
+            rows = rows.set_column(index, name, self._mentions(rows.column(index)))
         return rows

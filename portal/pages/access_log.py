@@ -8,6 +8,7 @@ import streamlit as st
 
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
+from portal.plain import chart_frame, literal
 from queries.access_history import access_history
 
 who = session.principal()
@@ -62,7 +63,7 @@ with accesses_tab:
             st.info("No access matches these filters.")
         else:
             daily = shown.assign(day=shown["when"].dt.date).groupby(["day", "source"], as_index=False).size()
-            st.plotly_chart(px.bar(daily, x="day", y="size", color="source", height=300,
+            st.plotly_chart(px.bar(chart_frame(daily), x="day", y="size", color="source", height=300,
                                    title="Reads of your data per day",
                                    labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
             st.dataframe(shown.drop(columns=["by me"]), hide_index=True, width="stretch",
@@ -80,13 +81,13 @@ with exposure_tab:
         until = f"{window.end:%d %b %Y %H:%M}" if window.end else "now — still open"
         with st.container(border=True):
             st.subheader(f"{window.start:%d %b %Y %H:%M} – {until}")
-            st.write(f"**{window.grant.grantee}** could read {window.grant.resource} "
-                     f"(grant {window.grant.grant_id}: {window.grant.reason}).")
+            st.write(f"**{literal(window.grant.grantee)}** could read {literal(window.grant.resource)} "
+                     f"(grant {literal(window.grant.grant_id)}: {literal(window.grant.reason)}).")
             cells = st.columns(3)
             cells[0].metric("Your rows exposed", f"{window.my_rows:,}")
             cells[1].metric("People who could read them", f"{window.could_read:,}",
                             help="Beyond those whose access covers the table's purpose; you are not counted.")
             cells[2].metric("People who did", len(window.readers), help=f"{window.reads} reads in the window.")
-            st.write("Tables: " + ", ".join(f"`{t}`" for t in window.tables))
+            st.write("Tables: " + ", ".join(literal(t) for t in window.tables))
             if window.readers:
-                st.write("Read by: " + ", ".join(window.readers))
+                st.write("Read by: " + ", ".join(literal(r) for r in window.readers))

@@ -44,9 +44,11 @@ for request in mine:
         st.write(f"Asked for: {request.scope.describe()}. Received {request.received_at:%d %b %Y}; "
                  f"deadline {request.deadline:%d %b %Y}.")
         if request.extension_reason:
-            st.warning(f"The deadline was extended: {request.extension_reason}")
+            st.warning("The deadline was extended. The officer's reason:")
+            st.text(request.extension_reason)
         if request.decision_reason:
-            st.write(f"Decision: {request.decision_reason}")
+            st.caption("The officer's reason for the decision:")
+            st.text(request.decision_reason)
         st.dataframe(pd.DataFrame([{"when": t.at, "by": "you" if t.actor_id == who.employee_id else t.actor_id,
                                     "from": t.from_state or "", "to": t.to_state, "note": t.note or ""}
                                    for t in request.history]), hide_index=True, width="stretch")

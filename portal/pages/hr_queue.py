@@ -8,6 +8,7 @@ import streamlit as st
 
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
 from portal import session
+from portal.plain import literal
 from queries.deletion_requests import Move, RequestError, State
 from queries import erasure
 from queries.erasure_plan import ErasureError, preview
@@ -45,7 +46,8 @@ if chosen:
     else:
         st.subheader(f"{request.request_id}: {request.scope.describe()}")
         if request.reason:
-            st.write(f"The employee's reason: {request.reason}")
+            st.caption("The employee's reason, as they wrote it:")
+            st.text(request.reason)
         try:
             plan = preview(backend, requests, who, request)
         except (ErasureError, AccessDenied) as problem:
@@ -77,8 +79,8 @@ if chosen:
             done = steps.count("swapped")
             st.progress(done / len(steps) if steps else 1.0, text=f"{done} of {len(steps)} files rewritten")
             if request.state is State.FAILED:
-                st.error(f"The deletion did not finish ({request.history[-1].note}). Execute it again: it resumes "
-                         "where it stopped.")
+                st.error(f"The deletion did not finish ({literal(request.history[-1].note)}). Execute it again: "
+                         "it resumes where it stopped.")
             if request.state is State.EXECUTING and erasure.running(chosen):
                 st.button("Refresh progress")
             elif request.state is State.EXECUTING:

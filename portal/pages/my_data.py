@@ -7,6 +7,7 @@ import streamlit as st
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, Resource, allowed
 from portal import session
+from portal.plain import chart_frame, literal
 from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for
@@ -25,7 +26,7 @@ with st.spinner("Looking through the warehouse…"):
 
 if inventory.unreadable_tables:
     st.warning("Some tables could not be read, so rows about you in them are not shown: "
-               + ", ".join(inventory.unreadable_tables) + ". The operators have been told.")
+               + ", ".join(literal(t) for t in inventory.unreadable_tables) + ". The operators have been told.")
 if not inventory.entries:
     st.success(f"Good news: none of the {inventory.tables_in_warehouse} tables in the warehouse holds rows about "
                "you. If that changes, this page will show it.")
@@ -56,15 +57,15 @@ with tables_tab:
     chosen = st.selectbox("Look inside a table", [e.name for e in inventory.entries])
     entry = next(e for e in inventory.entries if e.name == chosen)
     if entry.register:
-        st.markdown(f"**{entry.register.description}**")
+        st.markdown(f"**{literal(entry.register.description)}**")
     else:
         st.error("This table is not in the data register: nobody has declared its purpose, legal basis or "
                  "retention.", icon=":material/report:")
     if entry.postings.overdue_rows:
         st.warning(f"{entry.postings.overdue_rows:,} of your rows here are older than the register's retention of "
                    f"{entry.register.retention_days} days (the oldest from {entry.postings.overdue_since}).")
-    st.write("Columns: " + ", ".join(f"`{name}` ({kind.lower()})" for name, kind in entry.finding.columns))
-    st.write("You are identified here by: " + ", ".join(f"`{i.label}`" for i in entry.finding.identifiers))
+    st.write("Columns: " + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.columns))
+    st.write("You are identified here by: " + ", ".join(literal(i.label) for i in entry.finding.identifiers))
     [preview] = my_rows(backend, who, VIEW_OWN_TELEMETRY, [entry], limit=PREVIEW_ROWS)
     if preview.error:
         st.error(f"Your rows in this table cannot be shown: {preview.error}.")
@@ -79,7 +80,7 @@ with charts_tab:
         if first < last:
             first, last = st.slider("Dates", min_value=first, max_value=last, value=(first, last), format="D MMM YYYY")
         shown = daily[(daily["day"] >= first) & (daily["day"] <= last)]
-        figure = px.bar(shown, x="day", y="rows", color="category", height=380,
+        figure = px.bar(chart_frame(shown), x="day", y="rows", color="category", height=380,
                         title="Rows captured about you per day, by kind of data",
                         labels={"day": "", "rows": "rows captured", "category": "kind of data"})
         st.plotly_chart(figure, width="stretch")
@@ -92,9 +93,9 @@ with charts_tab:
         st.plotly_chart(heatmap, width="stretch")
     for insight in insights(backend, who, inventory):
         st.subheader(insight.title)
-        st.write(insight.finding)
+        st.write(literal(insight.finding))
         values = pd.DataFrame({"": list(insight.values), "value": list(insight.values.values())})
-        st.plotly_chart(px.bar(values, x="value", y="", orientation="h", height=260), width="stretch")
+        st.plotly_chart(px.bar(chart_frame(values), x="value", y="", orientation="h", height=260), width="stretch")
 
 with export_tab:
     st.write("A zip with your rows from every table (Parquet and CSV), a manifest with the register's metadata and "

