@@ -38,7 +38,15 @@ class WarehouseSettings:
 
 @dataclass(frozen=True)
 class DirectorySettings:
-    path: Path = _doc("The employee directory (CSV with employee_id, name, email, department, manager_id, location, level, start_date, exempt_from_collection).")
+    path: Path = _doc("The employee directory (CSV with employee_id, name, email, department, manager_id, location, level, "
+                      "start_date, exempt_from_collection; optionally sso_subject, login, badge and hostnames, several "
+                      "hostnames separated by `;`).")
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    plus_tags: bool = _doc("Count `name+anything@domain` as the address `name@domain` when looking for people "
+                           "(sub-addressing, as most mail systems deliver it).", True)
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,7 @@ class Settings:
     state: StateSettings
     ledger: LedgerSettings
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     council: CouncilSettings = field(default_factory=CouncilSettings)

@@ -16,7 +16,7 @@ from queries import access_events, sql
 from queries.backend import Backend
 from queries.inventory import UNREGISTERED, Inventory, InventoryEntry
 from queries.my_rows import MyRows, my_rows
-from queries.subject_rows import event_time_fragment, subject_match, subject_params
+from queries.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.warehouse import WarehouseError
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
@@ -35,7 +35,7 @@ def daily_activity(backend: Backend, principal: Principal, inventory: Inventory)
 def _per_table_counts(entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
     suffix = f"_t{number}"
     statement = sql.render("rows_by_weekday_hour", param_suffix=suffix, fragments={
-        "subject_match": subject_match(entry.finding.identifiers, suffix), "event_time": event_time_fragment(entry.finding)})
+        "names_subject": names_subject(entry.finding), "event_time": event_time_fragment(entry.finding)})
     return statement, {f"files{suffix}": list(entry.postings.files)}
 
 
@@ -66,7 +66,8 @@ def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inv
     if not timed:
         return {}
     counts: Counter = Counter()
-    for weekday, hour, count in _count_weekday_hours(backend, timed, subject_params(employee)):
+    subject = token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)
+    for weekday, hour, count in _count_weekday_hours(backend, timed, subject):
         counts[(int(weekday), int(hour))] += int(count)
     access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [employee.employee_id],
                          [e.name for e in timed], sum(counts.values()))

@@ -92,7 +92,7 @@ class Backend:
         grants and groups files): figures derived from the warehouse are
         kept until it does."""
         with self._lock:
-            catalog = discover(self.warehouse, self.directory, self.settings.state.path)
+            catalog = discover(self.warehouse, self.settings.state.path)
             report = self.index.refresh(self.warehouse, catalog, self.directory)
             before = self._version
             self._catalog, self._refreshed_at = catalog, time.monotonic()
@@ -154,7 +154,7 @@ class Backend:
             ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
                             settings.ledger.checkpoint_every)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
-                           directory, SubjectIndex(settings.state.path),
+                           directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            DeletionRequests(settings.state.path))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,

@@ -195,7 +195,7 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     events = backend.audit.all_events()
     windows = _windows(backend, grants, coverage, now) if grants else []
     categories: dict[str, list[str]] = defaultdict(list)
-    for finding in catalog.with_people():
+    for finding in _holding_people(catalog, coverage):
         entry = backend.register.get(finding.table.qualified_name)
         categories[entry.category if entry else UNREGISTERED].append(finding.table.qualified_name)
     unions = backend.index.employees_in_groups({**{f"category {c}": t for c, t in categories.items()},
@@ -207,6 +207,11 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
                            tuple(_exposures(windows, events, unions, k)), tuple(problems))
     _CACHE[id(backend)] = fresh
     return fresh
+
+
+def _holding_people(catalog, coverage: dict[str, tuple[int, int]]) -> list:
+    """The tables in which the subject index found at least one employee."""
+    return [f for f in catalog.findings if coverage.get(f.table.qualified_name, (0, 0))[0]]
 
 
 def _grants(backend: Backend, problems: list[str]) -> AccessGrants | None:
@@ -225,7 +230,7 @@ def _grants(backend: Backend, problems: list[str]) -> AccessGrants | None:
 def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], categories: dict[str, list[str]],
                unions: dict[str, int], k: int):
     raw = []
-    for finding in catalog.with_people():
+    for finding in _holding_people(catalog, coverage):
         name = finding.table.qualified_name
         entry = backend.register.get(name)
         raw.append((name, entry.category if entry else UNREGISTERED, entry, coverage.get(name, (0, 0))[0]))

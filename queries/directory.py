@@ -28,6 +28,7 @@ _PRINTABLE_ASCII = re.compile(r"[!-~]+")
 
 REQUIRED_COLUMNS = ("employee_id", "name", "email", "department", "manager_id", "location", "level",
                     "start_date", "exempt_from_collection")
+OPTIONAL_COLUMNS = ("sso_subject", "login", "badge", "hostnames")  # hostnames separated by ";"
 
 
 class DirectoryError(Exception):
@@ -46,6 +47,9 @@ class Employee:
     start_date: str
     exempt_from_collection: bool
     sso_subject: str | None = None  # the identity provider's immutable id for the person, where the directory has it
+    login: str | None = None  # the domain login name (`igarcia` in `ACME\\igarcia`)
+    badge: str | None = None  # the access badge number
+    hostnames: tuple[str, ...] = ()  # devices assigned to the person
 
 
 def email_key(value: object) -> str | None:
@@ -71,7 +75,6 @@ class Directory:
         self._by_id = {e.employee_id: e for e in employees}
         self._by_email = _email_index(employees)
         self._by_subject = {e.sso_subject: e for e in employees if e.sso_subject}
-        self._mentions: dict[str, Employee] | None = None
 
     def __iter__(self):
         return iter(self._by_id.values())
@@ -91,14 +94,6 @@ class Directory:
         if field == "email":
             return self.by_email(value)
         return self._by_subject.get(value) if field == "sso_subject" else self.by_id(value)
-
-    def mentioned(self, token: str) -> Employee | None:
-        """The person a token in data names by id or email, ignoring ASCII
-        case (data is written by many systems; sign-in never uses this)."""
-        if self._mentions is None:
-            self._mentions = {key: e for e in self._by_id.values() for key in (e.employee_id.lower(), email_key(e.email))
-                              if key}
-        return self._mentions.get(token.lower()) if token.isascii() else None
 
     def has_sso_subjects(self) -> bool:
         return bool(self._by_subject)
@@ -121,7 +116,9 @@ class Directory:
                     Employee(**{c: row[c] for c in REQUIRED_COLUMNS if c not in ("manager_id", "exempt_from_collection")},
                              manager_id=row["manager_id"] or None,
                              exempt_from_collection=row["exempt_from_collection"].strip().lower() == "true",
-                             sso_subject=row.get("sso_subject") or None)
+                             sso_subject=row.get("sso_subject") or None, login=row.get("login") or None,
+                             badge=row.get("badge") or None,
+                             hostnames=tuple(h.strip() for h in (row.get("hostnames") or "").split(";") if h.strip()))
                     for row in reader
                 ]
         except FileNotFoundError:

@@ -1,14 +1,19 @@
-"""Finds every table and column that holds employee identifiers, by looking
-at the data itself.
+"""Describes every table of the warehouse: its files, columns and types,
+and which columns the subject index must cut into tokens to find people.
 
-A column counts as an identifier column when sampled values are the ids or
-emails of people in the directory, whatever the column is called: `actor`,
-`sender`, a `recipients` list, or a path inside a JSON payload. The register
-is then checked against these findings, never the other way round.
+Nothing is sampled and no column is trusted by its name: every column of a
+type that can hold an identifier (text, integers, binary, UUIDs, and every
+nested type: lists, arrays, structs, maps, unions, JSON) is searched in
+every row by the subject index (`subject_keys`, `subject_index`); the
+columns left out are listed with their type (floating-point numbers, times,
+dates, booleans cannot hold an identifier). The register is checked against
+what the index finds, never the other way round.
 
-Findings are cached in the state folder per table, keyed on the table's
-files (paths, sizes, modification times), so a pass over a large warehouse
-only inspects the tables whose data has changed.
+Findings are cached in the state folder per table, keyed on a fingerprint of
+the table's files: path, size, modification time, inode and change time, and a
+digest of each Parquet footer (row counts, offsets, statistics), or of the
+whole file for other formats, so a rewrite that keeps the size and restores
+the modification time is still seen.
 """
 
 from __future__ import annotations
@@ -17,51 +22,33 @@ import hashlib
 import json
 import logging
 import os
-import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from queries import sql
-from queries.directory import Directory
 from queries.warehouse import DataFile, TableRef, Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
 
-# A column is an identifier column when at least this share of its sampled
-# values are known ids or emails (service accounts share `actor` columns).
-MIN_MATCH_SHARE = 0.05
 CACHE_FILE = "discovery.json"
-_SQL_USED = ("describe_table", "sample_text_values", "sample_list_values")
-FORMAT = 2  # bump when a finding gains a field or the rules change
-_JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class FoundIdentifier:
-    column: str
-    holds: str  # "employee_id" or "email"
-    shape: str  # "scalar", "list" or "json"
-    json_path: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.column} ({self.json_path})" if self.json_path else self.column
+_SQL_USED = ("describe_table",)
+FORMAT = 4  # bump when a finding gains a field or the rules change
+UNSCANNED_TYPES = ("FLOAT", "DOUBLE", "DECIMAL", "DATE", "TIME", "TIMESTAMP", "BOOLEAN", "INTERVAL")
+NESTED_TYPES = ("STRUCT", "MAP", "UNION", "JSON")
+FOOTER_TAIL = 8  # a Parquet file ends with the footer's length (4 bytes) and "PAR1"
 
 
 @dataclass(frozen=True)
 class TableFinding:
     table: TableRef
     columns: tuple[tuple[str, str], ...] = ()
-    identifiers: tuple[FoundIdentifier, ...] = ()
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     error: str | None = None
     time_column: str | None = None  # when each row was captured, if the table says
-
-    @property
-    def holds_people(self) -> bool:
-        return bool(self.identifiers)
+    scanned: tuple[tuple[str, bool], ...] = ()  # (column, nested) cut into tokens by the subject index
+    skipped: tuple[tuple[str, str], ...] = ()  # (column, type) that cannot hold an identifier
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -73,11 +60,12 @@ class TableFinding:
         return TableFinding(
             table=TableRef.parse(data["table"]),
             columns=tuple(tuple(c) for c in data["columns"]),
-            identifiers=tuple(FoundIdentifier(**i) for i in data["identifiers"]),
             files=tuple(data["files"]),
             fingerprint=data["fingerprint"],
             error=data["error"],
             time_column=data["time_column"],
+            scanned=tuple((c, bool(n)) for c, n in data["scanned"]),
+            skipped=tuple(tuple(c) for c in data["skipped"]),
         )
 
 
@@ -87,8 +75,10 @@ class Catalog:
 
     findings: tuple[TableFinding, ...] = field(default_factory=tuple)
 
-    def with_people(self) -> list[TableFinding]:
-        return [f for f in self.findings if f.holds_people]
+    def scannable(self) -> list[TableFinding]:
+        """The readable tables with a column that can hold an identifier:
+        the subject index cuts every one of their rows into tokens."""
+        return [f for f in self.findings if f.scanned and not f.error]
 
     def unreadable(self) -> list[TableFinding]:
         return [f for f in self.findings if f.error]
@@ -101,90 +91,71 @@ class Catalog:
         return self._by_name.get(qualified_name)
 
 
-def fingerprint(files: list[DataFile]) -> str:
+def _content_digest(path: str) -> str:
+    """What changes when the file's content does: its inode and change time
+    (which no tool can set back, unlike the modification time) and the
+    Parquet footer's digest, or the whole file's for other formats."""
     digest = hashlib.sha256()
-    for f in files:
-        digest.update(f"{f.path}\0{f.size}\0{f.modified_ns}\n".encode())
+    try:
+        with open(path, "rb") as data:
+            status = os.fstat(data.fileno())
+            digest.update(f"{status.st_ino}\0{status.st_ctime_ns}\0".encode())
+            data.seek(0, os.SEEK_END)
+            size = data.tell()
+            if size >= FOOTER_TAIL:
+                data.seek(size - FOOTER_TAIL)
+                tail = data.read(FOOTER_TAIL)
+                footer = int.from_bytes(tail[:4], "little")
+                if tail[4:] == b"PAR1" and footer + FOOTER_TAIL <= size:
+                    data.seek(size - FOOTER_TAIL - footer)
+                    digest.update(data.read(footer + FOOTER_TAIL))
+                    return digest.hexdigest()
+            data.seek(0)
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as problem:
+        return f"unreadable: {problem.strerror}"
     return digest.hexdigest()
 
 
-class _Recognizer:
-    """Decides whether sampled values are employee identifiers."""
-
-    def __init__(self, directory: Directory):
-        self.ids = directory.ids()
-        self.emails = directory.emails()
-
-    def holds(self, values: list[str]) -> str | None:
-        if not values:
-            return None
-        id_hits = sum(v in self.ids for v in values)
-        email_hits = sum(v.casefold() in self.emails for v in values)
-        best, hits = ("employee_id", id_hits) if id_hits >= email_hits else ("email", email_hits)
-        return best if hits and hits >= MIN_MATCH_SHARE * len(values) else None
-
-    def json_paths(self, documents: list[str]) -> list[tuple[str, str]]:
-        """(json_path, holds) for every path whose values are identifiers."""
-        by_path: dict[str, list[str]] = {}
-        for document in documents:
-            try:
-                parsed = json.loads(document)
-            except (json.JSONDecodeError, TypeError):
-                continue
-            for path, value in _leaves(parsed, "$"):
-                by_path.setdefault(path, []).append(value)
-        found = []
-        for path, values in sorted(by_path.items()):
-            holds = self.holds(values)
-            if holds:
-                found.append((path, holds))
-        return found
+def fingerprint(files: list[DataFile]) -> str:
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f"{f.path}\0{f.size}\0{f.modified_ns}\0{_content_digest(f.path)}\n".encode())
+    return digest.hexdigest()
 
 
-def _leaves(node, path: str):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(key, str) and _JSON_KEY.match(key):
-                yield from _leaves(value, f"{path}.{key}")
-    elif isinstance(node, str):
-        yield path, node
+def _scanned(columns: tuple[tuple[str, str], ...]) -> tuple[tuple, tuple]:
+    """(column, nested) to cut into tokens, and (column, type) left out."""
+    scanned, skipped = [], []
+    for name, kind in columns:
+        if kind.endswith("]") or kind.startswith(NESTED_TYPES):
+            scanned.append((name, True))
+        elif kind.startswith(UNSCANNED_TYPES):
+            skipped.append((name, kind))
+        else:
+            scanned.append((name, False))
+    return tuple(scanned), tuple(skipped)
 
 
-def _sample(warehouse: Warehouse, template: str, column: str, files: list[str]) -> list[str]:
-    statement = sql.render(template, identifiers={"column": column})
-    rows = warehouse.query(statement, {"files": files})
-    return [row[0] for row in rows if isinstance(row[0], str)]
 
-
-def _inspect(warehouse: Warehouse, recognizer: _Recognizer, table: TableRef, files: list[DataFile]) -> TableFinding:
+def _inspect(warehouse: Warehouse, table: TableRef, files: list[DataFile]) -> TableFinding:
     paths = [f.path for f in files]
     common = {"table": table, "files": tuple(paths), "fingerprint": fingerprint(files)}
     if not paths:
         return TableFinding(**common, error="the table has no data files")
     try:
         columns = tuple((row[0], row[1]) for row in warehouse.query(sql.render("describe_table"), {"files": paths}))
-        identifiers: list[FoundIdentifier] = []
-        for name, kind in columns:
-            if kind == "VARCHAR":
-                values = _sample(warehouse, "sample_text_values", name, paths)
-                holds = recognizer.holds(values)
-                if holds:
-                    identifiers.append(FoundIdentifier(name, holds, "scalar"))
-                elif any(v.lstrip().startswith("{") for v in values):
-                    identifiers += [FoundIdentifier(name, h, "json", p) for p, h in recognizer.json_paths(values)]
-            elif kind == "VARCHAR[]":
-                holds = recognizer.holds(_sample(warehouse, "sample_list_values", name, paths))
-                if holds:
-                    identifiers.append(FoundIdentifier(name, holds, "list"))
     except WarehouseError as problem:
         log.warning("discovery could not read %s: %s", table.qualified_name, problem)
         return TableFinding(**common, error=f"cannot be read: {problem}")
-    return TableFinding(**common, columns=columns, identifiers=tuple(identifiers), time_column=_time_column(columns))
+    scanned, skipped = _scanned(columns)
+    return TableFinding(**common, columns=columns, time_column=_time_column(columns), scanned=scanned, skipped=skipped)
 
 
 def _method_version() -> str:
     """Findings made by other SQL or thresholds are not reused."""
-    method = "\n".join(sql.load(name) for name in _SQL_USED) + f"\n{MIN_MATCH_SHARE}\n{FORMAT}"
+    method = "\n".join(sql.load(name) for name in _SQL_USED) + f"\n{FORMAT}"
     return hashlib.sha256(method.encode()).hexdigest()
 
 
@@ -219,11 +190,10 @@ def _save_cache(path: Path, catalog: Catalog) -> None:
     os.replace(temporary, path)
 
 
-def discover(warehouse: Warehouse, directory: Directory, state_dir: Path) -> Catalog:
+def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
     """Inspects every table whose files changed since the last pass."""
     cache_path = Path(state_dir) / CACHE_FILE
     cached = _load_cache(cache_path)
-    recognizer = _Recognizer(directory)
     findings = []
     for table in warehouse.tables():
         files = warehouse.files(table)
@@ -231,7 +201,7 @@ def discover(warehouse: Warehouse, directory: Directory, state_dir: Path) -> Cat
         if previous and previous.fingerprint == fingerprint(files):
             findings.append(previous)
         else:
-            findings.append(_inspect(warehouse, recognizer, table, files))
+            findings.append(_inspect(warehouse, table, files))
     catalog = Catalog(tuple(findings))
     _save_cache(cache_path, catalog)
     return catalog

@@ -2,13 +2,17 @@
 
 Discovery and the subject index, refreshed after the swap, must find no
 row about the subject in the tables that were not erased (new data may
-have landed). The erased tables are checked from their data, not from the
+have landed), and the index's own token matching, run again over every
+rewritten file, must find no row naming them in any form. The erased tables are checked from their data, not from the
 index the executor just updated: every value of every text column of their
 files is decoded and searched for the identifiers (inside JSON and lists
 too) and for values that, in each file, only the subject's rows held.
-Every file's raw bytes are searched for the subject's id and email (and a
+Every file's raw bytes are searched for the subject's identifiers (and a
 rewritten file's for its distinctive values), since compressed pages hide
-bytes from a raw search and decoding misses what no column holds.
+bytes from a raw search and decoding misses what no column holds. A raw hit
+counts unless the file decodes and, read value by value as discovery reads
+it, names the subject nowhere (a longer token such as somebody else's
+`E002190` contains `E00219`).
 
 Text columns are read as the dictionaries Parquet stores them in where it
 does, so each distinct value is searched once: that, and checking several
@@ -29,8 +33,11 @@ import pyarrow.parquet as pq
 from queries.backend import Backend
 from queries.directory import Employee
 from queries.erasure_plan import TablePlan
+from queries.erasure_redact import rows_naming
+from queries.subject_keys import keys_of
 
 CHUNK = 8 << 20
+TOKEN_EDGE = r"[^A-Za-z0-9._%+@\-]"  # a byte that cannot continue a token
 
 
 def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan],
@@ -47,7 +54,7 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
     catalog = backend.catalog()
     kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
     erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
-    identifiers = [employee.employee_id, employee.email]
+    identifiers = searched_identifiers(employee)
     root = backend.settings.warehouse.path
     swept = sorted(p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files)
     decoded = sorted(erased_files)
@@ -56,11 +63,37 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             lambda path: contains(path, identifiers + traces.get(str(path), [])), swept)) if hit]
         decoded_hits = [str(Path(f).relative_to(root)) for f, hit in zip(decoded, pool.map(
             lambda file: _decoded_contains(Path(file), identifiers, traces.get(file, [])), decoded)) if hit]
-    return {"passed": not left and not raw_hits and not decoded_hits, "rows_left_outside_kept_tables": left,
+    table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
+    token_hits = [str(Path(f).relative_to(root)) for f in decoded
+                  if rows_naming(backend, table_of[f], Path(f), employee)]
+    raw_hits = [hit for hit in raw_hits if not _explained(backend, root / hit, table_of, employee, identifiers,
+                                                          traces.get(str(root / hit), []))]
+    return {"passed": not left and not raw_hits and not decoded_hits and not token_hits,
+            "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
             "files_scanned": len(swept), "files_with_traces_in_raw_bytes": raw_hits,
             "files_with_traces_in_decoded_values": decoded_hits,
             "distinctive_values_checked": sum(len(traces.get(f, [])) for f in decoded),
             "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def _explained(backend: Backend, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
+               values: list[str]) -> bool:
+    """A raw-byte hit in a data file whose decoded values name the subject
+    nowhere, as a whole token (somebody else's `E002190` holds `E00219`),
+    and hold none of the values only their rows held."""
+    finding = table_of.get(str(path))
+    if finding is None:
+        return False
+    return not rows_naming(backend, finding, path, employee) and not _decoded_contains(path, identifiers, values)
+
+
+def searched_identifiers(employee: Employee) -> list[str]:
+    """What the byte searches look for: every key long and distinctive enough
+    to search as a substring (id, email, badge, hostnames, hashes in both
+    cases); a short login inside another word is left to the token check,
+    which re-runs the index's own matching on the rewritten files."""
+    keys = [k for k in keys_of(employee) if k.kind != "login"]
+    return sorted({form for k in keys for form in (k.key, k.key.upper())} | {employee.employee_id, employee.email})
 
 
 def contains(path: Path, needles: list[str]) -> bool:
@@ -79,6 +112,13 @@ def contains(path: Path, needles: list[str]) -> bool:
 
 def _alternatives(needles: list[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(needles), key=len, reverse=True))
+
+
+def _bounded(identifiers: list[str]) -> str:
+    """Identifiers as whole tokens within a value, as discovery reads them:
+    `E00219` is not found inside `E002190` or `xE00219`, so an erasure is
+    not failed by somebody else's value that merely contains the subject's."""
+    return f"(?:^|{TOKEN_EDGE})(?:{_alternatives(identifiers)})(?:{TOKEN_EDGE}|$)"
 
 
 def _block_matches(data: pa.Buffer, pattern: str) -> bool:
@@ -133,9 +173,9 @@ def _decoded_contains(path: Path, identifiers: list[str], values: list[str]) -> 
     if not text:
         return False
     table = pq.ParquetFile(path, read_dictionary=flat).read(columns=text)
-    named = _alternatives(identifiers)
+    named = _bounded(identifiers)
     planted = pa.array(values, pa.string()) if values else None
-    prefilter = "|".join([f"(?i:{named})"] + ([_alternatives(values)] if values else []))
+    prefilter = "|".join([f"(?i:{_alternatives(identifiers)})"] + ([_alternatives(values)] if values else []))
     for column in table.columns:
         for chunk in column.chunks:
             for strings in _text_arrays(chunk):

@@ -1,14 +1,11 @@
 """What erasing one employee would do, decided before anything is touched.
 
-Which rows go: a row is the subject's own when a scalar or JSON identifier
-names them and no other scalar identifier names somebody else — the chat
-message they sent, their keystrokes — and is deleted. A row that is
-someone else's but mentions the subject — a message they received, a
-meeting they attended, a review they wrote about a colleague — is kept for
-its owner, with the subject's identifier removed from the list or blanked
-in the column. Per table, the plan says whether it is erased or kept and
-why (a legal hold, outside the request, not approved); the preview counts
-the rows for the officer's review and is recorded in the ledger.
+Which rows go and how the others are kept is `queries/erasure_redact.py`'s
+rule: the subject's own rows are deleted; someone else's rows that name
+them are kept without them. Per table, the plan says whether it is erased
+or kept and why (a legal hold, outside the request, not approved); the
+preview counts the rows for the officer's review and is recorded in the
+ledger.
 """
 
 from __future__ import annotations
@@ -16,14 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from auth.policy import PROCESS_DELETION, Resource, ensure
 from auth.principal import Principal
-from queries import access_events, sql
+from queries import access_events
 from queries.backend import Backend
 from queries.deletion_requests import DeletionRequests, Hold, Request
 from queries.directory import Employee
-from queries.discovery import FoundIdentifier, TableFinding
-from queries.subject_rows import identifier_fragment, subject_match, subject_params
+from queries.discovery import TableFinding
+from queries.erasure_redact import classify, rows_naming, subject_of
 
 
 class ErasureError(Exception):
@@ -45,47 +47,6 @@ class FilePreview:
     deleted: int
     redacted: int
     total: int
-
-
-def _match(identifier: FoundIdentifier, suffix: str) -> sql.Fragment:
-    return identifier_fragment(f"match/{identifier.shape}_{identifier.holds}", identifier, suffix)
-
-
-def owned_predicate(finding: TableFinding) -> sql.Fragment:
-    """True for the rows that are the subject's own (see the module's docstring)."""
-    parts = []
-    json_ids = [i for i in finding.identifiers if i.shape == "json"]
-    parts += [_match(i, f"_json{n}") for n, i in enumerate(json_ids)]
-    scalars = [i for i in finding.identifiers if i.shape == "scalar"]
-    if scalars:
-        matches = [_match(i, f"_scalar{n}") for n, i in enumerate(scalars)]
-        others = [sql.render("erasure/someone_else", identifiers={"column": i.column},
-                             fragments={"match": _match(i, f"_other{n}")}) for n, i in enumerate(scalars)]
-        parts.append(sql.render("erasure/scalar_owned", fragments={
-            "scalar_match": sql.Fragment.join(matches, "OR"), "someone_else": sql.Fragment.join(others, "OR")}))
-    return sql.Fragment.join(parts, "OR") if parts else sql.render("erasure/never")
-
-
-def projection(finding: TableFinding) -> sql.Fragment:
-    """Kept rows with the subject's identifier removed from lists and blanked in scalar columns."""
-    by_column: dict[tuple[str, str], list[FoundIdentifier]] = {}
-    for identifier in finding.identifiers:
-        if identifier.shape in ("list", "scalar"):
-            by_column.setdefault((identifier.column, identifier.shape), []).append(identifier)
-    replacements = []
-    for n, ((column, shape), identifiers) in enumerate(sorted(by_column.items())):
-        if shape == "list":
-            expression = sql.render(f"erasure/remove_from_list_{identifiers[0].holds}", identifiers={"column": column})
-            for extra in identifiers[1:]:
-                expression = sql.render(f"erasure/remove_from_list_{extra.holds}", fragments={"column": expression})
-        else:
-            expression = sql.render("erasure/blank_scalar", identifiers={"column": column}, fragments={
-                "match": sql.Fragment.join([_match(i, f"_blank{n}_{k}") for k, i in enumerate(identifiers)], "OR")})
-        replacements.append(sql.render("erasure/replacement", identifiers={"column": column},
-                                       fragments={"expression": expression}))
-    if not replacements:
-        return sql.render("erasure/projection_star")
-    return sql.render("erasure/projection_replace", fragments={"replacements": sql.Fragment.listed(replacements)})
 
 
 def plan(backend: Backend, requests: DeletionRequests, request: Request, now: datetime | None = None) -> list[TablePlan]:
@@ -116,10 +77,15 @@ def _kept_because(request: Request, table: str, category: str, holds: list[Hold]
 
 
 def file_preview(backend: Backend, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
-    statement = sql.render("erasure/count_file", fragments={
-        "owned": owned_predicate(finding), "subject_match": subject_match(finding.identifiers)})
-    [(deleted, redacted, total)] = backend.warehouse.query(statement, {"file": file, **subject_params(employee)})
-    return FilePreview(int(deleted), int(redacted), int(total))
+    path = Path(file)
+    positions = rows_naming(backend, finding, path, employee)
+    try:
+        with open(path, "rb") as data:
+            table = pq.read_table(data)
+            owned = classify(table.take(pa.array(positions, pa.int64())), subject_of(backend, employee))
+    except (OSError, IndexError, pa.ArrowException) as problem:
+        raise ErasureError(f"{path.name} changed while it was read; try the preview again ({problem})") from None
+    return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
 
 
 def preview(backend: Backend, requests: DeletionRequests, officer: Principal, request: Request) -> list[dict]:

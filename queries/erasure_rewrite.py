@@ -4,14 +4,14 @@ Runs in the erasure's worker threads, so it touches nothing but the file
 and its temporary copy beside it, and returns what the journal needs: the
 new file's SHA-256, the rows deleted and redacted, the values only the
 subject's rows held (traces verification looks for afterwards), and whom
-those rows named (their index entries change too). Which rows are the
-subject's own is decided in `queries/erasure_plan.py`.
+those rows named (their index entries change too). The rows naming the
+subject are found as the subject index finds them; which are the subject's
+own, and how the others are kept without them, is `erasure_redact`'s rule.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from queries import sql
 from queries.backend import Backend
 from queries.directory import Employee
-from queries.discovery import FoundIdentifier, TableFinding
+from queries.discovery import TableFinding
 from queries.erasure_check import CHUNK
-from queries.erasure_plan import owned_predicate, projection
-from queries.subject_rows import subject_match, subject_params
+from queries.erasure_redact import Subject, classify, rows_naming, subject_of
 
 TEMP_PREFIX = ".daylight-erasure-"
 DISTINCTIVE_MIN_LENGTH = 16
@@ -60,18 +58,19 @@ def _row_group_size(metadata: pq.FileMetaData) -> int:
     return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
 
 
-def _text_values(table: pa.Table, skip: set[str]) -> set[str]:
+def _text_values(table: pa.Table) -> set[str]:
     values: set[str] = set()
     for name in table.column_names:
-        if name not in skip and pa.types.is_string(table.schema.field(name).type):
+        if pa.types.is_string(table.schema.field(name).type):
             values |= set(pc.unique(table[name]).to_pylist())
     return values
 
 
-def _distinctive(owned: pa.Table, kept: pa.Table, finding: TableFinding) -> list[str]:
-    """Long text values found only in the subject's rows of this file: traces to look for afterwards."""
-    identifier_columns = {i.column for i in finding.identifiers}
-    theirs = sorted(v for v in _text_values(owned, identifier_columns) if v and len(v) >= DISTINCTIVE_MIN_LENGTH)
+def _distinctive(owned: pa.Table, kept: pa.Table, subject: Subject) -> list[str]:
+    """Long text values found only in the subject's rows of this file:
+    traces to look for afterwards (their own identifiers are looked for anyway)."""
+    theirs = sorted(v for v in _text_values(owned) if v and len(v) >= DISTINCTIVE_MIN_LENGTH
+                    and not subject.people_in(v))
     if not theirs:
         return []
     candidates, shared = pa.array(theirs, pa.string()), set()
@@ -82,55 +81,62 @@ def _distinctive(owned: pa.Table, kept: pa.Table, finding: TableFinding) -> list
     return [v for v in theirs if v not in shared][:DISTINCTIVE_PER_FILE]
 
 
-def _named(value, identifier: FoundIdentifier) -> list[str]:
-    if value is None:
-        return []
-    if identifier.shape == "list":
-        return [v for v in value if v]
-    if identifier.shape == "json":
-        try:
-            node = json.loads(value)
-        except (json.JSONDecodeError, TypeError):
-            return []
-        for key in identifier.json_path.split(".")[1:]:
-            node = node.get(key) if isinstance(node, dict) else None
-        return [node] if isinstance(node, str) else []
-    return [value]
+def _redacted(table: pa.Table, positions: list[int], rows: pa.Table, subject: Subject) -> pa.Table:
+    """`table` with the given rows (someone else's) rewritten without the subject."""
+    for index, field in enumerate(table.schema):
+        old = rows.column(field.name).to_pylist()
+        new = [subject.redact(value, field.type) for value in old]
+        if new != old:
+            values = table.column(index).to_pylist()
+            for position, value in zip(positions, new):
+                values[position] = value
+            table = table.set_column(index, field, _array(values, field.type))
+    return table
 
 
-def _others_named(owned: pa.Table, finding: TableFinding, employee: Employee) -> list[str]:
-    """Everyone else the subject's own rows in a file name (the recipients of
-    a message they sent), lower-cased as the subject index keys them:
-    deleting those rows changes these people's index entries too."""
-    subject = {employee.employee_id.lower(), employee.email.lower()}
-    return sorted({named.lower() for identifier in finding.identifiers
-                   for value in owned[identifier.column].to_pylist()
-                   for named in _named(value, identifier)} - subject)
-
-
-def _unused(name: str, taken: list[str]) -> str:
-    """A name for a helper column that no column of the file already has."""
-    while name in taken:
-        name += "_"
-    return name
+def _array(values: list, kind: pa.DataType) -> pa.Array:
+    if isinstance(kind, pa.BaseExtensionType):
+        return pa.ExtensionArray.from_storage(kind, pa.array(values, kind.storage_type))
+    if pa.types.is_dictionary(kind):
+        return pa.array(values, kind.value_type).dictionary_encode().cast(kind)
+    return pa.array(values, kind)
 
 
 def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employee,
-           columns: list[str]) -> tuple[pa.Table, pa.Table, int]:
-    """The file read once: the rows kept (the subject's identifier removed),
-    the subject's own rows, and how many kept rows had named them. The
-    subject's rows come through the same projection; it only touches
-    identifier columns, which neither use of them reads for the subject."""
-    owned_flag = _unused("daylight_owned", columns)
-    named_flag = _unused("daylight_named", columns)
-    statement = sql.render("erasure/split_file", identifiers={"owned_flag": owned_flag, "named_flag": named_flag},
-                           fragments={"projection": projection(finding), "owned": owned_predicate(finding),
-                                      "subject_match": subject_match(finding.identifiers)})
-    rows = backend.warehouse.query_arrow(statement, {"file": str(file), **subject_params(employee)})
-    owned, kept = rows[owned_flag], pc.invert(rows[owned_flag])
-    redacted = pc.sum(pc.and_(rows[named_flag], kept)).as_py() or 0
-    rows = rows.drop_columns([owned_flag, named_flag])
-    return rows.filter(kept), rows.filter(owned), redacted
+           table: pa.Table) -> tuple[pa.Table, pa.Table, int]:
+    """The file's rows kept (someone else's rows rewritten without the
+    subject), the subject's own rows, and how many kept rows had named them."""
+    positions = rows_naming(backend, finding, file, employee)
+    subject = subject_of(backend, employee)
+    naming = table.take(pa.array(positions, pa.int64()))
+    owned = classify(naming, subject)
+    theirs = [p for p, own in zip(positions, owned) if own]
+    others = [p for p, own in zip(positions, owned) if not own]
+    rewritten = _redacted(table, others, table.take(pa.array(others, pa.int64())), subject) if others else table
+    keep = pa.array([True] * table.num_rows)
+    if theirs:
+        keep = pc.invert(pc.is_in(pa.array(range(table.num_rows)), value_set=pa.array(theirs, pa.int64())))
+    return rewritten.filter(keep), table.take(pa.array(theirs, pa.int64())), len(others)
+
+
+def _compact_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary columns encoded again from the values left: a filtered
+    dictionary array keeps every entry it had, and Parquet would write the
+    deleted rows' values into the file's dictionary page."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            plain = pc.cast(table.column(index), field.type.value_type)
+            table = table.set_column(index, field, pc.dictionary_encode(plain).cast(field.type))
+    return table
+
+
+def _others_named(owned: pa.Table, subject: Subject) -> list[str]:
+    """Everyone else the subject's own rows in a file name (the recipients of
+    a message they sent), as lower-cased employee ids: deleting those rows
+    changes these people's index entries too."""
+    people = set().union(*(subject.people_in(list(row.values())) for row in owned.to_pylist())) if owned.num_rows \
+        else set()
+    return sorted(person.lower() for person in people - {subject.employee_id})
 
 
 @dataclass(frozen=True)
@@ -146,12 +152,13 @@ class Written:
 def write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> Written:
     """Writes the file anew beside the original and syncs it; the caller swaps it in."""
     original = pq.ParquetFile(file)
-    kept, owned, redacted = _split(backend, finding, file, employee, original.schema_arrow.names)
-    kept = kept.cast(original.schema_arrow) if kept.schema != original.schema_arrow else kept
+    kept, owned, redacted = _split(backend, finding, file, employee, original.read())
+    kept = _compact_dictionaries(kept)
+    subject = subject_of(backend, employee)
     temp = temp_path(file)
     pq.write_table(kept, temp, compression=_compression(original.metadata),
                    row_group_size=_row_group_size(original.metadata), write_statistics=True)
     with open(temp, "rb") as written:
         os.fsync(written.fileno())
-    return Written(temp, sha256_of(temp), owned.num_rows, redacted, _distinctive(owned, kept, finding),
-                   _others_named(owned, finding, employee))
+    return Written(temp, sha256_of(temp), owned.num_rows, redacted, _distinctive(owned, kept, subject),
+                   _others_named(owned, subject))

@@ -16,7 +16,7 @@ from queries import access_events
 from queries.backend import Backend
 from queries.discovery import TableFinding
 from queries.register import RegisterEntry
-from queries.subject_index import TablePostings
+from queries.subject_index import Mention, TablePostings
 
 
 UNREGISTERED = "unregistered"
@@ -27,6 +27,7 @@ class InventoryEntry:
     finding: TableFinding
     postings: TablePostings
     register: RegisterEntry | None
+    found: tuple[Mention, ...] = ()
 
     @property
     def name(self) -> str:
@@ -88,6 +89,7 @@ class Inventory:
                 "registered": "yes" if r else "NO — not in the register",
                 "category": e.category,
                 "my rows": e.postings.rows,
+                "found": "; ".join(m.describe() for m in e.found),
                 "first captured": e.postings.first_seen,
                 "last captured": e.postings.last_seen,
                 "kept too long": (f"{e.postings.overdue_rows:,} rows since {e.postings.overdue_since}"
@@ -102,18 +104,25 @@ class Inventory:
         return records
 
 
-def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
-    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+def inventory_of(backend: Backend, employee_id: str, today: date | None = None) -> Inventory:
+    """The inventory of one employee, unchecked and unrecorded: callers ask
+    the policy (or act as an administrator) and record the read."""
     catalog = backend.catalog()
-    employee = backend.directory.by_id(principal.employee_id)
+    employee = backend.directory.by_id(employee_id)
     postings = backend.index.tables_about(employee.employee_id, backend.register, today or datetime.now(UTC).date())
+    found = backend.index.mentions_of(employee.employee_id)
     entries = []
     for table in postings:
         finding = catalog.get(table.table)
         if finding is not None and table.rows:
-            entries.append(InventoryEntry(finding, table, backend.register.get(table.table)))
-    inventory = Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
-                          tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))
-    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [employee.employee_id],
-                         [e.name for e in entries], inventory.rows)
+            entries.append(InventoryEntry(finding, table, backend.register.get(table.table), found.get(table.table, ())))
+    return Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
+                     tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))
+
+
+def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
+    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
+    inventory = inventory_of(backend, principal.employee_id, today)
+    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [inventory.employee_id],
+                         [e.name for e in inventory.entries], inventory.rows)
     return inventory

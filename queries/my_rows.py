@@ -21,7 +21,7 @@ from queries.backend import Backend
 from queries.directory import Employee
 from queries.inventory import InventoryEntry
 from queries.pseudonyms import Pseudonymizer
-from queries.subject_rows import event_time_fragment, subject_match, subject_params
+from queries.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.warehouse import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -49,15 +49,16 @@ def _fetch(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
     backend, employee = reader.backend, reader.employee
     finding = entry.finding
     statement = sql.render("read_subject_rows", fragments={
-        "subject_match": subject_match(finding.identifiers), "event_time": event_time_fragment(finding)})
+        "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
     try:
         rows = backend.warehouse.query_arrow(statement, {
-            "files": list(entry.postings.files), "row_limit": limit, **subject_params(employee)})
+            "files": list(entry.postings.files), "row_limit": limit,
+            **token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)})
     except WarehouseError as problem:
         log.warning("reading %s for %s failed: %s", entry.name, employee.employee_id, problem)
         return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
     pseudonymizer = Pseudonymizer(backend.pseudonym_key, employee, backend.directory)
-    return MyRows(entry, pseudonymizer.apply(rows, finding.identifiers))
+    return MyRows(entry, pseudonymizer.apply(rows))
 
 
 def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:

@@ -1,19 +1,21 @@
 """Colleagues' identifiers in my rows become stable pseudonyms.
 
 A chat I received names its sender; the meeting I spoke in lists the other
-participants. I may see that someone was there, not who: every identifier
-in an identifier column that is not mine is replaced by a keyed hash.
+participants. I may see that someone was there, not who: every key of
+someone else (`subject_keys`) in any value of my rows is replaced by a
+keyed hash.
 
 - Stable: the same colleague gets the same pseudonym in every table, every
-  view and every export, whether the row named them by id or by email.
+  view and every export, whatever form of key named them.
 - Distinct: different colleagues get different pseudonyms.
 - Per viewer: the key mixes in the viewer's id, so two employees cannot
   pool their exports to link a colleague across them.
-- In text too: a colleague's id or email written inside any text value
-  ("loop in hugo.nakamura@acme.example (E00225)"), at any depth of a list,
-  struct, map or JSON document, becomes the same pseudonym. A token is
-  replaced only when it is a whole id or email of someone in the directory,
-  ignoring ASCII case: `E0001` inside `E00010` is not a mention.
+- In text too: a colleague's id, email, login, badge, hostname or hashed
+  identifier written inside any text value ("loop in
+  hugo.nakamura@acme.example (E00225)"), at any depth of a list, struct, map
+  or JSON document, becomes the same pseudonym. Values are cut into tokens as
+  discovery cuts them (`subject_keys`), so `E0001` inside `E00010` is not a
+  mention.
 The key lives in the state folder, created on first use, never in the
 warehouse or the exports.
 """
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
@@ -32,11 +33,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from queries.directory import Directory, Employee
-from queries.discovery import FoundIdentifier
+from queries.subject_keys import PLUS_TAG, TOKEN, person_named
 
 KEY_FILE = "pseudonym.key"
 PREFIX = "colleague-"
-MENTION = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|[A-Za-z0-9_\-]+")
+_PLUS_TAG = re.compile(PLUS_TAG)
+MENTION = re.compile(TOKEN)
 
 
 class PseudonymKeyError(Exception):
@@ -67,91 +69,67 @@ class Pseudonymizer:
         self._key = key
         self._viewer = viewer
         self._directory = directory
-        self._own = {viewer.employee_id.casefold(), viewer.email.casefold()}
 
-    def is_own(self, value: str) -> bool:
-        return value.casefold() in self._own
+    def pseudonym(self, employee_id: str) -> str:
+        """A colleague's stable pseudonym for this viewer."""
+        digest = hmac.new(self._key, f"{self._viewer.employee_id}\x00{employee_id}".encode(), hashlib.sha256)
+        return PREFIX + digest.hexdigest()[:10]
+
+    def _colleague(self, token: str) -> str | None:
+        person = person_named(self._directory, _PLUS_TAG.sub("@", token.lower()))
+        return None if person in (None, self._viewer.employee_id) else person
 
     def _mention(self, match: re.Match) -> str:
-        token = match.group(0)
-        person = self._directory.mentioned(token)
-        if person is None or person.employee_id == self._viewer.employee_id:
-            return token
-        return self.pseudonym(person.employee_id)
+        colleague = self._colleague(match.group(0))
+        return match.group(0) if colleague is None else self.pseudonym(colleague)
 
     def text(self, value: str) -> str:
-        """`value` with every colleague it mentions by id or email pseudonymized."""
+        """`value` with every colleague it names, in any form of key, pseudonymized."""
         return MENTION.sub(self._mention, value)
 
     def _deep(self, value):
         if isinstance(value, str):
             return self.text(value)
+        if isinstance(value, bytes):
+            return self.text(value.decode("utf-8", errors="surrogateescape")).encode("utf-8", errors="surrogateescape")
         if isinstance(value, dict):
             return {self._deep(k): self._deep(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return type(value)(self._deep(v) for v in value)
         return value
 
-    def _mentions(self, column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    def _texts(self, column: pa.ChunkedArray, kind: pa.DataType) -> pa.Array:
+        """Each distinct text once: telemetry repeats itself."""
+        encoded = pc.dictionary_encode(column).combine_chunks()
+        rewritten = pa.array([None if v is None else self.text(v) for v in encoded.dictionary.to_pylist()], type=kind)
+        return pc.take(rewritten, encoded.indices)
+
+    def _integers(self, column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+        """A colleague's badge number stored as a number becomes their
+        pseudonym, the column text; a column naming no colleague stays as it is."""
+        values = column.to_pylist()
+        if not any(v is not None and self._colleague(str(v)) for v in values):
+            return column
+        return pa.array([None if v is None else self.text(str(v)) for v in values], type=pa.string())
+
+    def _column(self, column: pa.ChunkedArray):
         kind = column.type
+        if isinstance(kind, pa.BaseExtensionType):
+            storage = pa.chunked_array([c.storage for c in column.chunks], kind.storage_type)
+            return pa.ExtensionArray.from_storage(kind, pa.array(self._column(storage)))
+        if pa.types.is_dictionary(kind):
+            return self._column(pc.cast(column, kind.value_type))
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            encoded = pc.dictionary_encode(column).combine_chunks()
-            rewritten = pa.array([None if v is None else self.text(v) for v in encoded.dictionary.to_pylist()],
-                                 type=kind)
-            return pc.take(rewritten, encoded.indices)
-        if pa.types.is_nested(kind):
+            return self._texts(column, kind)
+        if pa.types.is_integer(kind):
+            return self._integers(column)
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_nested(kind):
             return pa.array([self._deep(v) for v in column.to_pylist()], type=kind)
         return column
 
-    def pseudonym(self, value: str) -> str:
-        """The viewer's own identifiers stay; anyone else's become a pseudonym."""
-        if self.is_own(value):
-            return value
-        person = self._directory.by_id(value) or self._directory.by_email(value)
-        identity = person.employee_id if person else value.casefold()
-        digest = hmac.new(self._key, f"{self._viewer.employee_id}\x00{identity}".encode(), hashlib.sha256)
-        return PREFIX + digest.hexdigest()[:10]
-
-    def _scalar(self, column: pa.ChunkedArray) -> pa.Array:
-        values = column.to_pylist()
-        mapping = {v: self.pseudonym(v) for v in set(values) if v is not None}
-        return pa.array([None if v is None else mapping[v] for v in values], type=pa.string())
-
-    def _list(self, column: pa.ChunkedArray) -> pa.Array:
-        return pa.array([None if v is None else [None if x is None else self.pseudonym(x) for x in v]
-                         for v in column.to_pylist()], type=pa.list_(pa.string()))
-
-    def _json(self, column: pa.ChunkedArray, path: str) -> pa.Array:
-        keys = path.removeprefix("$.").split(".")
-
-        def rewrite(document: str | None) -> str | None:
-            if document is None:
-                return None
-            try:
-                parsed = json.loads(document)
-            except json.JSONDecodeError:
-                return document
-            node = parsed
-            for key in keys[:-1]:
-                node = node.get(key) if isinstance(node, dict) else None
-            if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
-                node[keys[-1]] = self.pseudonym(node[keys[-1]])
-            return json.dumps(parsed)
-
-        return pa.array([rewrite(v) for v in column.to_pylist()], type=pa.string())
-
-    def apply(self, rows: pa.Table, identifiers: tuple[FoundIdentifier, ...]) -> pa.Table:
-        for identifier in identifiers:
-            if identifier.column not in rows.column_names:
-                continue
-            column = rows[identifier.column]
-            if identifier.shape == "list":
-                replaced = self._list(column)
-            elif identifier.shape == "json":
-                replaced = self._json(column, identifier.json_path)
-            else:
-                replaced = self._scalar(pc.cast(column, pa.string()))
-            rows = rows.set_column(rows.column_names.index(identifier.column), identifier.column, replaced)
+    def apply(self, rows: pa.Table) -> pa.Table:
+        """`rows` with every colleague named anywhere in them pseudonymized;
+        the viewer's own identifiers stay as they are."""
         for index, name in enumerate(rows.column_names):
-            rows = rows.set_column(index, name, self._mentions(rows.column(index)))
+            rows = rows.set_column(index, name, self._column(rows.column(index)))
         return rows

@@ -28,12 +28,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from queries import sql
 from queries.directory import Directory
 from queries.discovery import Catalog, TableFinding
 from queries.register import Register
-from queries.subject_rows import event_time_fragment, identifier_fragment
+from queries.subject_keys import KIND_LABELS, directory_keys
+from queries.subject_rows import event_time_fragment, row_texts, token_bindings, token_fragment
 from queries.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
@@ -59,21 +61,65 @@ class TablePostings:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Where one employee was found in one table: a column, the kind of
+    finding and the form of the key, with the rows."""
+
+    column: str
+    finding: str  # "subject", "named" or "mentioned"
+    form: str  # a key kind of `subject_keys`: employee_id, email, login, badge, hostname, email_sha256…
+    rows: int
+
+    def describe(self) -> str:
+        how = {"subject": "as the row's subject", "named": "named in the row",
+               "mentioned": "mentioned in text"}.get(self.finding, self.finding)
+        return f"{how}, in {self.column}, by {KIND_LABELS.get(self.form, self.form)} ({self.rows:,} rows)"
+
+
+@dataclass(frozen=True)
 class RefreshReport:
     indexed: tuple[str, ...]
     forgotten: tuple[str, ...]
     failed: tuple[str, ...]
 
 
-def _postings_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
-    values = [identifier_fragment(f"index_values/{i.shape}", i, f"_{n}") for n, i in enumerate(finding.identifiers)]
-    return sql.render("index_table_postings", fragments={
-        "event_time": event_time_fragment(finding), "identifier_values": sql.Fragment.concatenated_lists(values),
+def _index_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
+    return sql.render("index_table_tokens", fragments={
+        "event_time": event_time_fragment(finding), "row_texts": row_texts(finding), "tokens": token_fragment(),
         "people": sql.render("index_people/everyone" if everyone else "index_people/some")})
 
 
+COMMIT_EVERY = 32  # tables whose entries are swapped in per transaction
+
+
+def _named(entries: pa.Table, table_name: str) -> pa.Table:
+    return entries.append_column("table_name", pa.array([table_name] * entries.num_rows, pa.string()))
+
+
+@dataclass(frozen=True)
+class TableEntries:
+    """What one scan of a table gives the index: postings and mentions."""
+
+    postings: pa.Table
+    mentions: pa.Table
+
+    @staticmethod
+    def split(finding: TableFinding, scanned: pa.Table) -> TableEntries:
+        part = scanned["part"]
+        postings = scanned.filter(pc.equal(part, "posting")).select(
+            ["employee_id", "file", "day", "row_count", "first_seen", "last_seen"])
+        mentions = scanned.filter(pc.equal(part, "mention"))
+        names = pa.array([column for column, _ in finding.scanned], pa.string())
+        mentions = pa.table({"employee_id": mentions["employee_id"], "file": mentions["file"],
+                             "column_name": pc.take(names, mentions["column_number"]),
+                             "finding": mentions["finding"], "form": mentions["form"],
+                             "row_count": mentions["row_count"]})
+        return TableEntries(postings, mentions)
+
+
 class SubjectIndex:
-    def __init__(self, state_dir: Path):
+    def __init__(self, state_dir: Path, plus_tags: bool = True):
+        self._plus_tags = plus_tags
         path = Path(state_dir) / INDEX_FILE
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,23 +160,26 @@ class SubjectIndex:
         """Re-indexes the tables whose files changed and forgets vanished ones."""
         with self._lock:
             indexed = dict(self._run("subject_index/indexed_tables"))
-            current = {f.table.qualified_name: f for f in catalog.with_people() if not f.error}
+            current = {f.table.qualified_name: f for f in catalog.scannable()}
             stale = [f for name, f in sorted(current.items()) if indexed.get(name) != f.fingerprint]
             gone = sorted(set(indexed) - set(current))
             if stale:
                 self._create_subject_keys(warehouse, directory)
-            failed = []
+            failed, batch = [], []
+            bindings = token_bindings(directory, self._plus_tags)
             for done, finding in enumerate(stale, start=1):
                 try:
-                    postings = warehouse.query_arrow(_postings_statement(finding), {"files": list(finding.files)})
-                    self._replace(finding.table.qualified_name, finding.fingerprint, postings)
+                    scanned = warehouse.query_arrow(_index_statement(finding), {"files": list(finding.files), **bindings})
+                    batch.append((finding.table.qualified_name, finding.fingerprint, TableEntries.split(finding, scanned)))
                 except WarehouseError as problem:
                     log.warning("could not index %s: %s", finding.table.qualified_name, problem)
                     failed.append(finding.table.qualified_name)
+                if len(batch) >= COMMIT_EVERY or done == len(stale):
+                    self._replace(batch)
+                    batch = []
                 if progress:
                     progress(done, len(stale))
-            for name in gone:
-                self._replace(name, None, None)
+            self._replace([(name, None, None) for name in gone])
             if stale or gone:
                 self._run("subject_index/cluster")
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
@@ -149,15 +198,33 @@ class SubjectIndex:
         finally:
             cursor.close()
 
-    def _replace(self, table_name: str, fingerprint: str | None, postings: pa.Table | None) -> None:
+    def _replace(self, tables: list[tuple[str, str | None, TableEntries | None]]) -> None:
+        """Swaps in the entries of several tables in one transaction: one
+        commit per table cost more than scanning a small one. (name, None,
+        None) forgets a table."""
+        if not tables:
+            return
         with self._transaction() as cursor:
-            for name in ("subject_index/forget_postings", "subject_index/forget_indexed_table"):
-                cursor.execute(sql.load(name), {"table_name": table_name})
-            if postings is not None:
-                cursor.register("new_postings", postings)
-                cursor.execute(sql.load("subject_index/add_postings"), {"table_name": table_name})
-                cursor.execute(sql.load("subject_index/record_indexed_table"),
-                               {"table_name": table_name, "fingerprint": fingerprint})
+            names = [name for name, _, _ in tables]
+            for statement in ("subject_index/forget_postings", "subject_index/forget_mentions",
+                              "subject_index/forget_indexed_tables"):
+                cursor.execute(sql.load(statement), {"tables": names})
+            present = [(name, fingerprint, entries) for name, fingerprint, entries in tables if entries is not None]
+            if present:
+                self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, _, e in present]),
+                          pa.concat_tables([_named(e.mentions, n) for n, _, e in present]))
+                cursor.execute(sql.load("subject_index/record_indexed_tables"), {
+                    "tables": [n for n, _, _ in present], "fingerprints": [f for _, f, _ in present]})
+
+    @staticmethod
+    def _add(cursor: duckdb.DuckDBPyConnection, postings: pa.Table, mentions: pa.Table) -> None:
+        """Adds postings and mentions that carry their `table_name`."""
+        cursor.register("new_postings", postings)
+        cursor.register("new_mentions", mentions)
+        cursor.execute(sql.load("subject_index/add_postings"))
+        cursor.execute(sql.load("subject_index/add_mentions"))
+        cursor.unregister("new_postings")
+        cursor.unregister("new_mentions")
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
@@ -177,29 +244,33 @@ class SubjectIndex:
             if shared:
                 self._create_subject_keys(warehouse, directory)
                 people = [e for (e,) in warehouse.query(sql.render("people_named"), {"named": identifiers})]
+                bindings = token_bindings(directory, self._plus_tags)
                 with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
-                    fresh = list(zip(shared, pool.map(lambda name: warehouse.query_arrow(
-                        _postings_statement(tables[name][1], everyone=False),
-                        {"files": shared[name], "people": people}), shared)))
+                    fresh = list(zip(shared, pool.map(lambda name: TableEntries.split(tables[name][1], warehouse.query_arrow(
+                        _index_statement(tables[name][1], everyone=False),
+                        {"files": shared[name], "people": people, **bindings})), shared)))
             names = sorted(tables)
             with self._transaction() as cursor:
                 cursor.execute(sql.load("subject_index/forget_subject_postings"),
                                {"employee_id": employee_id, "tables": names})
+                cursor.execute(sql.load("subject_index/forget_subject_mentions"),
+                               {"employee_id": employee_id, "tables": names})
                 cursor.execute(sql.load("subject_index/carry_fingerprint"), {
                     "tables": names, "old": [tables[n][0].fingerprint for n in names],
                     "new": [tables[n][1].fingerprint for n in names]})
-                cursor.execute(sql.load("subject_index/forget_people_in_files"),
-                               {"files": [f for files in shared.values() for f in files], "people": people})
-                for name, postings in fresh:
-                    cursor.register("new_postings", postings)
-                    cursor.execute(sql.load("subject_index/add_postings"), {"table_name": name})
-                    cursor.unregister("new_postings")
+                for forget in ("forget_people_in_files", "forget_people_mentions_in_files"):
+                    cursor.execute(sql.load(f"subject_index/{forget}"),
+                                   {"files": [f for files in shared.values() for f in files], "people": people})
+                if fresh:
+                    self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, e in fresh]),
+                              pa.concat_tables([_named(e.mentions, n) for n, e in fresh]))
 
     @staticmethod
     def _create_subject_keys(warehouse: Warehouse, directory: Directory) -> None:
-        people = list(directory)
+        keys = directory_keys(directory)
         warehouse.query(sql.render("create_subject_keys"), {
-            "employee_ids": [p.employee_id for p in people], "emails": [p.email for p in people]})
+            "keys": [k.key for k in keys], "employee_ids": [k.employee_id for k in keys],
+            "kinds": [k.kind for k in keys]})
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
@@ -209,6 +280,13 @@ class SubjectIndex:
             "retention_tables": list(retention), "retention_days": list(retention.values())})
         return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
                 for name, count, first, last, files, overdue, since in rows]
+
+    def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:
+        """table -> where the employee was found in it."""
+        found: dict[str, list[Mention]] = {}
+        for table, column, finding, form, rows in self._run("subject_index/mentions_of", {"employee_id": employee_id}):
+            found.setdefault(table, []).append(Mention(column, finding, form, int(rows)))
+        return {table: tuple(mentions) for table, mentions in found.items()}
 
     def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
         """(table, day, rows) for one employee."""

@@ -1,10 +1,11 @@
-"""Finding one employee's rows by scanning a table, wherever their
-identifiers sit.
+"""Finding one employee's rows in a table, wherever their identifiers sit.
 
-The predicate is built from `queries/sql/match/*.sql` for each identifier
-column discovery found; the employee's id and email are bound, never
-written into the statement. The inventory uses the subject index instead;
-this scan is the benchmark baseline and the tests' independent check.
+`names_subject` is the predicate every reader of one person's rows uses:
+any value of the row, in any scanned column, holds one of the person's keys
+as a token, cut exactly as the subject index cuts them (`subject_keys`,
+`queries/sql/tokens/`). The keys are bound, never written into the
+statement. The inventory uses the subject index; the scan here is the benchmark
+baseline and the tests' independent check.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from queries import sql
-from queries.directory import Employee
-from queries.discovery import FoundIdentifier, TableFinding
+from queries.directory import Directory, Employee
+from queries.discovery import TableFinding
+from queries.subject_keys import WHOLE_VALUE, keys_of, token_params
 from queries.warehouse import TableRef, Warehouse
 
 
@@ -27,25 +29,30 @@ class TableScan:
     error: str | None = None
 
 
-def subject_params(employee: Employee) -> dict:
-    return {"employee_id": employee.employee_id, "email": employee.email.casefold()}
+def row_texts(finding: TableFinding) -> sql.Fragment:
+    """The texts of a row worth cutting into tokens, one per scanned column."""
+    texts = []
+    for number, (column, nested) in enumerate(finding.scanned):
+        text = sql.render(f"tokens/{'nested' if nested else 'scalar'}_text", identifiers={"column": column},
+                          param_suffix=f"_{number}")
+        texts.append(sql.Fragment(text.text, {**text.params, f"column_number_{number}": number}))
+    return sql.render("tokens/row_texts", fragments={"texts": sql.Fragment.listed(texts)})
 
 
-def identifier_fragment(template: str, identifier: FoundIdentifier, suffix: str) -> sql.Fragment:
-    """`template` filled in for one identifier column, its own parameters
-    (the JSON path) renamed with `suffix` and bound."""
-    part = sql.render(template, identifiers={"column": identifier.column}, param_suffix=suffix)
-    if identifier.json_path:
-        part = sql.Fragment(part.text, {**part.params, f"json_path{suffix}": identifier.json_path})
-    return part
+def token_fragment() -> sql.Fragment:
+    return sql.render("tokens/of_text")
 
 
-def subject_match(identifiers: tuple[FoundIdentifier, ...], suffix: str = "") -> sql.Fragment:
-    """One predicate matching a row if any identifier column names the
-    subject; `suffix` keeps its parameter names apart from other tables'
-    in a statement that reads several."""
-    return sql.Fragment.join([identifier_fragment(f"match/{i.shape}_{i.holds}", i, f"{suffix}_{n}")
-                              for n, i in enumerate(identifiers)], "OR")
+def names_subject(finding: TableFinding) -> sql.Fragment:
+    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), "tokens": token_fragment()})
+
+
+def token_bindings(directory: Directory, plus_tags: bool, employee: Employee | None = None) -> dict:
+    """The parameters of the token fragments, and the subject's keys when reading one person's rows."""
+    bound = {**token_params(directory, plus_tags), "whole_value": WHOLE_VALUE}
+    if employee is not None:
+        bound["subject_keys"] = [k.key for k in keys_of(employee)]
+    return bound
 
 
 def event_time_fragment(finding: TableFinding) -> sql.Fragment:
@@ -55,10 +62,14 @@ def event_time_fragment(finding: TableFinding) -> sql.Fragment:
     return sql.render("event_time/none")
 
 
-def scan_rows_about(warehouse: Warehouse, finding: TableFinding, employee: Employee) -> TableScan:
+def scan_rows_about(warehouse: Warehouse, finding: TableFinding, directory: Directory, employee: Employee,
+                    plus_tags: bool = True) -> TableScan:
     if finding.error:
         return TableScan(finding.table, 0, error=finding.error)
+    if not finding.scanned:
+        return TableScan(finding.table, 0)
     statement = sql.render("scan_subject_rows", fragments={
-        "subject_match": subject_match(finding.identifiers), "event_time": event_time_fragment(finding)})
-    [(rows, first, last)] = warehouse.query(statement, {"files": list(finding.files), **subject_params(employee)})
+        "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
+    [(rows, first, last)] = warehouse.query(statement, {"files": list(finding.files),
+                                                        **token_bindings(directory, plus_tags, employee)})
     return TableScan(finding.table, int(rows), first, last)

@@ -63,6 +63,10 @@ class Draw:
     def emails(self, index: np.ndarray) -> pa.Array:
         return pa.array(self._emails[index], type=pa.string())
 
+    def column(self, name: str, index: np.ndarray) -> np.ndarray:
+        """One directory column for the people `index` (logins, badges, hostnames)."""
+        return np.asarray(self.workforce.column(name), dtype=object)[index]
+
     def timestamps(self, n: int) -> pa.Array:
         day = self.rng.choice(self.days, size=n, p=self._day_p)
         hour = self.rng.choice(24, size=n, p=self._hour_p)

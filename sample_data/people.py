@@ -8,6 +8,7 @@ heavy subjects alike.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,6 +64,32 @@ def _unique_emails(firsts: list[str], lasts: list[str]) -> list[str]:
     return emails
 
 
+def _unique_logins(firsts: list[str], lasts: list[str]) -> list[str]:
+    """Domain logins as IT hands them out: first initial and last name, a
+    number where that is taken (`igarcia`, `igarcia2`)."""
+    seen: dict[str, int] = {}
+    logins = []
+    for first, last in zip(firsts, lasts):
+        login = f"{_ascii(first)[:1]}{_ascii(last)}".replace(" ", "").replace("-", "")
+        count = seen.get(login, 0)
+        seen[login] = count + 1
+        logins.append(f"{login}{count + 1 if count else ''}")
+    return logins
+
+
+def badge_number(index: int) -> str:
+    """Eight digits, unique per person, drawn from no random stream so that
+    adding them changed nothing else in the sample."""
+    return str(80_000_000 + (index * 7_919) % 10_000_000)
+
+
+def hostnames(employee_id: str, index: int) -> list[str]:
+    """The devices assigned to a person: a laptop, and for every third person a workstation too."""
+    tag = hashlib.sha1(employee_id.encode()).hexdigest()
+    names = [f"acme-lt-{tag[:6]}"]
+    return names + [f"acme-ws-{tag[6:12]}"] if index % 3 == 0 else names
+
+
 def _managers(departments: np.ndarray, levels: np.ndarray, rng: np.random.Generator) -> list[str | None]:
     """Each person reports to someone of a higher level in their department,
     and department heads report to an executive."""
@@ -104,6 +131,9 @@ def generate_workforce(employees: int, end: date, rng: np.random.Generator) -> W
             "level": levels.tolist(),
             "start_date": start_dates,
             "exempt_from_collection": exempt.tolist(),
+            "login": _unique_logins(firsts, lasts),
+            "badge": [badge_number(i) for i in range(employees)],
+            "hostnames": [";".join(hostnames(e, i)) for i, e in enumerate(ids)],
         }
     )
     return Workforce(directory=directory, activity=activity)

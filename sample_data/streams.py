@@ -246,3 +246,37 @@ def retention_ledger(d: Draw, who: np.ndarray, n: int) -> dict:
         "record_type": d.pick(("working_time", "overtime", "shift_swap"), n),
         "minutes": d.integers(0, 720, n),
     }
+
+
+def vpn_sessions(d: Draw, who: np.ndarray, n: int) -> dict:
+    """Keyed on the domain login only (`ACME\\igarcia`), as a VPN concentrator logs it."""
+    return {
+        "ts": d.timestamps(n),
+        "account": pa.array([f"ACME\\{login}" for login in d.column("login", who)]),
+        "gateway": d.pick(("vpn-fra-1", "vpn-lis-2", "vpn-waw-1"), n),
+        "bytes_in": d.integers(10_000, 50_000_000, n),
+        "client_ip": pa.array([f"10.{a}.{b}.{c}" for a, b, c in d.rng.integers(0, 255, (n, 3))]),
+    }
+
+
+def door_access(d: Draw, who: np.ndarray, n: int) -> dict:
+    """Keyed on the badge number only, as an integer, as door controllers store it."""
+    return {
+        "event_time": d.timestamps(n),
+        "badge_no": pa.array([int(b) for b in d.column("badge", who)], type=pa.int64()),
+        "door": d.pick(vocab.DOORS, n),
+        "granted": d.pick((True, True, True, False), n),
+    }
+
+
+def device_health(d: Draw, who: np.ndarray, n: int) -> dict:
+    """Keyed on the device hostname only, inside a struct, as endpoint management reports it."""
+    hosts = [h.split(";")[0] for h in d.column("hostnames", who)]
+    cpu = d.normal(35, 20, n).to_pylist()
+    return {
+        "reported_at": d.timestamps(n),
+        "device": pa.array([{"hostname": h, "os": "Windows 11"} for h in hosts],
+                           type=pa.struct([("hostname", pa.string()), ("os", pa.string())])),
+        "cpu_percent": pa.array(cpu),
+        "disk_encrypted": d.pick((True, True, False), n),
+    }

@@ -24,8 +24,8 @@ class Identifier:
     """Where employee identifiers sit in a table, as the register records it."""
 
     column: str
-    holds: str  # "employee_id" or "email"
-    shape: str = "scalar"  # "scalar", "list" or "json"
+    holds: str  # "employee_id", "email", "login", "badge" or "hostname"
+    shape: str = "scalar"  # "scalar", "list", "json" or "struct"
     json_path: str | None = None
 
     def as_register(self) -> dict:
@@ -170,4 +170,11 @@ TEMPLATES: tuple[Template, ...] = (
     Template("staging", "chat_export", streams.chat,
              (Identifier("sender", "email"), Identifier("recipients", "email", "list")), None, 0.4, False, "copy"),
     Template("sandbox", "engagement_features", streams.engagement_features, (Identifier("actor", "email"),), None, 0.2, False, "copy"),
+    Template("security", "vpn_sessions", streams.vpn_sessions, (Identifier("account", "login"),), _reg(
+        "VPN sessions by domain account, with gateway and volume.",
+        "security", ["it_security"], LEGITIMATE_INTEREST, 90,
+        "VPN concentrator", "BV-IT-2024 §7"), 0.5, False),
+    Template("facilities", "door_access", streams.door_access, (Identifier("badge_no", "badge"),), None, 0.5, False),
+    Template("it_ops", "device_health", streams.device_health,
+             (Identifier("device", "hostname", "struct", "hostname"),), None, 0.3, False),
 )

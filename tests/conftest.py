@@ -5,6 +5,7 @@ over both. Nothing is mocked."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from queries.backend import Backend
+from queries.discovery import CACHE_FILE
+from queries.subject_index import INDEX_FILE
 from sample_data.generate import PRESETS, generate
 from settings import load_settings
 
@@ -44,9 +47,25 @@ def write_config(folder: Path, sample: Path, sections: dict[str, dict] | None = 
     return config
 
 
+@pytest.fixture(scope="session")
+def indexed_state(tmp_path_factory, sample) -> Path:
+    """Discovery's cache and the subject index of the sample, built once:
+    a test's own state folder starts from a copy, so a refresh finds
+    nothing to do. The ledger and keys are never shared."""
+    folder = tmp_path_factory.mktemp("indexed")
+    opened = Backend.open(load_settings(write_config(folder, sample)))
+    opened.refresh()
+    opened.close()
+    return folder / "state"
+
+
 @pytest.fixture
-def config(tmp_path, sample) -> Path:
-    return write_config(tmp_path, sample)
+def config(tmp_path, sample, indexed_state) -> Path:
+    written = write_config(tmp_path, sample)
+    (tmp_path / "state").mkdir(exist_ok=True)
+    for name in (CACHE_FILE, INDEX_FILE):
+        shutil.copy(indexed_state / name, tmp_path / "state" / name)
+    return written
 
 
 @pytest.fixture

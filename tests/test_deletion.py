@@ -29,6 +29,7 @@ from queries.erasure import ErasureError, execute
 from queries.erasure_rewrite import TEMP_PREFIX
 from queries.subject_index import INDEX_FILE
 from tests.conftest import signed_in_claims, write_config
+from tests.ground_truth import identifiers_of, row_names
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text
 
@@ -64,14 +65,16 @@ def people(backend, demo_users):
     return principal_for(employee), principal_for(officer, Role.HR, Role.EMPLOYEE)
 
 
-def row_hashes(root: Path, needles: list[str]) -> dict[str, list[str]]:
-    """Per table, sorted hashes of the rows that mention none of `needles`."""
+def row_hashes(root: Path, persons: list) -> dict[str, list[str]]:
+    """Per table, sorted hashes of the rows that name none of `persons`, in
+    any form (tests/ground_truth.py)."""
+    wanted = set().union(*(identifiers_of(person) for person in persons))
     found: dict[str, list[str]] = {}
     for file in sorted(root.rglob("*.parquet")):
         table = str(file.parent.relative_to(root)).split("/dt=")[0]
         for row in pq.read_table(file).to_pylist():
             text = json.dumps(row, sort_keys=True, default=str)
-            if not any(n in text for n in needles):
+            if not row_names(row, wanted):
                 found.setdefault(table, []).append(hashlib.sha256(text.encode()).hexdigest())
     return {table: sorted(hashes) for table, hashes in found.items()}
 
@@ -92,7 +95,7 @@ def assert_gone(backend, lake, employee, before_others, receipts):
             assert person.employee_id.encode() not in data and person.email.encode() not in data, file
             assert MARKER.encode() not in data
             assert not file.name.startswith(TEMP_PREFIX)
-    after = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    after = row_hashes(lake / "warehouse", [person])
     added = 0
     for table in set(after) | set(before_others):
         now, then = Counter(after.get(table, [])), Counter(before_others.get(table, []))
@@ -148,7 +151,7 @@ def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users,
     plant_marker(lake, person)
     opened.refresh()
     assert any(MARKER.encode() in f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet"))
-    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    others = row_hashes(lake / "warehouse", [person])
     request_id = approved(opened, employee, officer).request_id
     recipients = []
 
@@ -191,7 +194,7 @@ def plant_marker(lake: Path, person) -> None:
 def test_a_crash_at_any_step_is_resumed_by_running_again(opened, lake, demo_users, crash_at):
     employee, officer = people(opened, demo_users)
     person = opened.directory.by_id(employee.employee_id)
-    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    others = row_hashes(lake / "warehouse", [person])
     kind, _, nth = crash_at.partition("#")
     seen = {}
 
@@ -217,7 +220,7 @@ def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(op
     the officer's resume finishes the job."""
     employee, officer = people(opened, demo_users)
     person = opened.directory.by_id(employee.employee_id)
-    others = row_hashes(lake / "warehouse", [person.employee_id, person.email])
+    others = row_hashes(lake / "warehouse", [person])
     request = approved(opened, employee, officer)
     write_new, calls = erasure.write_new, []
 
@@ -257,8 +260,8 @@ def test_a_legal_hold_keeps_its_tables_untouched(opened, lake, demo_users):
 def test_two_requests_touching_the_same_files_run_one_after_the_other(opened, lake, demo_users):
     first, officer = people(opened, demo_users)
     second = principal_for(opened.directory.by_id(demo_users["employee, heavy data"]["employee_id"]))
-    needles = [v for p in (first, second) for v in (p.employee_id, p.email)]
-    others = row_hashes(lake / "warehouse", needles)
+    both = [opened.directory.by_id(p.employee_id) for p in (first, second)]
+    others = row_hashes(lake / "warehouse", both)
     ids = [approved(opened, p, officer).request_id for p in (first, second)]
     failures = []
 
@@ -276,7 +279,7 @@ def test_two_requests_touching_the_same_files_run_one_after_the_other(opened, la
     assert not failures
     receipts = [opened.requests.get(i).receipt for i in ids]
     assert all(r["verification"]["passed"] for r in receipts)
-    after = row_hashes(lake / "warehouse", needles)
+    after = row_hashes(lake / "warehouse", both)
     assert all(not Counter(others[t]) - Counter(after.get(t, [])) for t in others), "no other row lost"
 
 

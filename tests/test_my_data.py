@@ -21,7 +21,8 @@ from queries.inventory import inventory_for
 from queries.my_rows import my_rows
 from queries.pseudonyms import Pseudonymizer
 from tests.conftest import signed_in_claims, write_config
-from tests.test_discovery import expected_identifiers, truth_rows
+from tests.ground_truth import identifiers_of, row_names, truth_rows
+from tests.test_discovery import planned_tables
 from tests.test_pages import MARKDOWN_ESCAPE, page_text
 
 
@@ -43,10 +44,10 @@ def median(backend, demo_users):
 
 def test_the_inventory_lists_exactly_the_tables_holding_my_rows(backend, sample, median):
     inventory = inventory_for(backend, principal_for(median))
-    truth = {name for name in expected_identifiers() if truth_rows(sample, name, median)}
+    truth = {name for name in planned_tables() if truth_rows(sample, name, median)}
     assert {e.name for e in inventory.entries} == truth
-    shapes = {i.shape for e in inventory.entries for i in e.finding.identifiers}
-    assert shapes == {"scalar", "list", "json"}
+    findings = {m.finding for e in inventory.entries for m in e.found}
+    assert findings == {"subject", "named"}
     assert {e.name for e in inventory.unregistered} == {n for n in truth if backend.register.get(n) is None}
 
 
@@ -55,10 +56,10 @@ def test_every_row_read_names_the_principal_whatever_tables_are_asked_for(backen
     principal's own identifiers: it returns the principal's rows or none."""
     other = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
     entries = list(inventory_for(backend, principal_for(other)).entries)
+    mine = identifiers_of(median)
     for result in my_rows(backend, principal_for(median), VIEW_OWN_TELEMETRY, entries):
         for row in result.rows.to_pylist():
-            text = json.dumps(row, default=str)
-            assert median.employee_id in text or median.email in text, result.entry.name
+            assert row_names(row, mine), result.entry.name
 
 
 def test_reading_needs_the_employee_role(backend, median):
@@ -80,14 +81,15 @@ def test_pseudonyms_are_stable_distinct_and_per_viewer(backend, median, demo_use
     colleague, another = [p for p in backend.directory if p.employee_id not in (median.employee_id, heavy.employee_id)][:2]
     mine = Pseudonymizer(backend.pseudonym_key, median, backend.directory)
     theirs = Pseudonymizer(backend.pseudonym_key, heavy, backend.directory)
-    assert mine.pseudonym(colleague.employee_id) == mine.pseudonym(colleague.email) == \
-        mine.pseudonym(colleague.email.upper())
-    assert mine.pseudonym(colleague.employee_id) != mine.pseudonym(another.employee_id)
-    assert mine.pseudonym(colleague.employee_id) != theirs.pseudonym(colleague.employee_id)
-    assert mine.pseudonym(median.email) == median.email
+    forms = [colleague.employee_id, colleague.email, colleague.email.upper(), colleague.login, colleague.badge,
+             colleague.hostnames[0], f"ACME\\{colleague.login}"]
+    assert len({mine.text(form).removeprefix("ACME\\") for form in forms}) == 1
+    assert mine.text(colleague.employee_id) != mine.text(another.employee_id)
+    assert mine.text(colleague.employee_id) != theirs.text(colleague.employee_id)
+    assert mine.text(median.email) == median.email and mine.text(median.login) == median.login
     reopened = Backend.open(backend.settings)
-    assert Pseudonymizer(reopened.pseudonym_key, median, backend.directory).pseudonym(colleague.email) == \
-        mine.pseudonym(colleague.email)
+    assert Pseudonymizer(reopened.pseudonym_key, median, backend.directory).text(colleague.email) == \
+        mine.text(colleague.email)
     reopened.close()
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from auth.principal import Principal, Role
 from portal.navigation import PAGES, visible_pages
 from tests.conftest import signed_in_claims, write_config
-from tests.test_discovery import truth_rows
+from tests.ground_truth import truth_rows
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "text", "info", "warning", "error",
@@ -52,7 +52,7 @@ def test_home_greets_the_employee_with_counts_from_the_warehouse(open_page, demo
     user = demo_users["employee, light data"]
     at = open_page(signed_in_claims(user))
     employee = backend.directory.by_id(user["employee_id"])
-    expected = sum(truth_rows(sample, f.table.qualified_name, employee) > 0 for f in backend.catalog().with_people())
+    expected = sum(truth_rows(sample, f.table.qualified_name, employee) > 0 for f in backend.catalog().scannable())
     assert at.title[0].value == f"Welcome, {employee.name}"
     assert employee.department in page_text(at)
     assert at.metric[0].label == "Tables holding rows about you"

@@ -103,7 +103,8 @@ def test_directory_has_the_fields_the_portal_needs(sample):
     with open(sample / "directory.csv") as source:
         rows = list(csv.DictReader(source))
     assert set(rows[0]) == {"employee_id", "name", "email", "department", "manager_id", "location", "level",
-                            "start_date", "exempt_from_collection"}
+                            "start_date", "exempt_from_collection", "login", "badge", "hostnames"}
+    assert len({r["login"] for r in rows}) == len({r["badge"] for r in rows}) == len(rows), "unique per person"
     assert len({r["email"] for r in rows}) == len(rows), "emails are unique"
 
 

@@ -8,6 +8,8 @@ import os
 import pytest
 
 from queries import sql
+from queries.discovery import TableFinding
+from queries.subject_rows import row_texts
 from queries.warehouse import TableRef, Warehouse, WarehouseError
 
 
@@ -39,9 +41,9 @@ def test_render_only_loads_queries_from_the_sql_folder():
         sql.load("../../settings")
 
 
-def test_fragment_parameters_are_renamed_per_copy_but_the_subject_is_shared():
-    fragment = sql.render("match/json_employee_id", identifiers={"column": "payload"}, param_suffix="_3")
-    assert fragment.text == 'json_extract_string("payload", $json_path_3) = $employee_id'
+def test_fragment_parameters_are_renamed_per_copy():
+    fragment = sql.render("tokens/scalar_text", identifiers={"column": "payload"}, param_suffix="_3")
+    assert fragment.text.endswith("{'c': $column_number_3, 'nested': false, 't': CAST(\"payload\" AS VARCHAR)}")
 
 
 def test_a_hostile_column_name_stays_one_identifier(tmp_path):
@@ -52,9 +54,12 @@ def test_a_hostile_column_name_stays_one_identifier(tmp_path):
     hostile = 'id" = id OR 1=1 --'
     pq.write_table(pa.table({hostile: ["E1", "E2"]}), folder / "part-0.parquet")
     warehouse = Warehouse(tmp_path / "lake")
-    statement = sql.render("sample_text_values", identifiers={"column": hostile})
     files = [f.path for f in warehouse.files(TableRef("odd", "t"))]
-    assert sorted(r[0] for r in warehouse.query(statement, {"files": files})) == ["E1", "E2"]
+    finding = TableFinding(TableRef("odd", "t"), columns=((hostile, "VARCHAR"),), files=tuple(files),
+                           scanned=((hostile, False),))
+    texts = sql.render("bench/read_searched_columns", fragments={"row_texts": row_texts(finding)})
+    [(count,)] = warehouse.query(texts, {"files": files, "prefilter": "."})
+    assert count == 2
 
 
 @pytest.fixture

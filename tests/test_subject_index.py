@@ -16,7 +16,7 @@ from queries.backend import Backend
 from queries.inventory import inventory_for
 from queries.subject_rows import scan_rows_about
 from tests.conftest import write_config
-from tests.test_discovery import truth_rows
+from tests.ground_truth import truth_rows
 
 TODAY = date(2026, 11, 22)
 
@@ -32,10 +32,10 @@ def test_inventory_rows_and_capture_span_equal_a_full_scan(backend, sample, demo
     employee = backend.directory.by_id(demo_users[label]["employee_id"])
     inventory = inventory_for(backend, principal_for(employee), TODAY)
     by_table = {e.name: e.postings for e in inventory.entries}
-    for finding in backend.catalog().with_people():
+    for finding in backend.catalog().scannable():
         name = finding.table.qualified_name
         truth = truth_rows(sample, name, employee)
-        scan = scan_rows_about(backend.warehouse, finding, employee)
+        scan = scan_rows_about(backend.warehouse, finding, backend.directory, employee)
         assert (by_table[name].rows if name in by_table else 0) == truth == scan.rows, name
         if truth:
             assert (by_table[name].first_seen, by_table[name].last_seen) == (scan.first_seen, scan.last_seen), name

@@ -48,12 +48,13 @@ if chosen:
         if request.reason:
             st.caption("The employee's reason, as they wrote it:")
             st.text(request.reason)
-        try:
-            plan = preview(backend, requests, who, request)
-        except (ErasureError, AccessDenied) as problem:
-            st.error(f"The preview cannot be built: {problem}")
-            plan = []
-        st.dataframe(pd.DataFrame(plan), hide_index=True, width="stretch")
+        plan = []
+        if request.state in (State.SUBMITTED, State.EXTENDED, State.APPROVED, State.PARTIALLY_APPROVED):
+            try:
+                plan = preview(backend, requests, who, request)
+            except (ErasureError, AccessDenied) as problem:
+                st.error(f"The preview cannot be built: {problem}")
+            st.dataframe(pd.DataFrame(plan), hide_index=True, width="stretch")
         note = st.text_input("Reason (told to the employee; needed to deny, approve in part or extend)")
         erasable = [row["table"] for row in plan if not row["kept because"]]
         part = st.multiselect("Tables to delete (approve in part)", erasable)

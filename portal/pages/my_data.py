@@ -65,7 +65,10 @@ with tables_tab:
         st.warning(f"{entry.postings.overdue_rows:,} of your rows here are older than the register's retention of "
                    f"{entry.register.retention_days} days (the oldest from {entry.postings.overdue_since}).")
     st.write("Columns: " + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.columns))
-    st.write("You are identified here by: " + ", ".join(literal(i.label) for i in entry.finding.identifiers))
+    st.write("Where you were found: " + "; ".join(literal(m.describe()) for m in entry.found))
+    if entry.finding.skipped:
+        st.caption("Not searched, because values of their type cannot hold an identifier: "
+                   + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.skipped))
     [preview] = my_rows(backend, who, VIEW_OWN_TELEMETRY, [entry], limit=PREVIEW_ROWS)
     if preview.error:
         st.error(f"Your rows in this table cannot be shown: {preview.error}.")

@@ -1,8 +1,4 @@
--- Every way the directory identifies a person, lower-cased: id and email.
+-- Every key of every person in the directory, lower-cased, with its form
+-- (employee_id, email, login, badge, hostname, or a hash of the id or email).
 CREATE OR REPLACE TABLE subject_keys AS
-SELECT DISTINCT lower(value) AS value, employee_id
-FROM (
-    SELECT unnest($employee_ids) AS employee_id, unnest($employee_ids) AS value
-    UNION ALL
-    SELECT unnest($employee_ids) AS employee_id, unnest($emails) AS value
-)
+SELECT unnest($keys) AS value, unnest($employee_ids) AS employee_id, unnest($kinds) AS kind

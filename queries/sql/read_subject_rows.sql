@@ -1,7 +1,8 @@
 -- One employee's rows in one table, newest first, read only from the files
--- the subject index says hold them.
+-- the subject index says hold them: every row any of whose values holds one
+-- of their keys as a token.
 SELECT *
 FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
-WHERE {{subject_match}}
+WHERE {{names_subject}}
 ORDER BY {{event_time}} DESC NULLS LAST
 LIMIT $row_limit

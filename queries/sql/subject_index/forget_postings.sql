@@ -1,1 +1,1 @@
-DELETE FROM postings WHERE table_name = $table_name
+DELETE FROM postings WHERE list_contains($tables, table_name)

@@ -13,3 +13,13 @@ CREATE TABLE IF NOT EXISTS postings (
     first_seen TIMESTAMP,
     last_seen TIMESTAMP
 )
+;
+CREATE TABLE IF NOT EXISTS mentions (
+    employee_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    finding VARCHAR NOT NULL,
+    form VARCHAR NOT NULL,
+    row_count BIGINT NOT NULL
+)

@@ -1,1 +1,0 @@
-CASE WHEN ({{match}}) IS TRUE THEN NULL ELSE {{column}} END

@@ -1,1 +1,0 @@
-* REPLACE ({{replacements}})

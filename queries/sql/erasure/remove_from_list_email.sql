@@ -1,1 +1,0 @@
-list_filter({{column}}, lambda element: lower(element) IS DISTINCT FROM $email)

@@ -1,1 +1,0 @@
-list_filter({{column}}, lambda element: element IS DISTINCT FROM $employee_id)

@@ -1,1 +1,0 @@
-{{expression}} AS {{column}}

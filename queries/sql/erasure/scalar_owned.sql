@@ -1,1 +1,0 @@
-({{scalar_match}}) IS TRUE AND ({{someone_else}}) IS NOT TRUE

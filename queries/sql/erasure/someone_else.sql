@@ -1,1 +1,0 @@
-{{column}} IS NOT NULL AND (NOT ({{match}})) IS TRUE

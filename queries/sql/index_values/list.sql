@@ -1,1 +1,0 @@
-list_transform({{column}}, lambda value: lower(value))

@@ -1,1 +1,0 @@
-lower(json_extract_string({{column}}, $json_path)) = $email

@@ -1,1 +1,0 @@
-json_extract_string({{column}}, $json_path) = $employee_id

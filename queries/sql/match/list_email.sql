@@ -1,1 +1,0 @@
-list_contains(list_transform({{column}}, lambda address: lower(address)), $email)

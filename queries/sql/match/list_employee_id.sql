@@ -1,1 +1,0 @@
-list_contains({{column}}, $employee_id)

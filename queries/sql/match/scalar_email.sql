@@ -1,1 +1,0 @@
-lower({{column}}) = $email

@@ -1,1 +1,0 @@
-{{column}} = $employee_id

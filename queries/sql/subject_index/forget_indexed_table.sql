@@ -1,1 +1,0 @@
-DELETE FROM indexed_tables WHERE table_name = $table_name

@@ -1,0 +1,1 @@
+DELETE FROM indexed_tables WHERE list_contains($tables, table_name)

@@ -1,0 +1,1 @@
+DELETE FROM mentions WHERE list_contains($tables, table_name)

@@ -1,1 +1,0 @@
-INSERT INTO indexed_tables VALUES ($table_name, $fingerprint, now())

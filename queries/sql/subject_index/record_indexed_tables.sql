@@ -1,0 +1,1 @@
+INSERT INTO indexed_tables SELECT unnest($tables), unnest($fingerprints), now()

@@ -1,0 +1,2 @@
+-- True when any value of the row holds one of the subject's keys as a token.
+list_has_any(flatten(list_transform({{row_texts}}, lambda daylight_value: {{tokens}})), $subject_keys)

@@ -1,0 +1,82 @@
+"""Who a table's rows name, worked out in plain Python, apart from the SQL.
+
+Rows are read with pyarrow and walked value by value: strings (and JSON
+documents inside them, decoded), integers, bytes, lists, struct fields and
+map keys and values, at any depth. Text is split wherever a character
+cannot belong to an identifier, and each piece is compared with a person's
+identifiers: id, email (a `+tag` dropped), login, badge, hostnames, and the
+SHA-256/SHA-1/MD5 of the id and the email. Nothing here is shared with
+`queries/`, so the index is checked against an independent reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow.dataset as ds
+
+_PIECES = re.compile(r"[^A-Za-z0-9._%+@\-]+")
+_EDGES = "._%+-@"
+
+
+def identifiers_of(person) -> set[str]:
+    plain = {person.employee_id, person.email, person.login or "", person.badge or "", *person.hostnames}
+    found = {value.lower() for value in plain if value}
+    for value in (person.employee_id, person.email):
+        for form in {value, value.lower()}:
+            found |= {getattr(hashlib, name)(form.encode()).hexdigest() for name in ("sha256", "sha1", "md5")}
+    return found
+
+
+def _pieces(text: str) -> set[str]:
+    found = set()
+    for piece in _PIECES.split(text):
+        piece = piece.strip(_EDGES).lower()
+        if "@" in piece:
+            local, _, domain = piece.partition("@")
+            found.add(f"{local.split('+')[0]}@{domain}")
+            found.add(piece)
+        elif piece:
+            found.add(piece)
+    return found
+
+
+def _texts(value) -> list[str]:
+    if value is None or isinstance(value, (bool, float, date, datetime)):
+        return []
+    if isinstance(value, str):
+        if value.lstrip()[:1] in ("{", "["):
+            try:
+                return _texts(json.loads(value))
+            except json.JSONDecodeError:
+                pass
+        return [value]
+    if isinstance(value, int):
+        return [str(value)]
+    if isinstance(value, bytes):
+        return [value.decode("utf-8", errors="replace")]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(k) + _texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for item in value for t in _texts(item)]
+    return []
+
+
+def row_names(row: dict, wanted: set[str]) -> bool:
+    return any(_pieces(text) & wanted for value in row.values() for text in _texts(value))
+
+
+def rows_naming(table_folder: Path, person) -> int:
+    """How many rows of the table in `table_folder` name `person`."""
+    wanted = identifiers_of(person)
+    table = ds.dataset(table_folder, format="parquet", partitioning="hive").to_table()
+    return sum(row_names(row, wanted) for row in table.to_pylist())
+
+
+def truth_rows(sample: Path, qualified: str, person) -> int:
+    database, name = qualified.split(".")
+    return rows_naming(sample / "warehouse" / f"{database}.db" / name, person)
