@@ -8,7 +8,8 @@ import json
 import os
 import shutil
 import sqlite3
-from contextlib import contextmanager
+import tempfile
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for
 from queries.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
-from queries.subject_rows import scan_rows_about
+from queries.discovery import discover
+from queries.subject_index import SubjectIndex
+from queries.subject_rows import row_texts, scan_rows_about, token_bindings
 
 CONSOLE_QUERY = "SELECT CAST(ts AS DATE) AS day, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY day"
 
@@ -34,12 +37,46 @@ def scan_every_table(context: Context, subject: Subject) -> list:
     """Baseline: every table with people in it, scanned with a filter on its
     identifier columns (no subject index)."""
     employee = context.backend.directory.by_id(subject.employee_id)
-    return [scan_rows_about(context.backend.warehouse, finding, employee) for finding in context.catalog.with_people()]
+    return [scan_rows_about(context.backend.warehouse, finding, context.backend.directory, employee) for finding in context.catalog.scannable()]
 
 
 @case("inventory", baseline=scan_every_table, baseline_name="scan of every table", baseline_subjects=6)
 def inventory(context: Context, subject: Subject):
     return inventory_for(context.backend, subject.principal, context.today)
+
+
+def read_every_searched_column(context: Context, subject: Subject) -> int:
+    """Baseline: each table's searched columns read once, cast to text and
+    measured — the reading any complete index build must do, without the
+    tokens and the lookup."""
+    total = 0
+    for finding in context.catalog.scannable():
+        statement = sql.render("bench/read_searched_columns", fragments={"row_texts": row_texts(finding)})
+        [(count,)] = context.backend.warehouse.query(statement, {
+            "files": list(finding.files), **token_bindings(context.backend.directory, True)})
+        total += int(count or 0)
+    return total
+
+
+def once(context: Context, subject: Subject):
+    """A case that builds from nothing each time needs no warm-up: run it once."""
+    return nullcontext()
+
+
+@case("index build", baseline=read_every_searched_column, baseline_name="searched columns read once",
+      baseline_subjects=1, fixture=once, tiers=("median",))
+def index_build(context: Context, subject: Subject):
+    """Discovery and the whole subject index from nothing: every row of every table."""
+    folder = Path(tempfile.mkdtemp(prefix="daylight-bench-index-"))
+    try:
+        catalog = discover(context.backend.warehouse, folder)
+        index = SubjectIndex(folder)
+        index.refresh(context.backend.warehouse, catalog, context.backend.directory)
+        index.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    files = [f for finding in catalog.scannable() for f in finding.files]
+    return Work(len(files), sum(os.path.getsize(f) for f in files) / 1e6)
 
 
 def export_reading_every_file(context: Context, subject: Subject):
@@ -69,7 +106,8 @@ def aggregate_in_process(context: Context, subject: Subject):
     """Baseline: the same employee's keystroke count, scanned directly by the
     trusted process (no worker, no slice)."""
     employee = context.backend.directory.by_id(subject.employee_id)
-    return scan_rows_about(context.backend.warehouse, context.catalog.get("telemetry_raw.keystrokes"), employee)
+    return scan_rows_about(context.backend.warehouse, context.catalog.get("telemetry_raw.keystrokes"), context.backend.directory,
+                           employee)
 
 
 @case("console first result", baseline=aggregate_in_process, baseline_name="same aggregate, no sandbox")
