@@ -81,8 +81,9 @@ def _distinctive(owned: pa.Table, kept: pa.Table, subject: Subject) -> list[str]
     return [v for v in theirs if v not in shared][:DISTINCTIVE_PER_FILE]
 
 
-def _redacted(table: pa.Table, positions: list[int], rows: pa.Table, subject: Subject) -> pa.Table:
-    """`table` with the given rows (someone else's) rewritten without the subject."""
+def _redacted(table: pa.Table, positions: list[int], subject: Subject) -> pa.Table:
+    """`table` with the rows at `positions` (someone else's) rewritten without the subject."""
+    rows = table.take(pa.array(positions, pa.int64()))
     for index, field in enumerate(table.schema):
         old = rows.column(field.name).to_pylist()
         new = [subject.redact(value, field.type) for value in old]
@@ -108,15 +109,12 @@ def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employ
     subject), the subject's own rows, and how many kept rows had named them."""
     positions = rows_naming(backend, finding, file, employee)
     subject = subject_of(backend, employee)
-    naming = table.take(pa.array(positions, pa.int64()))
-    owned = classify(naming, subject)
-    theirs = [p for p, own in zip(positions, owned) if own]
+    owned = classify(table.take(pa.array(positions, pa.int64())), subject)
+    theirs = pa.array([p for p, own in zip(positions, owned) if own], pa.int64())
     others = [p for p, own in zip(positions, owned) if not own]
-    rewritten = _redacted(table, others, table.take(pa.array(others, pa.int64())), subject) if others else table
-    keep = pa.array([True] * table.num_rows)
-    if theirs:
-        keep = pc.invert(pc.is_in(pa.array(range(table.num_rows)), value_set=pa.array(theirs, pa.int64())))
-    return rewritten.filter(keep), table.take(pa.array(theirs, pa.int64())), len(others)
+    rewritten = _redacted(table, others, subject) if others else table
+    keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=theirs))
+    return rewritten.filter(keep), table.take(theirs), len(others)
 
 
 def _compact_dictionaries(table: pa.Table) -> pa.Table:
@@ -134,8 +132,7 @@ def _others_named(owned: pa.Table, subject: Subject) -> list[str]:
     """Everyone else the subject's own rows in a file name (the recipients of
     a message they sent), as lower-cased employee ids: deleting those rows
     changes these people's index entries too."""
-    people = set().union(*(subject.people_in(list(row.values())) for row in owned.to_pylist())) if owned.num_rows \
-        else set()
+    people = set().union(*(subject.people_in(list(row.values())) for row in owned.to_pylist()))
     return sorted(person.lower() for person in people - {subject.employee_id})
 
 

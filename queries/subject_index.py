@@ -15,6 +15,7 @@ lets one process write the file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import sys
 import threading
@@ -24,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -34,7 +36,8 @@ from queries import sql
 from queries.directory import Directory
 from queries.discovery import Catalog, TableFinding
 from queries.register import Register
-from queries.subject_keys import KIND_LABELS, directory_keys
+from queries.subject_keys import (HASHES, JSON_ESCAPE, KIND_LABELS, PLAIN_KINDS, PLUS_TAG, SINGLE_TOKEN, TOKEN,
+                                  WHOLE_VALUE, directory_keys)
 from queries.subject_rows import event_time_fragment, row_texts, token_bindings, token_fragment
 from queries.warehouse import Warehouse, WarehouseError
 
@@ -90,6 +93,21 @@ def _index_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragme
 
 
 COMMIT_EVERY = 32  # tables whose entries are swapped in per transaction
+_METHOD_SQL = ("index_table_tokens", "tokens/of_text", "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text",
+               "create_subject_keys")
+
+
+@cache
+def _method() -> str:
+    """The matching rules' version: an index built by other rules is rebuilt."""
+    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE, PLUS_TAG,
+                                                         *HASHES, *PLAIN_KINDS]
+    return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:12]
+
+
+def _versioned(fingerprint: str) -> str:
+    """What the index records for a table: its files' fingerprint under these rules."""
+    return f"{fingerprint}:{_method()}"
 
 
 def _named(entries: pa.Table, table_name: str) -> pa.Table:
@@ -161,7 +179,7 @@ class SubjectIndex:
         with self._lock:
             indexed = dict(self._run("subject_index/indexed_tables"))
             current = {f.table.qualified_name: f for f in catalog.scannable()}
-            stale = [f for name, f in sorted(current.items()) if indexed.get(name) != f.fingerprint]
+            stale = [f for name, f in sorted(current.items()) if indexed.get(name) != _versioned(f.fingerprint)]
             gone = sorted(set(indexed) - set(current))
             if stale:
                 self._create_subject_keys(warehouse, directory)
@@ -214,7 +232,7 @@ class SubjectIndex:
                 self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, _, e in present]),
                           pa.concat_tables([_named(e.mentions, n) for n, _, e in present]))
                 cursor.execute(sql.load("subject_index/record_indexed_tables"), {
-                    "tables": [n for n, _, _ in present], "fingerprints": [f for _, f, _ in present]})
+                    "tables": [n for n, _, _ in present], "fingerprints": [_versioned(f) for _, f, _ in present]})
 
     @staticmethod
     def _add(cursor: duckdb.DuckDBPyConnection, postings: pa.Table, mentions: pa.Table) -> None:
@@ -256,8 +274,8 @@ class SubjectIndex:
                 cursor.execute(sql.load("subject_index/forget_subject_mentions"),
                                {"employee_id": employee_id, "tables": names})
                 cursor.execute(sql.load("subject_index/carry_fingerprint"), {
-                    "tables": names, "old": [tables[n][0].fingerprint for n in names],
-                    "new": [tables[n][1].fingerprint for n in names]})
+                    "tables": names, "old": [_versioned(tables[n][0].fingerprint) for n in names],
+                    "new": [_versioned(tables[n][1].fingerprint) for n in names]})
                 for forget in ("forget_people_in_files", "forget_people_mentions_in_files"):
                     cursor.execute(sql.load(f"subject_index/{forget}"),
                                    {"files": [f for files in shared.values() for f in files], "people": people})

@@ -11,25 +11,32 @@ identifier is a pseudonym, not an anonymization.
 Tokens are cut the same way everywhere (the index, reading one's rows,
 pseudonymizing colleagues): an email address (`[A-Za-z0-9._%+-]+@domain`)
 or a run of letters, digits, `.`, `_` and `-` that starts and ends with a
-letter or digit. A token is lower-cased in ASCII only and, for an email, a
+letter or digit; a token holding a character outside ASCII names nobody.
+A token is lower-cased in ASCII only and, for an email, a
 `+tag` in the local part is dropped (`discovery.plus_tags`). So `E0001`
 never matches inside `E00010`, `al@x.example` never inside `val@x.example`,
 while `/users/E00219/avatar.png`, `mailto:…`, `Name <…>`, `a@x;b@y` and
-`ACME\\ivan.garcia` all yield the identifier as a token. Characters outside
-ASCII never join a token, so a look-alike (`K`, the Kelvin sign) is not a
-letter `k` here either.
+`ACME\\ivan.garcia` all yield the identifier as a token. A character outside
+ASCII is part of the token it touches and spoils it, so a look-alike (`K`,
+the Kelvin sign) neither stands for `k` nor cuts `Kivan.garcia@…` down to
+somebody else's address.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
 
 from queries.directory import Directory, Employee
 
-TOKEN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|[A-Za-z0-9](?:[A-Za-z0-9_.\-]*[A-Za-z0-9])?"
+# Characters outside ASCII belong to the token they touch (and spoil it) instead of separating:
+# `\u212aivan.garcia@…` (a Kelvin-sign look-alike of another address) must not yield ivan.garcia@….
+_OTHER = "\u0080-\U0010ffff"
+TOKEN = (f"[A-Za-z0-9._%+\\-{_OTHER}]+@[A-Za-z0-9\\-{_OTHER}]+(?:\\.[A-Za-z0-9\\-{_OTHER}]+)+"
+         f"|[A-Za-z0-9{_OTHER}](?:[A-Za-z0-9_.\\-{_OTHER}]*[A-Za-z0-9{_OTHER}])?")
 SINGLE_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9._%+@\-]*[A-Za-z0-9])?"
 PLUS_TAG = r"\+[^@]*@"
 # A value that is one key as a whole: the token alone, `mailto:` it, `Name <address>` or `DOMAIN\login`.
@@ -133,5 +140,43 @@ def token_params(directory: Directory, plus_tags: bool) -> dict:
 
 def tokens(text: str, plus_tags: bool = True) -> list[str]:
     """The tokens of one text, as the SQL cuts them (for pseudonymizing in Python)."""
-    found = [t.lower() for t in _TOKEN.findall(text)]
+    found = [t.lower() for t in _TOKEN.findall(text) if t.isascii()]
     return [_PLUS_TAG.sub("@", t) for t in found] if plus_tags else found
+
+
+def _paths(value, path: str, keys: set[str], found: set[str], plus_tags: bool) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(key, str) and set(tokens(key, plus_tags)) & keys:
+                found.add(f"{path}{{key}}")
+            _paths(inner, f"{path}.{key}", keys, found, plus_tags)
+    elif isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        for key, inner in value:
+            _paths(key, f"{path}{{key}}", keys, found, plus_tags)
+            _paths(inner, f"{path}{{value}}", keys, found, plus_tags)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            _paths(inner, f"{path}[]", keys, found, plus_tags)
+    elif isinstance(value, str):
+        if value.lstrip()[:1] in ("{", "["):
+            try:
+                _paths(json.loads(value), f"{path} $", keys, found, plus_tags)
+                return
+            except json.JSONDecodeError:
+                pass
+        if set(tokens(value, plus_tags)) & keys:
+            found.add(path)
+    elif isinstance(value, int) and not isinstance(value, bool) and str(value) in keys:
+        found.add(path)
+
+
+def paths_naming(rows: list[dict], keys: set[str], plus_tags: bool = True) -> list[str]:
+    """Where in these rows the keys sit: `column`, `column.field`,
+    `column[]`, `column{key}` and `column{value}` (a map's keys and values)
+    or `column $.a.b` inside JSON text — for showing a person where they
+    were found."""
+    found: set[str] = set()
+    for row in rows:
+        for column, value in row.items():
+            _paths(value, column, keys, found, plus_tags)
+    return sorted(found)

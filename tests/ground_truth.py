@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 
-_PIECES = re.compile(r"[^A-Za-z0-9._%+@\-]+")
+_PIECES = re.compile("[^A-Za-z0-9._%+@\\-\u0080-\U0010ffff]+")
 _EDGES = "._%+-@"
 
 
@@ -36,6 +36,8 @@ def _pieces(text: str) -> set[str]:
     found = set()
     for piece in _PIECES.split(text):
         piece = piece.strip(_EDGES).lower()
+        if not piece.isascii():
+            continue
         if "@" in piece:
             local, _, domain = piece.partition("@")
             found.add(f"{local.split('+')[0]}@{domain}")

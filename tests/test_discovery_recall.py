@@ -14,7 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auth.policy import VIEW_OWN_TELEMETRY
+from auth.principal import Principal, Role
 from queries.backend import Backend
+from queries.inventory import inventory_for
+from queries.my_rows import my_rows
 from queries.directory import Directory
 from queries.discovery import discover
 from queries.subject_keys import directory_keys
@@ -22,7 +26,7 @@ from queries.subject_rows import scan_rows_about
 from queries.warehouse import Warehouse
 from tests import planter
 from tests.conftest import write_config
-from tests.ground_truth import rows_naming
+from tests.ground_truth import identifiers_of, row_names, rows_naming
 
 
 def people_to_plant(directory: Directory, count: int = 14) -> list[planter.Person]:
@@ -169,3 +173,22 @@ def test_random_nestings_and_forms_are_found(tmp_path_factory, sample, data):
         warehouse.close()
     assert counted.rows == int(expected), (kind, value)
     assert rows_naming(folder, person) == int(expected)
+
+
+def test_colleagues_in_every_shape_are_pseudonymized_in_my_rows(planted):
+    """Reading my own rows of the planted tables: everyone else named in
+    them — in structs, maps, JSON arrays, free text, as hashes or badges —
+    shows as a pseudonym, and my own rows are all there."""
+    backend, lake, people, truth = planted
+    me = backend.directory.by_id(people[1].employee_id)
+    principal = Principal(me.employee_id, me.name, me.email, me.department, frozenset({Role.EMPLOYEE}))
+    entries = [e for e in inventory_for(backend, principal).entries if e.name.startswith(f"{planter.DATABASE}.")]
+    assert {e.name for e in entries} == {table for table, who in truth if who == me.employee_id}
+    others = [identifiers_of(p) for p in backend.directory if p.employee_id != me.employee_id]
+    mine = identifiers_of(me)
+    for result in my_rows(backend, principal, VIEW_OWN_TELEMETRY, entries):
+        rows = result.rows.to_pylist()
+        assert len(rows) == truth[(result.entry.name, me.employee_id)], result.entry.name
+        for row in rows:
+            assert row_names(row, mine), result.entry.name
+            assert not any(row_names(row, theirs) for theirs in others), (result.entry.name, row)

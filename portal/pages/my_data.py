@@ -12,6 +12,7 @@ from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.export import build_export
 from queries.inventory import inventory_for
 from queries.my_rows import my_rows
+from queries.subject_keys import keys_of, paths_naming
 
 PREVIEW_ROWS = 50
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -75,6 +76,9 @@ with tables_tab:
     else:
         st.caption(f"Your {min(PREVIEW_ROWS, entry.postings.rows)} most recent of {entry.postings.rows:,} rows")
         st.dataframe(preview.rows.to_pandas(), hide_index=True, width="stretch")
+        places = paths_naming(preview.rows.to_pylist(), {k.key for k in keys_of(backend.directory.by_id(who.employee_id))})
+        if places:
+            st.caption("In these rows you appear at: " + ", ".join(literal(place) for place in places))
 
 with charts_tab:
     daily = pd.DataFrame(daily_activity(backend, who, inventory), columns=["category", "day", "rows"])

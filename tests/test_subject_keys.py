@@ -1,0 +1,72 @@
+"""How values are cut into tokens and what counts as a person's key: the
+rules every reader of personal data shares."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from queries.directory import Directory, Employee
+from queries.subject_keys import directory_keys, keys_of, paths_naming, person_named, tokens
+
+IVAN = Employee("E00219", "Ivan Garcia", "ivan.garcia@acme.example", "Sales", None, "Berlin", "L3", "2020-01-01",
+                False, login="igarcia", badge="80012345", hostnames=("acme-lt-4f2a9c",))
+AL = Employee("E0001", "Al Ng", "al@x.example", "Sales", None, "Berlin", "L3", "2020-01-01", False)
+VAL = Employee("E00010", "Val Ng", "val@x.example", "Sales", None, "Berlin", "L3", "2020-01-01", False)
+DIRECTORY = Directory([IVAN, AL, VAL])
+
+
+def named(text: str) -> set[str]:
+    return {person for token in tokens(text) if (person := person_named(DIRECTORY, token))}
+
+
+@pytest.mark.parametrize("text, people", [
+    ("E00219", {"E00219"}),
+    ("  ivan.GARCIA@acme.example ", {"E00219"}),
+    ("Ivan Garcia <ivan.garcia@acme.example>", {"E00219"}),
+    ("mailto:ivan.garcia@acme.example", {"E00219"}),
+    ("/users/E00219/avatar.png", {"E00219"}),
+    ("ivan.garcia@acme.example;al@x.example", {"E00219", "E0001"}),
+    ("ivan.garcia@acme.example, val@x.example", {"E00219", "E00010"}),
+    ("ivan.garcia+jira@acme.example", {"E00219"}),
+    ("ACME\\igarcia", {"E00219"}),
+    ("badge 80012345 at door 4", {"E00219"}),
+    ("ssh acme-lt-4f2a9c", {"E00219"}),
+    (hashlib.sha256(b"ivan.garcia@acme.example").hexdigest().upper(), {"E00219"}),
+    (hashlib.md5(b"E00219").hexdigest(), {"E00219"}),
+    ("E0001", {"E0001"}),
+    ("E00010", {"E00010"}),
+    ("al@x.example", {"E0001"}),
+    ("val@x.example", {"E00010"}),
+    ("E002190", set()),
+    ("xE00219", set()),
+    ("E00219_archive", set()),
+    ("ivan.garcia@acme.example.org", set()),
+    ("vivan.garcia@acme.example", set()),
+    ("igarciax", set()),
+    ("\u212aivan.garcia@acme.example", set()),
+])
+def test_a_token_names_exactly_whom_it_spells(text, people):
+    assert named(text) == people
+
+
+def test_a_persons_keys_include_every_form_and_hash():
+    kinds = {k.kind for k in keys_of(IVAN)}
+    assert {"employee_id", "email", "login", "badge", "hostname", "email_sha256", "email_sha1", "email_md5",
+            "employee_id_sha256", "employee_id_sha1", "employee_id_md5"} <= kinds
+
+
+def test_a_key_two_entries_share_names_neither():
+    twin = Employee("E00999", "Ivo Garcia", "ivo.garcia@acme.example", "Sales", None, "Berlin", "L3", "2020-01-01",
+                    False, login="igarcia")
+    keys = {k.key: k.employee_id for k in directory_keys(Directory([IVAN, twin]))}
+    assert "igarcia" not in keys and keys["e00219"] == "E00219"
+
+
+def test_paths_say_where_in_a_row_someone_sits():
+    row = {"sender": "ivan.garcia@acme.example", "recipients": ["al@x.example"],
+           "payload": '{"meta": {"author": {"id": "E00219"}}}', "tags": [("E00219", 1)],
+           "device": {"hostname": "acme-lt-4f2a9c"}, "badge_no": 80012345, "note": "hello"}
+    assert paths_naming([row], {k.key for k in keys_of(IVAN)}) == [
+        "badge_no", "device.hostname", "payload $.meta.author.id", "sender", "tags{key}"]
