@@ -31,25 +31,18 @@ from queries import sql
 from queries.backend import Backend
 from queries.directory import Directory, Employee
 from queries.discovery import TableFinding
-from queries.subject_keys import PLUS_TAG, TOKEN, WHOLE_VALUE, keys_of, person_named
+from queries.subject_keys import TOKEN, WHOLE_VALUE, as_key, keys_of, person_named
 from queries.subject_rows import names_subject, token_bindings
 
 MARKER = "[erased]"
 _WHOLE_VALUE = re.compile(WHOLE_VALUE)
 _TOKEN = re.compile(TOKEN)
-_PLUS_TAG = re.compile(PLUS_TAG)
-
-
-def _key(token: str) -> str:
-    return _PLUS_TAG.sub("@", token.lower())
-
-
 def whole_key(text: str) -> str | None:
     """The key a value is as a whole (`x`, `mailto:x`, `Name <x>`, `DOMAIN\\x`), if it is one token."""
     match = _WHOLE_VALUE.fullmatch(text)
     if not match:
         return None
-    return _key(match.group("token") or match.group("address") or match.group("login"))
+    return as_key(match.group("token") or match.group("address") or match.group("login"))
 
 
 def _looks_like_json(text: str) -> bool:
@@ -63,7 +56,8 @@ class Subject:
         self.keys, self.employee_id, self.directory = keys, employee_id, directory
 
     def _people(self, text: str) -> set[str]:
-        return {person for token in _TOKEN.findall(text) if (person := person_named(self.directory, _key(token)))}
+        return {person for token in _TOKEN.findall(text)
+                if (key := as_key(token)) and (person := person_named(self.directory, key))}
 
     def people_in(self, value) -> set[str]:
         """Everyone a value names, at any depth."""
@@ -117,7 +111,7 @@ class Subject:
         return isinstance(value, str) and whole_key(value) in self.keys
 
     def _text(self, text: str) -> str:
-        return _TOKEN.sub(lambda m: MARKER if _key(m.group(0)) in self.keys else m.group(0), text)
+        return _TOKEN.sub(lambda m: MARKER if as_key(m.group(0)) in self.keys else m.group(0), text)
 
     def _json(self, node):
         """A decoded JSON document without the subject: list elements and

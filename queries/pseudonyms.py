@@ -33,11 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from queries.directory import Directory, Employee
-from queries.subject_keys import PLUS_TAG, TOKEN, person_named
+from queries.subject_keys import TOKEN, as_key, person_named
 
 KEY_FILE = "pseudonym.key"
 PREFIX = "colleague-"
-_PLUS_TAG = re.compile(PLUS_TAG)
 MENTION = re.compile(TOKEN)
 
 
@@ -76,7 +75,8 @@ class Pseudonymizer:
         return PREFIX + digest.hexdigest()[:10]
 
     def _colleague(self, token: str) -> str | None:
-        person = person_named(self._directory, _PLUS_TAG.sub("@", token.lower()))
+        key = as_key(token)
+        person = person_named(self._directory, key) if key else None
         return None if person in (None, self._viewer.employee_id) else person
 
     def _mention(self, match: re.Match) -> str:

@@ -138,10 +138,18 @@ def token_params(directory: Directory, plus_tags: bool) -> dict:
             "prefilter": _prefilter(directory), "shortest_key": min(lengths), "longest_key": max(lengths)}
 
 
+def as_key(token: str, plus_tags: bool = True) -> str | None:
+    """A raw token as it is looked up among the keys — lower-cased, `+tag`
+    dropped — or None when it holds a character outside ASCII (checked
+    first: lower-casing turns the Kelvin sign into a `k`)."""
+    if not token.isascii():
+        return None
+    return _PLUS_TAG.sub("@", token.lower()) if plus_tags else token.lower()
+
+
 def tokens(text: str, plus_tags: bool = True) -> list[str]:
     """The tokens of one text, as the SQL cuts them (for pseudonymizing in Python)."""
-    found = [t.lower() for t in _TOKEN.findall(text) if t.isascii()]
-    return [_PLUS_TAG.sub("@", t) for t in found] if plus_tags else found
+    return [key for t in _TOKEN.findall(text) if (key := as_key(t, plus_tags))]
 
 
 def _paths(value, path: str, keys: set[str], found: set[str], plus_tags: bool) -> None:
