@@ -34,13 +34,15 @@ CONSOLE_QUERY = "SELECT CAST(ts AS DATE) AS day, count(*) AS keystrokes FROM tel
 
 
 def scan_every_table(context: Context, subject: Subject) -> list:
-    """Baseline: every table with people in it, scanned with a filter on its
-    identifier columns (no subject index)."""
+    """Baseline: every table scanned for rows holding one of the employee's
+    keys as a token (no subject index). A full pass over the warehouse, so it
+    is timed on one employee."""
     employee = context.backend.directory.by_id(subject.employee_id)
-    return [scan_rows_about(context.backend.warehouse, finding, context.backend.directory, employee) for finding in context.catalog.scannable()]
+    return [scan_rows_about(context.backend.warehouse, finding, context.backend.directory, employee)
+            for finding in context.catalog.scannable()]
 
 
-@case("inventory", baseline=scan_every_table, baseline_name="scan of every table", baseline_subjects=6)
+@case("inventory", baseline=scan_every_table, baseline_name="scan of every table", baseline_subjects=1)
 def inventory(context: Context, subject: Subject):
     return inventory_for(context.backend, subject.principal, context.today)
 

@@ -1,23 +1,22 @@
 """The subject index: which tables, files and days hold which employees.
 
 Looking one employee up must not scan the warehouse. The index is built by
-one grouped scan per table and kept in the state folder (a DuckDB file);
+one grouped scan per table (or per group of tables sharing a schema) and kept in the state folder (a DuckDB file);
 a table is re-indexed only when discovery's fingerprint of its files
 changes, that is, when data lands. Postings are kept sorted by employee,
 so a lookup reads only the few row groups holding that employee and costs
 about the same in a small warehouse and a large one.
 
-Run `python -m queries.subject_index` to refresh it from the command line
-(for instance right after a load job), with the portal stopped: DuckDB
-lets one process write the file.
+Run `daylight refresh` to refresh it from the command line (for instance
+right after a load job), with the portal stopped: DuckDB lets one process
+write the file.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
-import sys
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,8 +36,8 @@ from queries.directory import Directory
 from queries.discovery import Catalog, TableFinding
 from queries.register import Register
 from queries.subject_keys import (HASHES, JSON_ESCAPE, KIND_LABELS, PLAIN_KINDS, PLUS_TAG, SINGLE_TOKEN, TOKEN,
-                                  WHOLE_VALUE, directory_keys)
-from queries.subject_rows import event_time_fragment, row_texts, token_bindings, token_fragment
+                                  WHOLE_VALUE, directory_keys, person_named)
+from queries.subject_rows import event_time_fragment, row_texts, token_bindings, token_fragments
 from queries.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
@@ -88,21 +87,30 @@ class RefreshReport:
 
 def _index_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
     return sql.render("index_table_tokens", fragments={
-        "event_time": event_time_fragment(finding), "row_texts": row_texts(finding), "tokens": token_fragment(),
+        "event_time": event_time_fragment(finding), "row_texts": row_texts(finding), **token_fragments(),
+        "is_document": sql.render("tokens/is_document"),
         "people": sql.render("index_people/everyone" if everyone else "index_people/some")})
 
 
 COMMIT_EVERY = 32  # tables whose entries are swapped in per transaction
-_METHOD_SQL = ("index_table_tokens", "tokens/of_text", "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text",
-               "create_subject_keys")
+_METHOD_SQL = ("index_table_tokens", "tokens/raw_tokens", "tokens/key_of_token", "tokens/is_document",
+               "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text")
 
 
 @cache
 def _method() -> str:
     """The matching rules' version: an index built by other rules is rebuilt."""
-    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE, PLUS_TAG,
-                                                         *HASHES, *PLAIN_KINDS]
+    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE,
+                                                         PLUS_TAG, *HASHES, *PLAIN_KINDS]
     return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:12]
+
+
+def _subject_keys(directory: Directory) -> pa.Table:
+    """The directory's keys as the index statement reads them (`subject_keys`)."""
+    keys = directory_keys(directory)
+    return pa.table({"value": [k.key for k in keys], "employee_id": [k.employee_id for k in keys],
+                     "kind": [k.kind for k in keys]}, schema=pa.schema(
+        [("value", pa.string()), ("employee_id", pa.string()), ("kind", pa.string())]))
 
 
 def _versioned(fingerprint: str) -> str:
@@ -133,6 +141,62 @@ class TableEntries:
                              "finding": mentions["finding"], "form": mentions["form"],
                              "row_count": mentions["row_count"]})
         return TableEntries(postings, mentions)
+
+
+BATCH_BYTES = 128 * 2**20  # files read by one statement, at most (a single larger table is read alone)
+
+
+def _file_bytes(finding: TableFinding) -> int:
+    """A file gone since discovery counts nothing here; reading it fails and is reported."""
+    total = 0
+    for file in finding.files:
+        try:
+            total += os.path.getsize(file)
+        except OSError:
+            pass
+    return total
+
+
+def _batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
+    """Tables that share a schema are read by one statement, so a text they
+    share is cut into tokens once and small tables do not each pay for a
+    statement: a lake keeps many snapshots and regional copies of one
+    dataset (the sample keeps over a hundred of some)."""
+    alike: dict[tuple, list[TableFinding]] = {}
+    for finding in stale:
+        alike.setdefault((finding.columns, finding.time_column, finding.scanned), []).append(finding)
+    batches = []
+    for members in alike.values():
+        batch, size = [], 0
+        for finding in members:
+            grows = _file_bytes(finding)
+            if batch and size + grows > BATCH_BYTES:
+                batches.append(batch)
+                batch, size = [], 0
+            batch.append(finding)
+            size += grows
+        batches.append(batch)
+    return batches
+
+
+def _scan(warehouse: Warehouse, batch: list[TableFinding], bindings: dict,
+          keys: pa.Table) -> dict[str, tuple[str, str, TableEntries] | None]:
+    """Each table's entries (name, fingerprint, entries), or None for a table
+    that could not be read. A batch that fails is read again table by table,
+    so one unreadable table does not hold back the others."""
+    try:
+        scanned = warehouse.query_arrow(_index_statement(batch[0]),
+                                        {"files": [file for f in batch for file in f.files], **bindings},
+                                        {"subject_keys": keys})
+    except WarehouseError as problem:
+        if len(batch) > 1:
+            return {name: result for finding in batch
+                    for name, result in _scan(warehouse, [finding], bindings, keys).items()}
+        log.warning("could not index %s: %s", batch[0].table.qualified_name, problem)
+        return {batch[0].table.qualified_name: None}
+    return {finding.table.qualified_name: (finding.table.qualified_name, finding.fingerprint, TableEntries.split(
+        finding, scanned.filter(pc.is_in(scanned["file"], pa.array(finding.files, pa.string())))))
+            for finding in batch}
 
 
 class SubjectIndex:
@@ -181,20 +245,18 @@ class SubjectIndex:
             current = {f.table.qualified_name: f for f in catalog.scannable()}
             stale = [f for name, f in sorted(current.items()) if indexed.get(name) != _versioned(f.fingerprint)]
             gone = sorted(set(indexed) - set(current))
-            if stale:
-                self._create_subject_keys(warehouse, directory)
-            failed, batch = [], []
-            bindings = token_bindings(directory, self._plus_tags)
-            for done, finding in enumerate(stale, start=1):
-                try:
-                    scanned = warehouse.query_arrow(_index_statement(finding), {"files": list(finding.files), **bindings})
-                    batch.append((finding.table.qualified_name, finding.fingerprint, TableEntries.split(finding, scanned)))
-                except WarehouseError as problem:
-                    log.warning("could not index %s: %s", finding.table.qualified_name, problem)
-                    failed.append(finding.table.qualified_name)
-                if len(batch) >= COMMIT_EVERY or done == len(stale):
-                    self._replace(batch)
-                    batch = []
+            failed, entries, done = [], [], 0
+            bindings, keys = token_bindings(directory, self._plus_tags), _subject_keys(directory)
+            for batch in _batches(stale):
+                for name, scanned in _scan(warehouse, batch, bindings, keys).items():
+                    if scanned is None:
+                        failed.append(name)
+                    else:
+                        entries.append(scanned)
+                done += len(batch)
+                if len(entries) >= COMMIT_EVERY or done == len(stale):
+                    self._replace(entries)
+                    entries = []
                 if progress:
                     progress(done, len(stale))
             self._replace([(name, None, None) for name in gone])
@@ -260,13 +322,17 @@ class SubjectIndex:
         with self._lock:
             fresh, people = [], []
             if shared:
-                self._create_subject_keys(warehouse, directory)
-                people = [e for (e,) in warehouse.query(sql.render("people_named"), {"named": identifiers})]
-                bindings = token_bindings(directory, self._plus_tags)
+                people = sorted({person for i in identifiers if (person := person_named(directory, i))})
+                bindings, keys = token_bindings(directory, self._plus_tags), _subject_keys(directory)
+
+                def reindex(name: str) -> TableEntries:
+                    after = tables[name][1]
+                    return TableEntries.split(after, warehouse.query_arrow(
+                        _index_statement(after, everyone=False), {"files": shared[name], "people": people, **bindings},
+                        {"subject_keys": keys}))
+
                 with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
-                    fresh = list(zip(shared, pool.map(lambda name: TableEntries.split(tables[name][1], warehouse.query_arrow(
-                        _index_statement(tables[name][1], everyone=False),
-                        {"files": shared[name], "people": people, **bindings})), shared)))
+                    fresh = list(zip(shared, pool.map(reindex, shared)))
             names = sorted(tables)
             with self._transaction() as cursor:
                 cursor.execute(sql.load("subject_index/forget_subject_postings"),
@@ -282,13 +348,6 @@ class SubjectIndex:
                 if fresh:
                     self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, e in fresh]),
                               pa.concat_tables([_named(e.mentions, n) for n, e in fresh]))
-
-    @staticmethod
-    def _create_subject_keys(warehouse: Warehouse, directory: Directory) -> None:
-        keys = directory_keys(directory)
-        warehouse.query(sql.render("create_subject_keys"), {
-            "keys": [k.key for k in keys], "employee_ids": [k.employee_id for k in keys],
-            "kinds": [k.kind for k in keys]})
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
@@ -330,25 +389,3 @@ class SubjectIndex:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from queries.backend import Backend, BackendError
-
-    parser = argparse.ArgumentParser(prog="python -m queries.subject_index", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="portal.toml to use (default: $PORTAL_CONFIG or ./portal.toml)")
-    args = parser.parse_args(argv)
-    try:
-        backend = Backend.open(args.config)
-        report = backend.refresh()
-    except (BackendError, SubjectIndexError) as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    print(f"indexed {len(report.indexed)} table(s), forgot {len(report.forgotten)}, "
-          f"failed {len(report.failed)}" + (f": {', '.join(report.failed)}" if report.failed else ""))
-    return 1 if report.failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

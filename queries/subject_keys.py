@@ -133,9 +133,9 @@ def token_params(directory: Directory, plus_tags: bool) -> dict:
     The prefilter is a search every key's shape matches (built from the
     directory), so a value that fails it holds no key and is not cut up."""
     lengths = [len(k.key) for k in directory_keys(directory)] or [1]
-    return {"token": TOKEN, "single_token": SINGLE_TOKEN, "plus_tag": PLUS_TAG if plus_tags else "@",
-            "json_escape": JSON_ESCAPE,
-            "prefilter": _prefilter(directory), "shortest_key": min(lengths), "longest_key": max(lengths)}
+    return {"token": TOKEN, "single_token": SINGLE_TOKEN,
+            "plus_tag": PLUS_TAG if plus_tags else "@", "json_escape": JSON_ESCAPE,
+            "prefilter": _prefilter(directory), "shortest_key": min(lengths)}
 
 
 def as_key(token: str, plus_tags: bool = True) -> str | None:

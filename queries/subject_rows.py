@@ -39,12 +39,16 @@ def row_texts(finding: TableFinding) -> sql.Fragment:
     return sql.render("tokens/row_texts", fragments={"texts": sql.Fragment.listed(texts)})
 
 
-def token_fragment() -> sql.Fragment:
-    return sql.render("tokens/of_text")
+def token_fragments() -> dict[str, sql.Fragment]:
+    """The two steps of cutting a text into keys, shared by every statement
+    that looks for people: `raw_tokens` (a list, from `daylight_value`) and
+    `key_of_token` (from one `daylight_token`)."""
+    return {"raw_tokens": sql.render("tokens/raw_tokens", fragments={"is_document": sql.render("tokens/is_document")}),
+            "key_of_token": sql.render("tokens/key_of_token")}
 
 
 def names_subject(finding: TableFinding) -> sql.Fragment:
-    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), "tokens": token_fragment()})
+    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), **token_fragments()})
 
 
 def token_bindings(directory: Directory, plus_tags: bool, employee: Employee | None = None) -> dict:

@@ -96,12 +96,17 @@ class Warehouse:
                     files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
         return files
 
-    def _execute(self, statement: Fragment, params: dict | None, fetch: Callable):
-        """Runs one statement on its own cursor, binding the parameters it names."""
+    def _execute(self, statement: Fragment, params: dict | None, fetch: Callable,
+                 relations: dict[str, pa.Table] | None = None):
+        """Runs one statement on its own cursor, binding the parameters it
+        names. `relations` are tables the statement reads by name, seen by
+        this cursor only: the engine keeps no state of its callers."""
         bound = bind(statement.text, {**statement.params, **(params or {})})
         with self._lock:
             cursor = self._connection.cursor()
         try:
+            for name, table in (relations or {}).items():
+                cursor.register(name, table)
             return fetch(cursor, statement.text, bound)
         except duckdb.Error as problem:
             raise WarehouseError(str(problem).splitlines()[0]) from problem
@@ -111,10 +116,11 @@ class Warehouse:
     def query(self, statement: Fragment, params: dict | None = None) -> list[tuple]:
         return self._execute(statement, params, lambda cursor, text, bound: cursor.execute(text, bound).fetchall())
 
-    def query_arrow(self, statement: Fragment, params: dict | None = None) -> pa.Table:
+    def query_arrow(self, statement: Fragment, params: dict | None = None,
+                    relations: dict[str, pa.Table] | None = None) -> pa.Table:
         """Like `query`, for results too large to pass as Python tuples."""
         return self._execute(statement, params,
-                             lambda cursor, text, bound: cursor.sql(text, params=bound).to_arrow_table())
+                             lambda cursor, text, bound: cursor.sql(text, params=bound).to_arrow_table(), relations)
 
     def close(self) -> None:
         self._connection.close()

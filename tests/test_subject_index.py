@@ -13,7 +13,9 @@ import pytest
 
 from auth.principal import Principal, Role
 from queries.backend import Backend
+from queries.discovery import discover
 from queries.inventory import inventory_for
+from queries.subject_index import SubjectIndex, _batches
 from queries.subject_rows import scan_rows_about
 from tests.conftest import write_config
 from tests.ground_truth import truth_rows
@@ -108,3 +110,23 @@ def test_an_employee_with_no_rows_gets_an_empty_inventory(lake_backend):
     nobody = next(p for p in backend.directory if p.exempt_from_collection)
     named = {e.name for e in inventory_for(backend, principal_for(nobody), TODAY).entries}
     assert not any(name.startswith("telemetry_raw.") for name in named)
+
+
+def test_a_table_that_cannot_be_read_holds_back_none_of_its_lookalikes(lake_backend, demo_users, tmp_path):
+    """Tables that share a schema are read by one statement; one of them
+    vanishing between discovery and indexing fails alone."""
+    backend, lake = lake_backend
+    employee = backend.directory.by_id(demo_users["employee, light data"]["employee_id"])
+    for name, rows in (("copy_a", 2), ("copy_b", 3), ("copy_c", 4)):
+        (lake / "hr.db" / name).mkdir()
+        pq.write_table(pa.table({"employee_id": [employee.employee_id] * rows + ["E00001"]}),
+                       lake / "hr.db" / name / "part-0.parquet")
+    catalog = discover(backend.warehouse, tmp_path / "fresh")
+    assert len(_batches([catalog.get(f"hr.copy_{x}") for x in "abc"])) == 1
+    shutil.rmtree(lake / "hr.db" / "copy_b")
+    index = SubjectIndex(tmp_path / "fresh")
+    report = index.refresh(backend.warehouse, catalog, backend.directory)
+    assert report.failed == ("hr.copy_b",)
+    rows = {p.table: p.rows for p in index.tables_about(employee.employee_id, backend.register, TODAY)}
+    assert rows["hr.copy_a"] == 2 and rows["hr.copy_c"] == 4 and "hr.copy_b" not in rows
+    index.close()
