@@ -41,10 +41,12 @@ VIEW_DELETION_QUEUE = Action("view-deletion-queue", "See the queue of deletion r
 PROCESS_DELETION = Action("process-deletion", "Review, decide and execute a deletion request about someone else.",
                           Scope.OTHERS)
 PLACE_LEGAL_HOLD = Action("place-legal-hold", "Place or lift a legal hold on someone else's data.", Scope.OTHERS)
+ADMINISTER_INVENTORY = Action("administer-inventory", "List which tables hold rows about an employee, for an audit.",
+                              Scope.OTHERS)
 
 ACTIONS: tuple[Action, ...] = (
     VIEW_OWN_TELEMETRY, QUERY_OWN_TELEMETRY, EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_ACCESS_LOG,
-    AUDIT_AGGREGATES, VERIFY_LEDGER, VIEW_DELETION_QUEUE, PROCESS_DELETION, PLACE_LEGAL_HOLD,
+    AUDIT_AGGREGATES, VERIFY_LEDGER, VIEW_DELETION_QUEUE, PROCESS_DELETION, PLACE_LEGAL_HOLD, ADMINISTER_INVENTORY,
 )
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -52,6 +54,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
                               VIEW_OWN_ACCESS_LOG}),
     Role.WORKS_COUNCIL: frozenset({AUDIT_AGGREGATES, VERIFY_LEDGER}),
     Role.HR: frozenset({VIEW_DELETION_QUEUE, PROCESS_DELETION, PLACE_LEGAL_HOLD, VERIFY_LEDGER}),
+    Role.ADMINISTRATOR: frozenset({ADMINISTER_INVENTORY, AUDIT_AGGREGATES, VERIFY_LEDGER}),
 }
 
 

@@ -20,6 +20,7 @@ class Role(StrEnum):
     EMPLOYEE = "employee"
     WORKS_COUNCIL = "works_council"
     HR = "hr"
+    ADMINISTRATOR = "administrator"  # the `daylight` command line's operator, never a portal sign-in
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import streamlit as st
 
@@ -18,6 +20,7 @@ from settings import CONFIG_ENV, DEFAULT_CONFIG
 
 log = logging.getLogger("daylight.portal")
 
+T = TypeVar("T")
 UNAVAILABLE = ("Daylight cannot open its data right now, so nothing can be shown. "
                "This is a problem on our side; the operators have the details in the server log.")
 
@@ -76,3 +79,18 @@ def require(who: Principal, action: Action, resource: Resource = NO_SUBJECT) -> 
         log.warning("denied %s to %s: %s", action.name, who.employee_id, decision.reason)
         st.error(f"You do not have access to this page ({decision.reason}).")
         st.stop()
+
+
+def remembered(who: Principal, name: str, read: Callable[[], T], *key) -> T:
+    """A read kept for this session until the warehouse changes (the
+    backend's data generation), so that a rerun of the page — every click
+    reruns it — neither reads again nor records the read again. Kept per
+    principal: a session that signs in as someone else starts empty."""
+    reads = st.session_state.setdefault("daylight_reads", {})
+    version = (who.employee_id, backend().generation)
+    if reads.get("version") != version:
+        reads.clear()
+        reads["version"] = version
+    if (name, *key) not in reads:
+        reads[(name, *key)] = read()
+    return reads[(name, *key)]

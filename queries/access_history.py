@@ -22,7 +22,8 @@ from queries.warehouse_audit import AuditEvent
 
 log = logging.getLogger(__name__)
 
-ROLE_LABELS = {"employee": "employee", "hr": "HR privacy officer", "works_council": "works council"}
+ROLE_LABELS = {"employee": "employee", "hr": "HR privacy officer", "works_council": "works council",
+               "administrator": "administrator (command line)"}
 OWN_ACTIONS = {"view-own-telemetry": "viewed", "query-own-telemetry": "queried in the console",
                "export-own-data": "exported"}
 

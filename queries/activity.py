@@ -10,25 +10,25 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
+from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
-from queries import access_events, sql
+from queries import sql
+from queries.access_events import personal_read
 from queries.backend import Backend
 from queries.inventory import UNREGISTERED, Inventory, InventoryEntry
-from queries.my_rows import MyRows, my_rows
+from queries.my_rows import MyRows, rows_within
 from queries.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.warehouse import WarehouseError
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
     """(category, day, rows): my captured rows per day, per category of data."""
-    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     categories = {e.name: e.category for e in inventory.entries}
     totals: Counter = Counter()
-    daily = backend.index.daily_rows(principal.employee_id)
+    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
+        daily = backend.index.daily_rows(principal.employee_id)
+        read.took(sorted({table for table, _, _ in daily}), sum(rows for _, _, rows in daily))
     for table, day, rows in daily:
         totals[(categories.get(table, UNREGISTERED), day)] += rows
-    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [principal.employee_id],
-                         sorted({table for table, _, _ in daily}), sum(rows for _, _, rows in daily))
     return sorted((category, day, rows) for (category, day), rows in totals.items())
 
 
@@ -59,18 +59,15 @@ def _count_weekday_hours(backend: Backend, entries: list[InventoryEntry], subjec
 
 def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
     """{(ISO weekday, hour): rows} over every table that records a capture time."""
-    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
     employee = backend.directory.by_id(principal.employee_id)
     timed = [e for e in inventory.entries
              if dict(e.finding.columns).get(e.finding.time_column or "", "").startswith("TIMESTAMP")]
-    if not timed:
-        return {}
     counts: Counter = Counter()
-    subject = token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)
-    for weekday, hour, count in _count_weekday_hours(backend, timed, subject):
-        counts[(int(weekday), int(hour))] += int(count)
-    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [employee.employee_id],
-                         [e.name for e in timed], sum(counts.values()))
+    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
+        subject = token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)
+        for weekday, hour, count in _count_weekday_hours(backend, timed, subject) if timed else []:
+            counts[(int(weekday), int(hour))] += int(count)
+        read.took([e.name for e in timed], sum(counts.values()))
     return dict(counts)
 
 
@@ -133,6 +130,7 @@ INSIGHTS = {"keystrokes": _typing, "app_usage": _apps, "screen": _screens}
 def insights(backend: Backend, principal: Principal, inventory: Inventory) -> list[Insight]:
     """What my keystrokes, app usage and screen captures reveal, in plain words."""
     entries = [e for e in inventory.entries if e.category in INSIGHTS]
-    results = list(my_rows(backend, principal, VIEW_OWN_TELEMETRY, entries))
+    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
+        results = rows_within(read, backend, principal.employee_id, entries)
     found = [make(_rows_of(results, category)) for category, make in INSIGHTS.items()]
     return [insight for insight in found if insight]

@@ -5,9 +5,9 @@ directory, state folder, access ledger and its signing key) so that a
 broken setup is reported once, in plain words, instead of failing deep
 inside a page. Without a working ledger nothing is served: every read must
 be recorded. Discovery, the subject index and the import of the
-warehouse's audit log are refreshed at most every
-`warehouse.refresh_seconds`, so a page view does not walk the whole
-warehouse.
+warehouse's audit log are refreshed every `warehouse.refresh_seconds` by
+one background thread per process, so a page view never walks the whole
+warehouse nor waits for another session's refresh.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,10 +81,14 @@ class Backend:
     audit_import: ImportReport | None = None
     audit_problem: str | None = None
     generation: int = 0
+    derived: dict = field(default_factory=dict)  # figures computed from the warehouse, each with its generation
     _catalog: Catalog | None = None
     _version: tuple | None = None
     _refreshed_at: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _refresher: threading.Thread | None = None
+    _refresher_lock: threading.Lock = field(default_factory=threading.Lock)
+    _closing: threading.Event = field(default_factory=threading.Event)
 
     def refresh(self) -> RefreshReport:
         """Discovers changed tables now and brings the subject index up to
@@ -92,16 +97,27 @@ class Backend:
         grants and groups files): figures derived from the warehouse are
         kept until it does."""
         with self._lock:
-            catalog = discover(self.warehouse, self.settings.state.path)
-            report = self.index.refresh(self.warehouse, catalog, self.directory)
-            before = self._version
-            self._catalog, self._refreshed_at = catalog, time.monotonic()
-            self._import_audit_log()
-            self._version = (_fingerprints(catalog), self.audit_problem,
-                             _stamps([self.settings.audit.grants, self.settings.audit.groups]))
-            if (self.audit_import and self.audit_import.imported) or self._version != before:
-                self.generation += 1
-            return report
+            return self._refresh()
+
+    def _refresh_if(self, needed: Callable[[], bool]) -> None:
+        """Refreshes unless, once the lock is held, `needed` says another
+        thread has just done it."""
+        with self._lock:
+            if needed():
+                self._refresh()
+
+    def _refresh(self) -> RefreshReport:
+        """The refresh itself, with `_lock` held."""
+        catalog = discover(self.warehouse, self.settings.state.path)
+        report = self.index.refresh(self.warehouse, catalog, self.directory)
+        before = self._version
+        self._catalog, self._refreshed_at = catalog, time.monotonic()
+        self._import_audit_log()
+        self._version = (_fingerprints(catalog), self.audit_problem,
+                         _stamps([self.settings.audit.grants, self.settings.audit.groups]))
+        if (self.audit_import and self.audit_import.imported) or self._version != before:
+            self.generation += 1
+        return report
 
     def erased(self, employee_id: str, before: Catalog, tables: set[str],
                named: dict[str, dict[str, list[str]]]) -> RefreshReport:
@@ -132,12 +148,42 @@ class Backend:
             self.audit_problem = "the warehouse's audit log could not be read"
 
     def catalog(self) -> Catalog:
-        """Discovery's findings, refreshed when older than the configured interval."""
-        if time.monotonic() - self._refreshed_at >= self.settings.warehouse.refresh_seconds:
-            self.refresh()
+        """Discovery's findings. Only the first call refreshes on the caller's
+        thread (nothing is known yet); later ones return what the background
+        refresher last found."""
+        if self._catalog is None:
+            self._refresh_if(lambda: self._catalog is None)
+        self._start_refresher()
         return self._catalog
 
+    def _start_refresher(self) -> None:
+        with self._refresher_lock:
+            if self._refresher is None and not self._closing.is_set():
+                self._refresher = threading.Thread(target=self._refresh_periodically, name="daylight-refresh",
+                                                   daemon=True)
+                self._refresher.start()
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._refreshed_at >= self.settings.warehouse.refresh_seconds
+
+    def _refresh_periodically(self) -> None:
+        """Refreshes when the last refresh is older than the interval; a
+        refresh that fails is logged and tried again at the next interval,
+        the pages keeping the last good catalog."""
+        interval = self.settings.warehouse.refresh_seconds
+        while not self._closing.wait(max(1.0, interval - (time.monotonic() - self._refreshed_at))):
+            try:
+                self._refresh_if(self._stale)
+            except Exception:
+                log.exception("background refresh of the warehouse failed; keeping the last catalog")
+                self._refreshed_at = time.monotonic()
+
     def close(self) -> None:
+        self._closing.set()
+        with self._refresher_lock:
+            refresher = self._refresher
+        if refresher is not None:
+            refresher.join()
         self.ledger.close()
         self.audit.close()
         self.requests.close()

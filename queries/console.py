@@ -26,14 +26,15 @@ from threading import Lock
 
 import pyarrow as pa
 
-from auth.policy import QUERY_OWN_TELEMETRY, Decision, Resource, ensure
+from auth.policy import QUERY_OWN_TELEMETRY
 from auth.principal import Principal
-from queries import access_events, sql
+from queries import sql
+from queries.access_events import Read, personal_read
 from queries.backend import Backend
 from queries.console_process import ConsoleLimits, run_in_sandbox
 from queries.console_statement import check_statement
-from queries.inventory import inventory_for
-from queries.my_rows import my_slices
+from queries.inventory import inventory_of
+from queries.my_rows import rows_within
 
 log = logging.getLogger(__name__)
 
@@ -148,46 +149,47 @@ def _worker_error(reply: dict, limits: ConsoleLimits, mine: tuple[str, ...], unk
     return _explain(kind, reply["message"], mine, unknown)
 
 
-class _Statement:
-    """One statement's record in the making: whatever happens, `record`
-    writes one ledger entry for it."""
+class _Answer:
+    """One statement's answer in the making: whatever happens, `result`
+    fills in the read, which `personal_read` records as one ledger entry."""
 
-    def __init__(self, backend: Backend, principal: Principal, decision: Decision, statement: str):
-        self.backend, self.principal, self.decision = backend, principal, decision
-        self.digest = hashlib.sha256(statement.encode()).hexdigest()
+    def __init__(self, read: Read, statement: str):
+        self.read = read
+        self.digest = read.sql_sha256 = hashlib.sha256(statement.encode()).hexdigest()
         self.started = time.perf_counter()
-        self.slices: dict[str, pa.Table] = {}
 
     def result(self, outcome: str, **fields) -> ConsoleResult:
-        seconds = time.perf_counter() - self.started
-        loaded = sum(t.num_rows for t in self.slices.values())
-        access_events.record(self.backend.ledger, self.principal, self.decision, QUERY_OWN_TELEMETRY,
-                             [self.principal.employee_id], list(self.slices), loaded, sql_sha256=self.digest,
-                             outcome=outcome, seconds=seconds)
-        return ConsoleResult(self.digest, seconds=seconds, tables=tuple(self.slices), rows_loaded=loaded,
-                             outcome=outcome, **fields)
+        self.read.outcome = outcome
+        self.read.seconds = round(time.perf_counter() - self.started, 3)
+        return ConsoleResult(self.digest, seconds=self.read.seconds, tables=tuple(self.read.tables),
+                             rows_loaded=self.read.rows, outcome=outcome, **fields)
 
 
 def run_statement(backend: Backend, principal: Principal, statement: str,
                   limits: ConsoleLimits = ConsoleLimits()) -> ConsoleResult:
     """Runs one statement over the principal's own rows and nothing else."""
-    decision = ensure(principal, QUERY_OWN_TELEMETRY, Resource.about(principal.employee_id))
-    run = _Statement(backend, principal, decision, statement)
+    with personal_read(backend.ledger, principal, QUERY_OWN_TELEMETRY, [principal.employee_id]) as read:
+        return _answer(backend, principal, _Answer(read, statement), statement, limits)
+
+
+def _answer(backend: Backend, principal: Principal, answer: _Answer, statement: str,
+            limits: ConsoleLimits) -> ConsoleResult:
     checked = check_statement(statement)
     if checked.refusal:
-        return run.result(f"refused: {checked.kind}", error=checked.refusal)
+        return answer.result(f"refused: {checked.kind}", error=checked.refusal)
     settings = backend.settings.console
     if not SLOTS.take(principal.employee_id, settings.max_concurrent_per_person, settings.max_concurrent):
-        return run.result("refused: busy", error=BUSY)
+        return answer.result("refused: busy", error=BUSY)
     try:
-        inventory = inventory_for(backend, principal)
+        inventory = inventory_of(backend, principal.employee_id)
         entries = [e for e in inventory.entries if e.name in checked.tables]
-        run.slices = {r.entry.name: r.rows for r in my_slices(backend, principal, entries) if r.rows is not None}
-        reply, rows = run_in_sandbox(statement, run.slices, limits)
+        slices = {r.entry.name: r.rows
+                  for r in rows_within(answer.read, backend, principal.employee_id, entries) if r.rows is not None}
+        reply, rows = run_in_sandbox(statement, slices, limits)
     finally:
         SLOTS.give_back(principal.employee_id)
     if reply["error"]:
         mine = tuple(e.name for e in inventory.entries)
-        return run.result(f"error: {reply['error']}",
-                          error=_worker_error(reply, limits, mine, set(checked.tables) - set(mine)))
-    return run.result("ok" if not reply["cut"] else f"ok, cut at {reply['cut']}", rows=rows, cut=reply["cut"])
+        return answer.result(f"error: {reply['error']}",
+                             error=_worker_error(reply, limits, mine, set(checked.tables) - set(mine)))
+    return answer.result("ok" if not reply["cut"] else f"ok, cut at {reply['cut']}", rows=rows, cut=reply["cut"])

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from auth.policy import AUDIT_AGGREGATES, VERIFY_LEDGER, ensure
 from auth.principal import Principal
-from queries import access_events
+from queries.access_events import personal_read
 from queries.access_grants import AccessGrants, AccessGrantsError
 from queries.backend import Backend
 from queries.deletion_requests import State
@@ -158,35 +158,31 @@ class _FromWarehouse:
     problems: tuple[str, ...]
 
 
-_CACHE: dict[int, _FromWarehouse] = {}
-
-
 def forget_cached(backend: Backend) -> None:
     """Drops the figures kept since the warehouse last changed (the benchmark times a first view)."""
-    _CACHE.pop(id(backend), None)
+    backend.derived.pop(__name__, None)
 
 
 def oversight(backend: Backend, principal: Principal, now: datetime | None = None) -> Oversight:
     """Every figure of the works council's page, released under the minimum group size."""
-    decision = ensure(principal, AUDIT_AGGREGATES)
     now = now or datetime.now(UTC)
     k = backend.settings.council.min_group_size
-    warehouse = _from_warehouse(backend, k, now)
-    portal = _portal_accesses(backend)
-    by_group, by_purpose, by_table, unjustified = (a.merged(b) for a, b in zip(warehouse.audit, portal))
-    figures = Oversight(
-        k, warehouse.collected, warehouse.category_employees, warehouse.category_rows,
-        tuple(sorted({key[0] for key in by_group.count})),
-        by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k), warehouse.exposures,
-        *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=warehouse.problems)
-    access_events.record(backend.ledger, principal, decision, AUDIT_AGGREGATES, [], [], 0,
-                         justification="works council oversight figures (aggregates only)")
+    with personal_read(backend.ledger, principal, AUDIT_AGGREGATES,
+                       justification="works council oversight figures (aggregates only)"):
+        warehouse = _from_warehouse(backend, k, now)
+        portal = _portal_accesses(backend)
+        by_group, by_purpose, by_table, unjustified = (a.merged(b) for a, b in zip(warehouse.audit, portal))
+        figures = Oversight(
+            k, warehouse.collected, warehouse.category_employees, warehouse.category_rows,
+            tuple(sorted({key[0] for key in by_group.count})),
+            by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k), warehouse.exposures,
+            *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=warehouse.problems)
     return figures
 
 
 def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     catalog = backend.catalog()
-    cached = _CACHE.get(id(backend))
+    cached = backend.derived.get(__name__)
     if cached and cached.generation == backend.generation:
         return cached
     problems = [backend.audit_problem] if backend.audit_problem else []
@@ -205,7 +201,7 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
                            _audit_accesses(backend, coverage, groups, events),
                            tuple(_exposures(windows, events, unions, k)), tuple(problems))
-    _CACHE[id(backend)] = fresh
+    backend.derived[__name__] = fresh
     return fresh
 
 

@@ -23,18 +23,16 @@ ledger.
 The HR screen runs it in a background thread of the portal (`start`); with
 the portal stopped, operators can run or resume it from the command line:
 
-    python -m queries.erasure run DR-…
-    python -m queries.erasure status DR-…
+    daylight erasure run DR-…
+    daylight erasure status DR-…
 """
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import json
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -121,7 +119,7 @@ def start(backend: Backend, requests: DeletionRequests, request_id: str) -> bool
     """Runs an erasure in a background thread of the portal. Not a separate
     process: DuckDB lets one process open the subject index for writing, and
     the portal holds it. The journal makes a portal restart harmless (resume
-    from the HR screen, or `python -m queries.erasure run` with the portal
+    from the HR screen, or `daylight erasure run` with the portal
     stopped). False when it is already running here."""
     with _RUNNING_LOCK:
         if running(request_id):
@@ -289,33 +287,3 @@ def _receipt(backend: Backend, request: Request, employee: Employee, tables: lis
             "public_key": backend.ledger.public_key_pem.decode(),
             "how_to_verify": "Ed25519 over the receipt without `signature`, `public_key` and `how_to_verify`, as "
                              "JSON with sorted keys and no spaces."}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m queries.erasure", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("run", "status"))
-    parser.add_argument("request_id")
-    parser.add_argument("--config", help="portal.toml (default: $PORTAL_CONFIG or ./portal.toml)")
-    args = parser.parse_args(argv)
-    from queries.backend import BackendError
-    try:
-        backend = Backend.open(args.config)
-        requests = backend.requests
-        if args.command == "status":
-            request = requests.get(args.request_id)
-            steps = [e.step for e in journal(requests, args.request_id)]
-            print(f"{request.request_id}: {request.state.value}; files swapped {steps.count('swapped')} of {len(steps)}")
-            return 0
-        request = execute(backend, requests, args.request_id,
-                          progress=lambda d, t: print(f"file {d} of {t}", flush=True))
-    except (BackendError, ErasureError, RequestError) as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    passed = request.receipt and request.receipt["verification"]["passed"]
-    print(f"{request.request_id}: {request.state.value}; verification {'passed' if passed else 'FAILED'}")
-    return 0 if passed else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

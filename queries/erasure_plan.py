@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auth.policy import PROCESS_DELETION, Resource, ensure
+from auth.policy import PROCESS_DELETION
 from auth.principal import Principal
-from queries import access_events
+from queries.access_events import personal_read
 from queries.backend import Backend
 from queries.deletion_requests import DeletionRequests, Hold, Request
 from queries.directory import Employee
@@ -90,20 +90,19 @@ def file_preview(backend: Backend, finding: TableFinding, file: str, employee: E
 
 def preview(backend: Backend, requests: DeletionRequests, officer: Principal, request: Request) -> list[dict]:
     """What erasure would do, per table, for the officer's review; recorded in the ledger."""
-    decision = ensure(officer, PROCESS_DELETION, Resource.about(request.subject_id))
-    employee = backend.directory.by_id(request.subject_id)
-    if employee is None:
-        raise ErasureError(f"{request.subject_id} is no longer in the directory")
-    catalog = backend.catalog()
     rows = []
-    for table in plan(backend, requests, request):
-        counts = [file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] if table.erase \
-            else []
-        rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,
-                     "rows deleted": sum(c.deleted for c in counts),
-                     "rows kept, identifier removed": sum(c.redacted for c in counts),
-                     "rows kept": 0 if table.erase else table.rows, "kept because": table.kept_because or ""})
-    access_events.record(backend.ledger, officer, decision, PROCESS_DELETION, [request.subject_id],
-                         [r["table"] for r in rows], sum(r["rows about the employee"] for r in rows),
-                         justification=f"deletion request {request.request_id}")
+    with personal_read(backend.ledger, officer, PROCESS_DELETION, [request.subject_id],
+                       justification=f"deletion request {request.request_id}") as read:
+        employee = backend.directory.by_id(request.subject_id)
+        if employee is None:
+            raise ErasureError(f"{request.subject_id} is no longer in the directory")
+        catalog = backend.catalog()
+        for table in plan(backend, requests, request):
+            counts = [file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] \
+                if table.erase else []
+            rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,
+                         "rows deleted": sum(c.deleted for c in counts),
+                         "rows kept, identifier removed": sum(c.redacted for c in counts),
+                         "rows kept": 0 if table.erase else table.rows, "kept because": table.kept_because or ""})
+        read.took([r["table"] for r in rows], sum(r["rows about the employee"] for r in rows))
     return rows

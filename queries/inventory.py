@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from auth.policy import VIEW_OWN_TELEMETRY, Resource, ensure
+from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
-from queries import access_events
+from queries.access_events import personal_read
 from queries.backend import Backend
 from queries.discovery import TableFinding
 from queries.register import RegisterEntry
@@ -121,8 +121,7 @@ def inventory_of(backend: Backend, employee_id: str, today: date | None = None) 
 
 
 def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:
-    decision = ensure(principal, VIEW_OWN_TELEMETRY, Resource.about(principal.employee_id))
-    inventory = inventory_of(backend, principal.employee_id, today)
-    access_events.record(backend.ledger, principal, decision, VIEW_OWN_TELEMETRY, [inventory.employee_id],
-                         [e.name for e in inventory.entries], inventory.rows)
+    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
+        inventory = inventory_of(backend, principal.employee_id, today)
+        read.took([e.name for e in inventory.entries], inventory.rows)
     return inventory

@@ -17,19 +17,17 @@ committed to disk before `append` returns, and readers of personal data
 append before they hand anything back: a read that cannot be recorded
 fails.
 
-    python -m queries.ledger verify --public-key KEY.pub [--ledger FILE] [--anchor FILE]
-    python -m queries.ledger public-key        # prints the public key (PEM)
+    daylight ledger verify --public-key KEY.pub [--ledger FILE] [--anchor FILE]
+    daylight ledger public-key                 # prints the public key (PEM)
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
 import os
 import sqlite3
-import sys
 import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -308,47 +306,3 @@ def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey,
             return Verification(count, len(signed), 0, missing[0], f"the signed checkpoint at entry {missing[0]} "
                                                                     "is missing")
     return Verification(count, len(signed), count - last_signed)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m queries.ledger", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("verify", help="verify the whole ledger with the public key alone")
-    check.add_argument("--public-key", type=Path, help="PEM public key (default: the one beside ledger.signing_key)")
-    check.add_argument("--ledger", type=Path, help=f"ledger file (default: <state.path>/{LEDGER_FILE})")
-    check.add_argument("--anchor", type=Path, help="a checkpoint saved earlier (JSON), to detect a cut-off end")
-    check.add_argument("--config", help="portal.toml for the defaults (default: $PORTAL_CONFIG or ./portal.toml)")
-    show = commands.add_parser("public-key", help="print the public key that verifies the checkpoints")
-    show.add_argument("--config")
-    args = parser.parse_args(argv)
-    try:
-        ledger_file, public_file = _paths(args)
-        if args.command == "public-key":
-            print(public_file.read_text(), end="")
-            return 0
-        anchor = Checkpoint.from_json(args.anchor.read_text()) if args.anchor else None
-        result = verify(ledger_file, load_public_key(public_file.read_bytes()), anchor)
-    except (LedgerError, OSError, ValueError, KeyError) as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    print(result.summary())
-    return 0 if result.intact else 1
-
-
-def _paths(args) -> tuple[Path, Path]:
-    """Explicit paths need no configuration; defaults come from portal.toml."""
-    explicit_ledger, explicit_key = getattr(args, "ledger", None), getattr(args, "public_key", None)
-    if explicit_ledger and explicit_key:
-        return explicit_ledger, explicit_key
-    from settings import ConfigError, load_settings
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as problem:
-        raise LedgerError(str(problem)) from None
-    return (explicit_ledger or settings.state.path / LEDGER_FILE,
-            explicit_key or public_key_path(settings.ledger.signing_key))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

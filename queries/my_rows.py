@@ -1,22 +1,23 @@
 """Reading one employee's own rows: the only way rows leave the warehouse.
 
-Every entry point takes the principal and asks the policy; the subject is
-the principal's own employee id, bound as a parameter; only the files the
-subject index names are read; colleagues' identifiers are pseudonymized
-and the read is recorded in the access ledger before anything is returned.
+Every entry point reads inside a `personal_read` (which asks the policy
+and records the read before anything is returned): `my_rows` opens one,
+`rows_within` joins one its caller opened. The subject's keys are
+bound as parameters; only the files the subject index names are read;
+colleagues' identifiers are pseudonymized.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from auth.policy import QUERY_OWN_TELEMETRY, Action, Decision, Resource, ensure
+from auth.policy import Action
 from auth.principal import Principal
-from queries import access_events, sql
+from queries import sql
+from queries.access_events import Read, personal_read
 from queries.backend import Backend
 from queries.directory import Employee
 from queries.inventory import InventoryEntry
@@ -36,17 +37,7 @@ class MyRows:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class _Reader:
-    backend: Backend
-    principal: Principal
-    decision: Decision
-    action: Action
-    employee: Employee
-
-
-def _fetch(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
-    backend, employee = reader.backend, reader.employee
+def _fetch(backend: Backend, employee: Employee, entry: InventoryEntry, limit: int) -> MyRows:
     finding = entry.finding
     statement = sql.render("read_subject_rows", fragments={
         "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
@@ -61,31 +52,21 @@ def _fetch(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
     return MyRows(entry, pseudonymizer.apply(rows))
 
 
-def _read(reader: _Reader, entry: InventoryEntry, limit: int) -> MyRows:
-    fetched = _fetch(reader, entry, limit)
-    if fetched.rows is not None:
-        access_events.record(reader.backend.ledger, reader.principal, reader.decision, reader.action,
-                             [reader.employee.employee_id], [entry.name], fetched.rows.num_rows)
+def rows_within(read: Read, backend: Backend, employee_id: str, entries: list[InventoryEntry],
+                limit: int = ALL_ROWS) -> list[MyRows]:
+    """One employee's rows in each of `entries`, as part of a read the
+    caller holds open (`personal_read`), which records them all as one entry."""
+    employee = backend.directory.by_id(employee_id)
+    fetched = [_fetch(backend, employee, entry, limit) for entry in entries]
+    read.took([f.entry.name for f in fetched if f.rows is not None],
+              sum(f.rows.num_rows for f in fetched if f.rows is not None))
     return fetched
 
 
-def _reader(backend: Backend, principal: Principal, action: Action) -> _Reader:
-    decision = ensure(principal, action, Resource.about(principal.employee_id))
-    return _Reader(backend, principal, decision, action, backend.directory.by_id(principal.employee_id))
-
-
 def my_rows(backend: Backend, principal: Principal, action: Action, entries: list[InventoryEntry],
-            limit: int = ALL_ROWS) -> Iterator[MyRows]:
+            limit: int = ALL_ROWS) -> list[MyRows]:
     """The principal's rows in each of `entries` (from their own inventory),
-    for `action`: viewing or exporting one's own data. Each table's read is
-    one ledger entry."""
-    reader = _reader(backend, principal, action)
-    return (_read(reader, entry, limit) for entry in entries)
-
-
-def my_slices(backend: Backend, principal: Principal, entries: list[InventoryEntry]) -> Iterator[MyRows]:
-    """The principal's whole rows of `entries` for the SQL console, which
-    records the statement they serve as one ledger entry (tables, rows,
-    outcome) before it answers."""
-    reader = _reader(backend, principal, QUERY_OWN_TELEMETRY)
-    return (_fetch(reader, entry, ALL_ROWS) for entry in entries)
+    for `action`: viewing one's own data. One ledger entry, appended before
+    the rows are handed over."""
+    with personal_read(backend.ledger, principal, action, [principal.employee_id]) as read:
+        return rows_within(read, backend, principal.employee_id, entries, limit)

@@ -9,17 +9,15 @@ keyed by their id). Attribution follows what the read could see: a full
 read of a table touched everyone who had rows in it at that time; a
 filtered read touched the people its filter values name.
 
-    python -m queries.warehouse_audit [--config portal.toml]
+    daylight audit import [--config portal.toml]
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
 import sqlite3
-import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -167,29 +165,3 @@ class WarehouseAudit:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from settings import ConfigError, load_settings
-
-    parser = argparse.ArgumentParser(prog="python -m queries.warehouse_audit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="portal.toml to use (default: $PORTAL_CONFIG or ./portal.toml)")
-    args = parser.parse_args(argv)
-    try:
-        settings = load_settings(args.config)
-        if settings.audit.log is None:
-            print("error: no warehouse audit log is configured (audit.log)", file=sys.stderr)
-            return 2
-        audit = WarehouseAudit(settings.state.path)
-        report = audit.import_log(settings.audit.log)
-    except (ConfigError, WarehouseAuditError) as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    print(f"imported {report.imported} new event(s); {report.already_known} already known; "
-          f"{report.malformed} malformed line(s) skipped; {audit.event_count()} in total")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -72,7 +72,7 @@ def config(tmp_path, sample, indexed_state) -> Path:
 def backend(config) -> Backend:
     opened = Backend.open(load_settings(config))
     yield opened
-    opened.warehouse.close()
+    opened.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,19 @@ console script, real configuration, JSON a script can read, exit codes."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from auth.principal import Role
 from queries.backend import Backend
 from tests.conftest import write_config
 from tests.ground_truth import truth_rows
+from tests.test_deletion import approved
+from tests.test_my_data import principal_for
 
 DAYLIGHT = Path(sys.executable).parent / "daylight"
 
@@ -22,12 +26,17 @@ def daylight(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(DAYLIGHT), *args], capture_output=True, text=True, timeout=300)
 
 
+COMMANDS = [("refresh",), ("inventory",), ("ledger", "verify"), ("ledger", "public-key"), ("erasure", "run"),
+            ("erasure", "status"), ("audit", "import"), ("council", "report")]
+
+
 def test_help_lists_the_commands():
     done = daylight("--help")
     assert done.returncode == 0
-    for command in ("refresh", "inventory"):
-        assert command in done.stdout
-    assert daylight("inventory", "--help").returncode == 0
+    for command in COMMANDS:
+        assert command[0] in done.stdout
+        helped = daylight(*command, "--help")
+        assert helped.returncode == 0 and "--config" in helped.stdout, command
 
 
 def test_refresh_then_inventory_as_json(tmp_path, sample, demo_users):
@@ -61,6 +70,11 @@ def test_the_plain_output_reads_as_a_list(tmp_path, sample, demo_users):
 
 @pytest.mark.parametrize("args, code, message", [
     (["inventory", "E99999"], 3, "no employee"),
+    (["erasure", "status", "DR-999999"], 3, "no deletion request"),
+    (["erasure", "run", "DR-999999"], 3, "no deletion request"),
+    (["ledger", "verify", "--ledger", "/nonexistent/ledger.sqlite", "--public-key", "/nonexistent/key.pub"], 2,
+     "cannot read"),
+    (["council", "report", "--out", "/nonexistent/folder/report.html"], 2, "cannot write"),
     (["inventory", "E00001", "--config", "/nonexistent/portal.toml"], 2, "not found"),
     (["refresh", "--config", "/nonexistent/portal.toml"], 2, "not found"),
 ])
@@ -70,3 +84,55 @@ def test_bad_input_gets_a_plain_message_and_an_exit_code(tmp_path, sample, args,
     done = daylight(*args)
     assert done.returncode == code and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_approved_erasure_runs_from_the_command_line(tmp_path, sample, demo_users):
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    config = write_config(tmp_path, lake)
+    backend = Backend.open(config)
+    employee = backend.directory.by_id(demo_users["employee, light data"]["employee_id"])
+    officer = backend.directory.by_id(demo_users["HR privacy officer"]["employee_id"])
+    request = approved(backend, principal_for(employee), principal_for(officer, Role.HR, Role.EMPLOYEE))
+    backend.close()
+    before = daylight("erasure", "status", request.request_id, "--config", str(config), "--json")
+    assert before.returncode == 0 and json.loads(before.stdout)["files_swapped"] == 0
+    done = daylight("erasure", "run", request.request_id, "--config", str(config), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["verification_passed"] is True and result["receipt"]["receipt_for"] == request.request_id
+    after = json.loads(daylight("erasure", "status", request.request_id, "--config", str(config), "--json").stdout)
+    assert after["state"] == result["state"] and after["files_swapped"] == after["files"] > 0
+
+
+def test_the_ledger_verifies_and_the_audit_log_imports_as_json(tmp_path, sample, demo_users):
+    config = write_config(tmp_path, sample)
+    assert daylight("inventory", demo_users["employee, light data"]["employee_id"], "--config", str(config)
+                    ).returncode == 0
+    verified = daylight("ledger", "verify", "--config", str(config), "--json")
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout)["intact"] is True and json.loads(verified.stdout)["entries"] >= 1
+    key = daylight("ledger", "public-key", "--config", str(config))
+    assert key.returncode == 0 and key.stdout.startswith("-----BEGIN PUBLIC KEY-----")
+    imported = daylight("audit", "import", "--config", str(config), "--json")
+    assert imported.returncode == 0, imported.stderr
+    first = json.loads(imported.stdout)
+    again = json.loads(daylight("audit", "import", "--config", str(config), "--json").stdout)
+    assert again["imported"] == 0 and again["events"] == first["events"] > 0
+
+
+def test_the_council_report_holds_aggregates_only_and_is_recorded(tmp_path, sample):
+    config = write_config(tmp_path, sample)
+    out = tmp_path / "report.html"
+    done = daylight("council", "report", "--out", str(out), "--config", str(config), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["report"] == str(out)
+    text = out.read_text()
+    assert text.startswith("<!doctype html>") and "works council report" in text
+    backend = Backend.open(config)
+    for person in backend.directory:
+        assert person.email not in text and person.name not in text
+    entry = backend.ledger.entries()[-1].access
+    assert entry.action == "audit-aggregates" and entry.actor_role == "administrator"
+    assert entry.actor_id.startswith("cli:") and entry.subjects == ()
+    backend.close()

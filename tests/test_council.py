@@ -5,6 +5,7 @@ the service on the sample warehouse, and the page."""
 from __future__ import annotations
 
 import itertools
+import shutil
 import json
 
 import numpy as np
@@ -213,3 +214,27 @@ def test_an_employee_cannot_open_the_page(tmp_path, sample, monkeypatch, demo_us
     at.user = signed_in_claims(demo_users["employee, median data"])
     at.run()
     assert not at.exception and "Accesses per purpose" not in page_text(at)
+
+
+def test_figures_belong_to_the_backend_that_computed_them(tmp_path, sample, demo_users):
+    """Two portals over different warehouses, at the same data generation,
+    never see each other's figures (a cache keyed on `id()` would, once the
+    first is gone and its id reused)."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = Backend.open(write_config(tmp_path / "first", sample))
+    first.refresh()
+    seen = {t.table for t in oversight(first, council_member(first, demo_users)).collected}
+    generation = first.generation
+    first.close()
+    del first
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    shutil.rmtree(lake / "warehouse" / "security.db" / "badge_events")
+    second = Backend.open(write_config(tmp_path / "second", lake))
+    second.refresh()
+    assert second.generation == generation
+    figures = oversight(second, council_member(second, demo_users))
+    assert "security.badge_events" in seen
+    assert "security.badge_events" not in {t.table for t in figures.collected}
+    second.close()

@@ -206,8 +206,8 @@ def test_a_corrupt_ledger_file_is_reported_not_replaced(tmp_path, keys):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "queries.ledger", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT)}, timeout=60)
+    return subprocess.run([str(Path(sys.executable).parent / "daylight"), "ledger", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
 
 
 def test_the_command_verifies_with_the_public_key_alone(ledger, keys, tmp_path):

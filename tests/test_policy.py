@@ -20,17 +20,18 @@ GRANTED_BY = {
     "export-own-data": {Role.EMPLOYEE},
     "request-deletion": {Role.EMPLOYEE},
     "view-own-access-log": {Role.EMPLOYEE},
-    "audit-aggregates": {Role.WORKS_COUNCIL},
-    "verify-ledger": {Role.WORKS_COUNCIL, Role.HR},
+    "audit-aggregates": {Role.WORKS_COUNCIL, Role.ADMINISTRATOR},
+    "verify-ledger": {Role.WORKS_COUNCIL, Role.HR, Role.ADMINISTRATOR},
     "view-deletion-queue": {Role.HR},
     "process-deletion": {Role.HR},
     "place-legal-hold": {Role.HR},
+    "administer-inventory": {Role.ADMINISTRATOR},
 }
 ALLOWED_SUBJECTS = {
     "view-own-telemetry": {"own"}, "query-own-telemetry": {"own"}, "export-own-data": {"own"},
     "request-deletion": {"own"}, "view-own-access-log": {"own"},
     "audit-aggregates": {"none"}, "verify-ledger": {"none"}, "view-deletion-queue": {"none"},
-    "process-deletion": {"other"}, "place-legal-hold": {"other"},
+    "process-deletion": {"other"}, "place-legal-hold": {"other"}, "administer-inventory": {"other"},
 }
 SUBJECTS = {"own": policy.Resource.about(ME), "other": policy.Resource.about(COLLEAGUE), "none": policy.NO_SUBJECT}
 ROLE_SETS = [frozenset(c) for n in range(len(Role) + 1) for c in combinations(Role, n)]

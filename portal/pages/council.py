@@ -93,7 +93,7 @@ with exemptions:
 with ledger:
     st.write("Every read of personal data through Daylight is in a hash-chained ledger, signed at checkpoints. "
              "With the public key below anyone can check it has not been altered, also outside the portal: "
-             "`python -m queries.ledger verify --ledger LEDGER --public-key KEY.pub`.")
+             "`daylight ledger verify --ledger LEDGER --public-key KEY.pub`.")
     st.code(backend.ledger.public_key_pem.decode(), language=None)
     st.download_button("Download the public key", backend.ledger.public_key_pem, "daylight-ledger.pub")
     checkpoint = backend.ledger.latest_checkpoint()

@@ -23,7 +23,7 @@ backend = session.backend()
 st.title("My data")
 
 with st.spinner("Looking through the warehouse…"):
-    inventory = inventory_for(backend, who)
+    inventory = session.remembered(who, "inventory", lambda: inventory_for(backend, who))
 
 if inventory.unreadable_tables:
     st.warning("Some tables could not be read, so rows about you in them are not shown: "
@@ -70,7 +70,8 @@ with tables_tab:
     if entry.finding.skipped:
         st.caption("Not searched, because values of their type cannot hold an identifier: "
                    + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.skipped))
-    [preview] = my_rows(backend, who, VIEW_OWN_TELEMETRY, [entry], limit=PREVIEW_ROWS)
+    [preview] = session.remembered(
+        who, "preview", lambda: my_rows(backend, who, VIEW_OWN_TELEMETRY, [entry], limit=PREVIEW_ROWS), entry.name)
     if preview.error:
         st.error(f"Your rows in this table cannot be shown: {preview.error}.")
     else:
@@ -81,7 +82,8 @@ with tables_tab:
             st.caption("In these rows you appear at: " + ", ".join(literal(place) for place in places))
 
 with charts_tab:
-    daily = pd.DataFrame(daily_activity(backend, who, inventory), columns=["category", "day", "rows"])
+    daily = pd.DataFrame(session.remembered(who, "daily", lambda: daily_activity(backend, who, inventory)),
+                         columns=["category", "day", "rows"])
     if not daily.empty:
         first, last = daily["day"].min(), daily["day"].max()
         if first < last:
@@ -91,14 +93,14 @@ with charts_tab:
                         title="Rows captured about you per day, by kind of data",
                         labels={"day": "", "rows": "rows captured", "category": "kind of data"})
         st.plotly_chart(figure, width="stretch")
-    rhythm = weekday_hour_activity(backend, who, inventory)
+    rhythm = session.remembered(who, "rhythm", lambda: weekday_hour_activity(backend, who, inventory))
     if rhythm:
         grid = [[rhythm.get((day, hour), 0) for hour in range(24)] for day in range(1, 8)]
         heatmap = px.imshow(grid, x=list(range(24)), y=list(WEEKDAYS), aspect="auto", height=320,
                             color_continuous_scale="Oranges", labels={"x": "hour of day", "y": "", "color": "rows"},
                             title="When you were captured: weekday and hour")
         st.plotly_chart(heatmap, width="stretch")
-    for insight in insights(backend, who, inventory):
+    for insight in session.remembered(who, "insights", lambda: insights(backend, who, inventory)):
         st.subheader(insight.title)
         st.write(literal(insight.finding))
         values = pd.DataFrame({"": list(insight.values), "value": list(insight.values.values())})
