@@ -26,27 +26,34 @@ class Action:
     name: str
     description: str
     scope: Scope
+    purpose: str = ""  # why a read under this action happens, as the access ledger records it
 
 
-VIEW_OWN_TELEMETRY = Action("view-own-telemetry", "See which tables hold rows about you, and those rows.", Scope.OWN)
-QUERY_OWN_TELEMETRY = Action("query-own-telemetry", "Run SQL over your own rows, in a sandbox.", Scope.OWN)
-EXPORT_OWN_DATA = Action("export-own-data", "Download a copy of your data.", Scope.OWN)
+VIEW_OWN_TELEMETRY = Action("view-own-telemetry", "See which tables hold rows about you, and those rows.", Scope.OWN,
+                            "employee viewing their own data (right of access)")
+QUERY_OWN_TELEMETRY = Action("query-own-telemetry", "Run SQL over your own rows, in a sandbox.", Scope.OWN,
+                             "employee querying their own data in the SQL console (right of access)")
+EXPORT_OWN_DATA = Action("export-own-data", "Download a copy of your data.", Scope.OWN,
+                         "employee exporting a copy of their own data (right of access, portability)")
 REQUEST_DELETION = Action("request-deletion", "Ask for your data to be deleted, and follow the request.", Scope.OWN)
 VIEW_OWN_ACCESS_LOG = Action("view-own-access-log", "See who read your data, when and why.", Scope.OWN)
 AUDIT_AGGREGATES = Action("audit-aggregates", "See aggregate figures on monitoring, above the minimum group size.",
-                          Scope.AGGREGATE)
+                          Scope.AGGREGATE, "works council oversight of monitoring (aggregates only)")
 VERIFY_LEDGER = Action("verify-ledger", "Check that the access ledger has not been altered.", Scope.AGGREGATE)
 VIEW_DELETION_QUEUE = Action("view-deletion-queue", "See the queue of deletion requests and their deadlines.",
                              Scope.QUEUE)
 PROCESS_DELETION = Action("process-deletion", "Review, decide and execute a deletion request about someone else.",
-                          Scope.OTHERS)
+                          Scope.OTHERS, "HR privacy officer reviewing a deletion request")
 PLACE_LEGAL_HOLD = Action("place-legal-hold", "Place or lift a legal hold on someone else's data.", Scope.OTHERS)
 ADMINISTER_INVENTORY = Action("administer-inventory", "List which tables hold rows about an employee, for an audit.",
-                              Scope.OTHERS)
+                              Scope.OTHERS, "administrator audit of an employee's inventory (daylight inventory)")
+ADMINISTER_CONSOLE = Action("administer-console", "Run SQL over one employee's rows, in the sandbox, for an audit.",
+                            Scope.OTHERS, "administrator querying an employee's data (daylight console)")
 
 ACTIONS: tuple[Action, ...] = (
     VIEW_OWN_TELEMETRY, QUERY_OWN_TELEMETRY, EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_ACCESS_LOG,
     AUDIT_AGGREGATES, VERIFY_LEDGER, VIEW_DELETION_QUEUE, PROCESS_DELETION, PLACE_LEGAL_HOLD, ADMINISTER_INVENTORY,
+    ADMINISTER_CONSOLE,
 )
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -54,7 +61,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
                               VIEW_OWN_ACCESS_LOG}),
     Role.WORKS_COUNCIL: frozenset({AUDIT_AGGREGATES, VERIFY_LEDGER}),
     Role.HR: frozenset({VIEW_DELETION_QUEUE, PROCESS_DELETION, PLACE_LEGAL_HOLD, VERIFY_LEDGER}),
-    Role.ADMINISTRATOR: frozenset({ADMINISTER_INVENTORY, AUDIT_AGGREGATES, VERIFY_LEDGER}),
+    Role.ADMINISTRATOR: frozenset({ADMINISTER_INVENTORY, ADMINISTER_CONSOLE, AUDIT_AGGREGATES, VERIFY_LEDGER}),
 }
 
 

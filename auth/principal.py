@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from queries.directory import Directory
+from queries.discovery.directory import Directory
 from settings import IdentitySettings
 
 
@@ -21,6 +21,32 @@ class Role(StrEnum):
     WORKS_COUNCIL = "works_council"
     HR = "hr"
     ADMINISTRATOR = "administrator"  # the `daylight` command line's operator, never a portal sign-in
+    EXECUTOR = "executor"  # the erasure run, recording what it deleted; granted nothing
+
+    @property
+    def label(self) -> str:
+        """One holder of the role, in plain words (an access history's "who")."""
+        return _ROLE_WORDS[self][0]
+
+    @property
+    def readers(self) -> str:
+        """The role's holders as a group of readers (the council's usage figures)."""
+        return _ROLE_WORDS[self][1]
+
+
+_ROLE_WORDS = {
+    Role.EMPLOYEE: ("employee", "employees (their own data)"),
+    Role.WORKS_COUNCIL: ("works council", "works council (aggregates)"),
+    Role.HR: ("HR privacy officer", "HR privacy officers"),
+    Role.ADMINISTRATOR: ("administrator (command line)", "administrators (command line)"),
+    Role.EXECUTOR: ("deletion executor", "deletion executor"),
+}
+
+
+def known_role(role: str) -> Role | None:
+    """The role a ledger entry names, for its words; None for a name this
+    version does not know (such an entry is shown as written)."""
+    return Role(role) if role in Role._value2member_map_ else None
 
 
 @dataclass(frozen=True)

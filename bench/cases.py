@@ -15,20 +15,21 @@ from pathlib import Path
 
 from auth.principal import Principal, Role
 from bench.harness import Context, Subject, Work, case
-from queries import council, sql
+from queries import sql
+from queries.access.history import access_history
+from queries.access.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
 from queries.backend import Backend
-from queries.access_history import access_history
-from queries.console import ConsoleLimits, run_statement
-from queries.deletion_requests import Move, Scope
-from queries.erasure import execute
-from queries.erasure_rewrite import TEMP_PREFIX
-from queries.activity import daily_activity, insights, weekday_hour_activity
-from queries.export import build_export
-from queries.inventory import inventory_for
-from queries.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
-from queries.discovery import discover
-from queries.subject_index import SubjectIndex
-from queries.subject_rows import row_texts, scan_rows_about, token_bindings
+from queries.console.run import ConsoleLimits, run_statement
+from queries.council import figures as council
+from queries.discovery.catalog import discover
+from queries.discovery.subject_index import SubjectIndex
+from queries.discovery.subject_rows import row_texts, scan_rows_about, token_bindings
+from queries.erasure.requests import Move, Scope
+from queries.erasure.rewrite import TEMP_PREFIX
+from queries.erasure.run import execute
+from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for
 
 CONSOLE_QUERY = "SELECT CAST(ts AS DATE) AS day, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY day"
 

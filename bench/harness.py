@@ -24,7 +24,7 @@ import numpy as np
 
 from auth.principal import Principal, Role
 from queries.backend import Backend
-from queries.discovery import Catalog
+from queries.discovery.catalog import Catalog
 
 TIERS = ("light", "median", "heavy")
 

@@ -12,8 +12,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from portal.plain import chart_frame, chart_label
-from queries.council import Oversight
-from queries.disclosure import Table
+from queries.council.disclosure import Table
+from queries.council.figures import Oversight
 
 WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} employees, or let such a figure be "
                  "worked out from the others.")

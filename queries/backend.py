@@ -20,15 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from queries.directory import Directory, DirectoryError
-from queries.deletion_requests import DeletionRequests, RequestError
-from queries.discovery import Catalog, carry_over, discover
-from queries.ledger import Ledger, LedgerError, load_or_create_signing_key
-from queries.pseudonyms import PseudonymKeyError, load_or_create_key
-from queries.register import Register, RegisterError
-from queries.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
-from queries.warehouse import Warehouse, WarehouseError
-from queries.warehouse_audit import ImportReport, WarehouseAudit, WarehouseAuditError
+from queries.access.ledger import Ledger, LedgerError, load_or_create_signing_key
+from queries.access.warehouse_audit import ImportReport, WarehouseAudit, WarehouseAuditError
+from queries.discovery.catalog import Catalog, carry_over, discover
+from queries.discovery.directory import Directory, DirectoryError
+from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
+from queries.erasure.requests import DeletionRequests, RequestError
+from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
+from queries.warehouse.engine import Warehouse, WarehouseError
+from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from queries.backend import Backend
-from queries.discovery import CACHE_FILE
-from queries.subject_index import INDEX_FILE
+from queries.discovery.catalog import CACHE_FILE
+from queries.discovery.subject_index import INDEX_FILE
 from sample_data.generate import PRESETS, generate
 from settings import load_settings
 

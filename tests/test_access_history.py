@@ -13,14 +13,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY
-from queries.access_history import access_history
-from queries.activity import daily_activity, weekday_hour_activity
+from queries.access.history import access_history
+from queries.access.ledger import LedgerError
+from queries.access.warehouse_audit import WarehouseAudit
 from queries.backend import Backend
-from queries.export import build_export
-from queries.inventory import inventory_for
-from queries.ledger import LedgerError
-from queries.my_rows import my_rows
-from queries.warehouse_audit import WarehouseAudit
+from queries.mydata.activity import daily_activity, weekday_hour_activity
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
 from tests.conftest import signed_in_claims, write_config
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text

@@ -26,7 +26,7 @@ def daylight(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(DAYLIGHT), *args], capture_output=True, text=True, timeout=300)
 
 
-COMMANDS = [("refresh",), ("inventory",), ("ledger", "verify"), ("ledger", "public-key"), ("erasure", "run"),
+COMMANDS = [("refresh",), ("inventory",), ("console",), ("ledger", "verify"), ("ledger", "public-key"), ("erasure", "run"),
             ("erasure", "status"), ("audit", "import"), ("council", "report")]
 
 
@@ -70,6 +70,7 @@ def test_the_plain_output_reads_as_a_list(tmp_path, sample, demo_users):
 
 @pytest.mark.parametrize("args, code, message", [
     (["inventory", "E99999"], 3, "no employee"),
+    (["console", "E99999", "--sql", "SELECT 1"], 3, "no employee"),
     (["erasure", "status", "DR-999999"], 3, "no deletion request"),
     (["erasure", "run", "DR-999999"], 3, "no deletion request"),
     (["ledger", "verify", "--ledger", "/nonexistent/ledger.sqlite", "--public-key", "/nonexistent/key.pub"], 2,
@@ -136,3 +137,21 @@ def test_the_council_report_holds_aggregates_only_and_is_recorded(tmp_path, samp
     assert entry.action == "audit-aggregates" and entry.actor_role == "administrator"
     assert entry.actor_id.startswith("cli:") and entry.subjects == ()
     backend.close()
+
+
+def test_an_administrators_console_statement_goes_through_the_sandbox_and_the_ledger(tmp_path, sample, demo_users):
+    config = write_config(tmp_path, sample)
+    employee_id = demo_users["employee, heavy data"]["employee_id"]
+    done = daylight("console", employee_id, "--sql", "SELECT count(*) AS n FROM telemetry_raw.keystrokes",
+                    "--config", str(config), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    backend = Backend.open(config)
+    person = backend.directory.by_id(employee_id)
+    assert result["rows"] == [{"n": truth_rows(sample, "telemetry_raw.keystrokes", person)}]
+    entry = backend.ledger.entries_about(employee_id)[-1].access
+    assert entry.action == "administer-console" and entry.actor_role == "administrator"
+    assert entry.sql_sha256 == result["statement_sha256"] and entry.outcome == "ok"
+    backend.close()
+    refused = daylight("console", employee_id, "--sql", "COPY (SELECT 1) TO '/tmp/x.csv'", "--config", str(config))
+    assert refused.returncode == 1 and "error:" in refused.stdout and "Traceback" not in refused.stderr

@@ -17,10 +17,10 @@ import pytest
 
 from auth.policy import AccessDenied
 from auth.principal import Principal, Role
-from queries.console import examples, run_statement
-from queries.console_process import ConsoleLimits
-from queries.console_statement import check_statement
-from queries.inventory import inventory_for
+from queries.console.process import ConsoleLimits
+from queries.console.run import examples, run_statement
+from queries.console.statement import check_statement
+from queries.mydata.inventory import inventory_for
 from tests.conftest import signed_in_claims
 
 FAST = ConsoleLimits(timeout_s=3, max_rows=1_000, memory_mb=256)
@@ -139,7 +139,7 @@ def test_escape_attempt(backend, me, demo_users, number):
 
 def test_no_worker_outlives_its_query(backend, me):
     run_statement(backend, principal_for(me), "SELECT count(*) FROM range(1000000000000) a, range(1000000) b", FAST)
-    running = subprocess.run(["pgrep", "-f", "console_worker.py"], capture_output=True, text=True).stdout.split()
+    running = subprocess.run(["pgrep", "-f", "queries/console/worker.py"], capture_output=True, text=True).stdout.split()
     assert [pid for pid in running if int(pid) != os.getpid()] == []
 
 

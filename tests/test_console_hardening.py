@@ -17,11 +17,11 @@ import pyarrow as pa
 import pytest
 
 from auth.principal import Principal, Role
-from queries import console_process
 from queries.backend import Backend
-from queries.console import SLOTS, ConsoleSlots, run_statement
-from queries.console_process import WORKER, ConsoleLimits, _exchange, run_in_sandbox
-from queries.console_statement import check_statement
+from queries.console.process import WORKER, ConsoleLimits, _exchange, run_in_sandbox
+from queries.console.run import SLOTS, ConsoleSlots, run_statement
+from queries.console import process as console_process
+from queries.console.statement import check_statement
 from settings import load_settings
 from tests.conftest import write_config
 from tests.test_console import console_page_after

@@ -5,8 +5,8 @@ the service on the sample warehouse, and the page."""
 from __future__ import annotations
 
 import itertools
-import shutil
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -18,8 +18,8 @@ from auth.policy import AccessDenied
 from auth.principal import Role
 from portal import council_views as views
 from queries.backend import Backend
-from queries.council import AnchorError, oversight, verify_ledger
-from queries.disclosure import Cell, release, split_people
+from queries.council.disclosure import Cell, release, split_people
+from queries.council.figures import AnchorError, oversight, verify_ledger
 from settings import ConfigError, load_settings
 from tests.conftest import signed_in_claims, write_config
 from tests.test_my_data import principal_for

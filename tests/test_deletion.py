@@ -22,12 +22,13 @@ from streamlit.testing.v1 import AppTest
 from auth.policy import AccessDenied
 from auth.principal import Role
 from queries.backend import Backend
-from queries.deletion_requests import Move, RequestError, Scope, State, add_months
-from queries import erasure, state_store
-from queries.discovery import CACHE_FILE
-from queries.erasure import ErasureError, execute
-from queries.erasure_rewrite import TEMP_PREFIX
-from queries.subject_index import INDEX_FILE
+from queries.discovery.catalog import CACHE_FILE
+from queries.discovery.subject_index import INDEX_FILE
+from queries.erasure import run as erasure
+from queries.erasure.requests import Move, RequestError, Scope, State, add_months
+from queries.erasure.rewrite import TEMP_PREFIX
+from queries.erasure.run import ErasureError, execute
+from queries.state import store as state_store
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names
 from tests.test_my_data import principal_for

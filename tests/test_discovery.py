@@ -8,11 +8,11 @@ import shutil
 
 import pytest
 
-from queries.discovery import discover
-from queries.subject_rows import scan_rows_about
+from queries.discovery.catalog import discover
+from queries.discovery.subject_rows import scan_rows_about
 from sample_data.plan import plan_tables
-from tests.ground_truth import truth_rows
 from tests.conftest import SMALL
+from tests.ground_truth import truth_rows
 
 
 def planned_tables() -> set[str]:

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal, Role
 from queries.backend import Backend
-from queries.inventory import inventory_for
-from queries.my_rows import my_rows
-from queries.directory import Directory
-from queries.discovery import discover
-from queries.subject_keys import directory_keys
-from queries.subject_rows import scan_rows_about
-from queries.warehouse import Warehouse
+from queries.discovery.catalog import discover
+from queries.discovery.directory import Directory
+from queries.discovery.subject_keys import directory_keys
+from queries.discovery.subject_rows import scan_rows_about
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
+from queries.warehouse.engine import Warehouse
 from tests import planter
 from tests.conftest import write_config
 from tests.ground_truth import identifiers_of, row_names, rows_naming

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from queries import erasure_check
-from queries.erasure_check import _decoded_contains, contains
+from queries.erasure.check import _decoded_contains, contains
+from queries.erasure import check as erasure_check
 
 EMPLOYEE_ID, EMAIL = "E04711", "jorg.muller@example.com"
 IDENTIFIERS = [EMPLOYEE_ID, EMAIL]

@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from queries.backend import Backend
-from queries.deletion_requests import Scope
-from queries.directory import Directory
-from queries.erasure import execute
-from queries.erasure_redact import MARKER
-from queries.subject_keys import directory_keys
+from queries.discovery.directory import Directory
+from queries.discovery.subject_keys import directory_keys
+from queries.erasure.redact import MARKER
+from queries.erasure.requests import Scope
+from queries.erasure.run import execute
 from tests import planter
 from tests.conftest import write_config
 from tests.ground_truth import identifiers_of, row_names

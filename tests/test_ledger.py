@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from queries.ledger import (GENESIS, Access, Checkpoint, Ledger, LedgerError, _chain, load_or_create_signing_key,
-                            load_public_key, public_key_path, verify)
+from queries.access.ledger import (GENESIS, Access, Checkpoint, Ledger, LedgerError, _chain, load_or_create_signing_key,
+                                   load_public_key, public_key_path, verify)
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERY = 10
@@ -177,7 +177,7 @@ def test_concurrent_appends_keep_one_chain(ledger, keys):
 
 
 def test_appends_from_two_processes_keep_one_chain(ledger, keys, tmp_path):
-    script = ("import sys; from pathlib import Path; from queries.ledger import *; "
+    script = ("import sys; from pathlib import Path; from queries.access.ledger import *; "
               "l = Ledger(Path(sys.argv[1]), load_or_create_signing_key(Path(sys.argv[2])), 10); "
               "[l.append(Access('E1', 'employee', 'x', ('E1',), ('t',), n, 'p')) for n in range(50)]")
     processes = [subprocess.Popen([sys.executable, "-c", script, str(ledger.path.parent), str(keys_path(ledger))],

@@ -14,12 +14,12 @@ import pytest
 
 from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied
 from auth.principal import Principal, Role
-from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.backend import Backend
-from queries.export import build_export
-from queries.inventory import inventory_for
-from queries.my_rows import my_rows
-from queries.pseudonyms import Pseudonymizer
+from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
+from queries.mydata.pseudonyms import Pseudonymizer
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names, truth_rows
 from tests.test_discovery import planned_tables
@@ -152,6 +152,7 @@ def test_the_export_summary_escapes_hostile_text(tmp_path, sample, demo_users):
 @pytest.fixture
 def open_my_data(monkeypatch):
     from pathlib import Path
+
     from streamlit.testing.v1 import AppTest
 
     def run(config, claims):

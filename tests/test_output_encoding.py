@@ -18,19 +18,19 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Role
 from portal import council_views as views
 from portal.plain import chart_frame, literal
 from queries.backend import Backend
-from queries.console import run_statement
-from queries.console_process import ConsoleLimits
-from queries.council import oversight
-from queries.csv_safe import csv_bytes
-from queries.deletion_requests import Move, Scope
-from queries.export import build_export
-from queries.inventory import inventory_for
-from queries.my_rows import my_rows
-from auth.policy import VIEW_OWN_TELEMETRY
+from queries.console.process import ConsoleLimits
+from queries.console.run import run_statement
+from queries.council.figures import oversight
+from queries.erasure.requests import Move, Scope
+from queries.mydata.csv_safe import csv_bytes
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
 from tests.conftest import signed_in_claims, write_config
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL

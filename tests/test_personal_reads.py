@@ -10,17 +10,17 @@ import pytest
 
 from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied
 from auth.principal import Role
-from queries.activity import daily_activity, insights, weekday_hour_activity
 from queries.backend import Backend
-from queries.console import run_statement
-from queries.council import oversight
-from queries.deletion_requests import Scope
-from queries.discovery import CACHE_FILE
-from queries.erasure_plan import preview
-from queries.export import build_export
-from queries.inventory import inventory_for, inventory_of
-from queries.my_rows import my_rows
-from queries.subject_index import INDEX_FILE
+from queries.console.run import run_statement
+from queries.council.figures import oversight
+from queries.discovery.catalog import CACHE_FILE
+from queries.discovery.subject_index import INDEX_FILE
+from queries.erasure.plan import preview
+from queries.erasure.requests import Scope
+from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for, inventory_of
+from queries.mydata.my_rows import my_rows
 from tests.conftest import write_config
 from tests.test_my_data import principal_for
 
@@ -39,6 +39,9 @@ SERVICES = {
     "console": (lambda b, p, s: run_statement(b, p, "SELECT count(*) AS n FROM telemetry_raw.keystrokes"),
                 "query-own-telemetry", {Role.EMPLOYEE}),
     "export": (lambda b, p, s: build_export(b, p, s["inventory"]), "export-own-data", {Role.EMPLOYEE}),
+    "console for an audit": (lambda b, p, s: run_statement(b, p, "SELECT count(*) AS n FROM telemetry_raw.keystrokes",
+                                                            subject_id=s["request"].subject_id),
+                             "administer-console", {Role.ADMINISTRATOR}),
     "erasure preview": (lambda b, p, s: preview(b, b.requests, p, s["request"]), "process-deletion", {Role.HR}),
     "council figures": (lambda b, p, s: oversight(b, p), "audit-aggregates",
                         {Role.WORKS_COUNCIL, Role.ADMINISTRATOR}),

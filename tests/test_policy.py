@@ -26,12 +26,14 @@ GRANTED_BY = {
     "process-deletion": {Role.HR},
     "place-legal-hold": {Role.HR},
     "administer-inventory": {Role.ADMINISTRATOR},
+    "administer-console": {Role.ADMINISTRATOR},
 }
 ALLOWED_SUBJECTS = {
     "view-own-telemetry": {"own"}, "query-own-telemetry": {"own"}, "export-own-data": {"own"},
     "request-deletion": {"own"}, "view-own-access-log": {"own"},
     "audit-aggregates": {"none"}, "verify-ledger": {"none"}, "view-deletion-queue": {"none"},
     "process-deletion": {"other"}, "place-legal-hold": {"other"}, "administer-inventory": {"other"},
+    "administer-console": {"other"},
 }
 SUBJECTS = {"own": policy.Resource.about(ME), "other": policy.Resource.about(COLLEAGUE), "none": policy.NO_SUBJECT}
 ROLE_SETS = [frozenset(c) for n in range(len(Role) + 1) for c in combinations(Role, n)]

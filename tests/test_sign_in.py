@@ -8,7 +8,7 @@ from types import MappingProxyType
 import pytest
 
 from auth.principal import Role, SignInStatus, sign_in
-from queries.directory import Directory, Employee
+from queries.discovery.directory import Directory, Employee
 from settings import IdentitySettings
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

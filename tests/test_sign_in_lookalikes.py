@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from auth.principal import SignInStatus, sign_in
 from queries.backend import Backend, BackendError
-from queries.directory import REQUIRED_COLUMNS, Directory, Employee, email_key
+from queries.discovery.directory import REQUIRED_COLUMNS, Directory, Employee, email_key
 from settings import IdentitySettings, load_settings
 from tests.conftest import write_config
 
@@ -101,7 +101,7 @@ def test_two_entries_differing_only_by_case_are_both_unmatchable():
 
 
 def test_ambiguous_entries_are_logged_for_operators(caplog):
-    with caplog.at_level(logging.WARNING, logger="queries.directory"):
+    with caplog.at_level(logging.WARNING, logger="queries.discovery.directory"):
         Directory(PEOPLE)
     assert "sam.lee@acme.example" in caplog.text
 

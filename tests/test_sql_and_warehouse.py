@@ -8,9 +8,9 @@ import os
 import pytest
 
 from queries import sql
-from queries.discovery import TableFinding
-from queries.subject_rows import row_texts
-from queries.warehouse import TableRef, Warehouse, WarehouseError
+from queries.discovery.catalog import TableFinding
+from queries.discovery.subject_rows import row_texts
+from queries.warehouse.engine import TableRef, Warehouse, WarehouseError
 
 
 @pytest.mark.parametrize("name, quoted", [

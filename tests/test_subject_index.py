@@ -13,10 +13,11 @@ import pytest
 
 from auth.principal import Principal, Role
 from queries.backend import Backend
-from queries.discovery import discover
-from queries.inventory import inventory_for
-from queries.subject_index import SubjectIndex, _batches
-from queries.subject_rows import scan_rows_about
+from queries.discovery.catalog import discover
+from queries.discovery.index_scan import batches
+from queries.discovery.subject_index import SubjectIndex
+from queries.discovery.subject_rows import scan_rows_about
+from queries.mydata.inventory import inventory_for
 from tests.conftest import write_config
 from tests.ground_truth import truth_rows
 
@@ -122,7 +123,7 @@ def test_a_table_that_cannot_be_read_holds_back_none_of_its_lookalikes(lake_back
         pq.write_table(pa.table({"employee_id": [employee.employee_id] * rows + ["E00001"]}),
                        lake / "hr.db" / name / "part-0.parquet")
     catalog = discover(backend.warehouse, tmp_path / "fresh")
-    assert len(_batches([catalog.get(f"hr.copy_{x}") for x in "abc"])) == 1
+    assert len(batches([catalog.get(f"hr.copy_{x}") for x in "abc"])) == 1
     shutil.rmtree(lake / "hr.db" / "copy_b")
     index = SubjectIndex(tmp_path / "fresh")
     report = index.refresh(backend.warehouse, catalog, backend.directory)

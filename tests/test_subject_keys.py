@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from queries.directory import Directory, Employee
-from queries.subject_keys import directory_keys, keys_of, paths_naming, person_named, tokens
+from queries.discovery.directory import Directory, Employee
+from queries.discovery.subject_keys import directory_keys, keys_of, paths_naming, person_named, tokens
 
 IVAN = Employee("E00219", "Ivan Garcia", "ivan.garcia@acme.example", "Sales", None, "Berlin", "L3", "2020-01-01",
                 False, login="igarcia", badge="80012345", hostnames=("acme-lt-4f2a9c",))

@@ -9,7 +9,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.access_history import access_history
+from queries.access.history import access_history
 
 who = session.principal()
 session.require(who, VIEW_OWN_ACCESS_LOG, Resource.about(who.employee_id))

@@ -9,11 +9,11 @@ import streamlit as st
 from auth.policy import QUERY_OWN_TELEMETRY, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.console import examples, run_statement
-from queries.console_process import ConsoleLimits
-from queries.csv_safe import csv_bytes
-from queries.inventory import inventory_for
-from queries.ledger import LedgerError
+from queries.access.ledger import LedgerError
+from queries.console.process import ConsoleLimits
+from queries.console.run import examples, run_statement
+from queries.mydata.csv_safe import csv_bytes
+from queries.mydata.inventory import inventory_for
 
 log = logging.getLogger("daylight.portal")
 

@@ -9,8 +9,8 @@ import streamlit as st
 from auth.policy import AUDIT_AGGREGATES
 from portal import council_views as views
 from portal import session
-from queries.council import AnchorError, oversight, verify_ledger
-from queries.ledger import LedgerError
+from queries.access.ledger import LedgerError
+from queries.council.figures import AnchorError, oversight, verify_ledger
 
 log = logging.getLogger(__name__)
 

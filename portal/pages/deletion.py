@@ -9,13 +9,13 @@ import streamlit as st
 
 from auth.policy import REQUEST_DELETION, Resource
 from portal import session
-from queries.deletion_requests import Move, RequestError, Scope, State
-from queries.inventory import inventory_for
+from queries.erasure.requests import Move, RequestError, Scope, State
+from queries.erasure import service as deletions
+from queries.mydata.inventory import inventory_for
 
 who = session.principal()
 session.require(who, REQUEST_DELETION, Resource.about(who.employee_id))
 backend = session.backend()
-requests = backend.requests
 now = datetime.now(UTC)
 st.title("Deletion requests")
 st.write("Ask for your telemetry to be deleted — all of it, or chosen kinds of data or tables. An HR privacy "
@@ -30,12 +30,13 @@ with st.form("new request"):
     reason = st.text_area("Reason (optional)", max_chars=2000)
     if st.form_submit_button("Request deletion", type="primary"):
         try:
-            made = requests.submit(who, Scope(everything, tuple(categories), tuple(tables)), reason)
+            scope = Scope(everything, tuple(categories), tuple(tables))
+            made = deletions.ask_for_deletion(backend, who, scope, reason)
             st.success(f"Request {made.request_id} received. It must be decided by {made.deadline:%d %b %Y}.")
         except RequestError as problem:
             st.error(str(problem))
 
-mine = requests.of(who.employee_id)
+mine = deletions.my_requests(backend, who)
 if not mine:
     st.info("You have not asked for any deletion yet.")
 for request in mine:
@@ -54,7 +55,7 @@ for request in mine:
                                    for t in request.history]), hide_index=True, width="stretch")
         if Move.WITHDRAW in request.moves() and st.button("Withdraw this request", key=f"withdraw {request.request_id}"):
             try:
-                requests.transition(who, request.request_id, Move.WITHDRAW, "withdrawn by the employee")
+                deletions.withdraw(backend, who, request.request_id)
                 st.rerun()
             except RequestError as problem:
                 st.error(str(problem))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal import session
 from portal.navigation import visible_pages
-from queries.inventory import inventory_for
+from queries.mydata.inventory import inventory_for
 
 who = session.principal()
 st.title(f"Welcome, {who.name}")

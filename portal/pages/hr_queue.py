@@ -9,20 +9,19 @@ import streamlit as st
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
 from portal import session
 from portal.plain import literal
-from queries.deletion_requests import Move, RequestError, State
-from queries import erasure
-from queries.erasure_plan import ErasureError, preview
+from queries.erasure.plan import ErasureError
+from queries.erasure.requests import Move, RequestError, State
+from queries.erasure import service as deletions
 
 WARN_DAYS = 7
 
 who = session.principal()
 session.require(who, VIEW_DELETION_QUEUE)
 backend = session.backend()
-requests = backend.requests
 now = datetime.now(UTC)
 st.title("Deletion queue")
 
-queue = requests.all()
+queue = deletions.queue(backend, who)
 late = [r for r in queue if r.open and r.days_left(now) < 0]
 near = [r for r in queue if r.open and 0 <= r.days_left(now) < WARN_DAYS]
 if late:
@@ -40,7 +39,7 @@ st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": r.subject_id, "
 
 chosen = st.selectbox("Review a request", [r.request_id for r in shown], index=None)
 if chosen:
-    request = requests.get(chosen)
+    request = deletions.request_in_queue(backend, who, chosen)
     if not allowed(who, PROCESS_DELETION, Resource.about(request.subject_id)):
         st.error("This request is about you: another officer must decide it (four-eyes rule).")
     else:
@@ -51,7 +50,7 @@ if chosen:
         plan = []
         if request.state in (State.SUBMITTED, State.EXTENDED, State.APPROVED, State.PARTIALLY_APPROVED):
             try:
-                plan = preview(backend, requests, who, request)
+                plan = deletions.erasure_preview(backend, who, request)
             except (ErasureError, AccessDenied) as problem:
                 st.error(f"The preview cannot be built: {problem}")
             st.dataframe(pd.DataFrame(plan), hide_index=True, width="stretch")
@@ -64,36 +63,35 @@ if chosen:
         for column, (move, label) in actions.items():
             if move in request.moves() and column.button(label, key=f"{move} {chosen}"):
                 try:
-                    requests.transition(who, chosen, move, note, approved_tables=part or None)
+                    deletions.decide(backend, who, chosen, move, note, approved_tables=part or None)
                     st.rerun()
                 except (RequestError, AccessDenied) as problem:
                     st.error(str(problem))
         if Move.EXECUTE in request.moves() and st.button("Execute the deletion", type="primary"):
             try:
-                requests.transition(who, chosen, Move.EXECUTE, "started from the HR screen")
-                erasure.start(backend, requests, chosen)
+                deletions.begin_erasure(backend, who, chosen)
                 st.rerun()
-            except RequestError as problem:
+            except (RequestError, AccessDenied) as problem:
                 st.error(str(problem))
         if request.state in (State.EXECUTING, State.COMPLETED, State.FAILED):
-            steps = [e.step for e in erasure.journal(requests, chosen)]
-            done = steps.count("swapped")
-            st.progress(done / len(steps) if steps else 1.0, text=f"{done} of {len(steps)} files rewritten")
+            progress = deletions.erasure_progress(backend, who, chosen)
+            st.progress(progress.swapped / progress.files if progress.files else 1.0,
+                        text=f"{progress.swapped} of {progress.files} files rewritten")
             if request.state is State.FAILED:
                 st.error(f"The deletion did not finish ({literal(request.history[-1].note)}). Execute it again: "
                          "it resumes where it stopped.")
-            if request.state is State.EXECUTING and erasure.running(chosen):
+            if request.state is State.EXECUTING and progress.running:
                 st.button("Refresh progress")
             elif request.state is State.EXECUTING:
                 st.warning("This deletion was interrupted (the portal restarted while it ran).")
                 if st.button("Resume the deletion", type="primary"):
-                    erasure.start(backend, requests, chosen)
+                    deletions.resume_erasure(backend, who, chosen)
                     st.rerun()
         if request.receipt:
             st.json(request.receipt["verification"])
 
 st.header("Legal holds")
-holds = requests.holds(None, now)
+holds = deletions.legal_holds(backend, who, now)
 st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": h.subject_id, "category": h.category or "all data",
                             "reason": h.reason, "placed by": h.placed_by, "expires": h.expires_at} for h in holds]),
              hide_index=True, width="stretch")
@@ -103,18 +101,19 @@ with st.form("hold"):
     reason = st.text_input("Reason")
     until = st.date_input("Expires", value=(now + timedelta(days=180)).date())
     if st.form_submit_button("Place legal hold"):
-        if backend.directory.by_id(subject.strip()) is None:
-            st.error("There is no such employee in the directory.")
-        elif not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject.strip())):
+        if not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject.strip())):
             st.error("You cannot place a hold on your own data.")
         else:
             try:
-                requests.place_hold(who, subject.strip(), category.strip() or None, reason,
-                                    datetime.combine(until, datetime.min.time(), UTC))
+                deletions.place_hold(backend, who, subject.strip(), category.strip() or None, reason,
+                                     datetime.combine(until, datetime.min.time(), UTC))
                 st.rerun()
             except RequestError as problem:
                 st.error(str(problem))
 lift = st.selectbox("Lift a hold", [h.hold_id for h in holds], index=None)
 if lift and st.button("Lift this hold"):
-    requests.lift_hold(who, next(h for h in holds if h.hold_id == lift))
-    st.rerun()
+    try:
+        deletions.lift_hold(backend, who, lift, now)
+        st.rerun()
+    except RequestError as problem:
+        st.error(str(problem))

@@ -8,11 +8,11 @@ import streamlit as st
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, Resource, allowed
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.activity import daily_activity, insights, weekday_hour_activity
-from queries.export import build_export
-from queries.inventory import inventory_for
-from queries.my_rows import my_rows
-from queries.subject_keys import keys_of, paths_naming
+from queries.discovery.subject_keys import keys_of, paths_naming
+from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
+from queries.mydata.export import build_export
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
 
 PREVIEW_ROWS = 50
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

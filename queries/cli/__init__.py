@@ -2,6 +2,7 @@
 
     daylight refresh [--json]                       discover changed tables, bring the subject index up to date
     daylight inventory EMPLOYEE_ID [--json]         every table holding rows about one employee, and where
+    daylight console EMPLOYEE_ID --sql SQL [--json] one statement over one employee's rows, in the sandbox
     daylight ledger verify [--public-key KEY] [--ledger FILE] [--anchor FILE] [--json]
     daylight ledger public-key                      print the key that verifies the ledger's checkpoints
     daylight erasure run|status DR-… [--json]       finish (or resume) an approved erasure; show where one stands
@@ -16,7 +17,8 @@ reads of personal data and figures are recorded in the access ledger as
 `cli:<operating-system user>`.
 
 Exit codes: 0 done; 1 done, but with a finding the output names (part of
-the warehouse unreadable, a broken ledger, a failed verification); 2 the
+the warehouse unreadable, a statement refused or failed, a broken ledger, a
+failed verification); 2 the
 configuration, the portal's data or an input file cannot be used; 3 no such
 employee or request.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from queries.cli import audit, council, erasure, index, ledger
+from queries.cli import audit, console, council, erasure, index, ledger
 from queries.cli.common import CommandError
 
 
@@ -37,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", help="portal.toml to use (default: $PORTAL_CONFIG or ./portal.toml)")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (index, ledger, erasure, audit, council):
+    for module in (index, console, ledger, erasure, audit, council):
         module.add_commands(commands, common)
     return top
 

@@ -3,8 +3,8 @@ audit log into the portal's state, as a refresh does, for a load job."""
 
 from __future__ import annotations
 
+from queries.access.warehouse_audit import WarehouseAudit, WarehouseAuditError
 from queries.cli.common import CommandError, printed
-from queries.warehouse_audit import WarehouseAudit, WarehouseAuditError
 from settings import ConfigError, load_settings
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from auth.principal import Principal, Role
+from queries.access.ledger import LedgerError
 from queries.backend import Backend, BackendError
-from queries.ledger import LedgerError
-from queries.subject_index import SubjectIndexError
+from queries.discovery.subject_index import SubjectIndexError
 
 
 class CommandError(Exception):

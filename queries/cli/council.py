@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.council_views import report_html
 from queries.cli.common import CommandError, opened, operator, printed
-from queries.council import oversight
+from queries.council.figures import oversight
 
 
 def _report(args) -> int:

@@ -4,8 +4,8 @@ with the portal stopped, and showing where one stands."""
 from __future__ import annotations
 
 from queries.cli.common import CommandError, opened, printed
-from queries.deletion_requests import RequestError
-from queries.erasure import ErasureError, execute, journal
+from queries.erasure.requests import RequestError
+from queries.erasure.run import ErasureError, execute, journal
 
 
 def _status(args) -> int:

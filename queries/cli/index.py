@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from auth.policy import ADMINISTER_INVENTORY
-from queries.access_events import personal_read
+from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.cli.common import CommandError, opened, operator, printed
-from queries.inventory import Inventory, inventory_of
-from queries.subject_keys import KIND_LABELS
+from queries.discovery.subject_keys import KIND_LABELS
+from queries.mydata.inventory import Inventory, inventory_of
 
 
 def _inventory_json(inventory: Inventory, backend: Backend) -> dict:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from queries.access.ledger import LEDGER_FILE, Checkpoint, LedgerError, load_public_key, public_key_path, verify
 from queries.cli.common import CommandError, printed
-from queries.ledger import LEDGER_FILE, Checkpoint, LedgerError, load_public_key, public_key_path, verify
 from settings import ConfigError, load_settings
 
 

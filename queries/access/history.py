@@ -1,0 +1,165 @@
+"""Who accessed my data: the portal's ledger and the warehouse's own audit
+log, attributed to me, in one history; and the windows in which my rows
+were readable by people outside the tables' purposes.
+
+Accessors are named or described by role according to
+`audit.show_accessor_names`: the law owes an employee the dates and
+purposes of accesses, and an employer may decide to owe names as well.
+Service accounts are not people and are always named.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from auth.policy import VIEW_OWN_ACCESS_LOG, Resource, ensure
+from auth.principal import Principal, known_role
+from queries.access.grants import AccessGrants, Grant, configured_grants
+from queries.access.warehouse_audit import AuditEvent
+from queries.backend import Backend
+
+log = logging.getLogger(__name__)
+
+OWN_ACTIONS = {"view-own-telemetry": "viewed", "query-own-telemetry": "queried in the console",
+               "export-own-data": "exported"}
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    at: datetime
+    source: str
+    who: str
+    role: str
+    by_me: bool
+    tables: tuple[str, ...]
+    my_rows: int
+    action: str
+    purpose: str | None
+    justification: str | None
+    reach: str
+    unjustified: bool
+    purpose_not_registered: bool
+
+
+@dataclass(frozen=True)
+class ExposureWindow:
+    grant: Grant
+    start: datetime
+    end: datetime | None
+    tables: tuple[str, ...]
+    my_rows: int
+    could_read: int
+    readers: tuple[str, ...]
+    reads: int
+
+
+@dataclass(frozen=True)
+class AccessHistory:
+    records: tuple[AccessRecord, ...]
+    exposures: tuple[ExposureWindow, ...]
+    problems: tuple[str, ...]
+
+
+class _Accessors:
+    """Describes an accessor as the settings allow: name, role and groups."""
+
+    def __init__(self, backend: Backend, grants: AccessGrants | None):
+        self._backend, self._grants = backend, grants
+        self._broad = set(backend.settings.audit.broad_groups)
+        self._described: dict[tuple[str, str | None], tuple[str, str]] = {}
+
+    def purpose_groups(self, user: str) -> list[str]:
+        return [g for g in self._grants.groups_of(user) if g not in self._broad] if self._grants else []
+
+    def describe(self, user: str, user_type: str | None) -> tuple[str, str]:
+        """(who, role), worked out once per accessor: one busy account reads thousands of times."""
+        key = (user, user_type)
+        if key not in self._described:
+            self._described[key] = self._describe(user, user_type)
+        return self._described[key]
+
+    def _describe(self, user: str, user_type: str | None) -> tuple[str, str]:
+        person = self._backend.directory.by_id(user)
+        if person is None:
+            return user, "service account" if user_type == "service" else (user_type or "unknown")
+        groups = self.purpose_groups(user)
+        role = ("member of " + ", ".join(groups)) if groups else "employee with no access group for this data"
+        return (person.name if self._backend.settings.audit.show_accessor_names else "a colleague"), role
+
+
+def _portal_records(backend: Backend, me: str) -> list[AccessRecord]:
+    records = []
+    for entry in backend.ledger.entries_about(me):
+        access = entry.access
+        by_me = access.actor_id == me
+        if by_me:
+            who = "you"
+        else:
+            person = backend.directory.by_id(access.actor_id)
+            who = person.name if person and backend.settings.audit.show_accessor_names else "a colleague"
+        role = known_role(access.actor_role)
+        records.append(AccessRecord(
+            entry.at, "portal", who, role.label if role else access.actor_role, by_me, access.tables,
+            access.rows, OWN_ACTIONS.get(access.action, access.action), access.purpose, access.justification,
+            "your own request" if by_me else "about you", unjustified=not by_me and not access.justification,
+            purpose_not_registered=False))
+    return records
+
+
+def _warehouse_records(backend: Backend, events: list[AuditEvent], accessors: _Accessors) -> list[AccessRecord]:
+    records = []
+    for event in events:
+        who, role = accessors.describe(event.user, event.user_type)
+        registered = backend.register.get(event.table)
+        drift = event.purpose is None or registered is None or event.purpose not in registered.purposes
+        records.append(AccessRecord(
+            event.at.replace(tzinfo=UTC) if event.at.tzinfo is None else event.at, "warehouse", who, role, False,
+            (event.table,), event.my_rows, event.reach, event.purpose, event.justification, event.reach,
+            unjustified=not event.justification, purpose_not_registered=drift))
+    return records
+
+
+def _held_at(daily: list[tuple[str, date, int]], tables: set[str], moment: datetime) -> int:
+    return sum(rows for table, day, rows in daily if table in tables and day <= moment.date())
+
+
+def exposure_windows(grants: AccessGrants, broad_groups: set[str], me: str, daily: list[tuple[str, date, int]],
+                     events: list[AuditEvent], now: datetime) -> list[ExposureWindow]:
+    """Each grant to a broad group that covered tables holding my rows, with
+    how many people it let read them beyond those whose purpose covers the
+    table, and who of them did."""
+    first_day: dict[str, date] = {}
+    for table, day, _ in daily:
+        first_day[table] = min(day, first_day.get(table, day))
+    windows = []
+    for grant in grants.broad(broad_groups):
+        end = grant.until(now)
+        tables = sorted(t for t, day in first_day.items() if grant.covers(t) and day <= end.date())
+        if not tables:
+            continue
+        outsiders = grants.beyond_purpose(grant, tables, broad_groups, end) - {me}
+        reads = [e for e in events if e.table in tables and grant.granted_at <= e.at < end and e.user in outsiders]
+        windows.append(ExposureWindow(grant, grant.granted_at, grant.revoked_at, tuple(tables),
+                                      _held_at(daily, set(tables), end), len(outsiders),
+                                      tuple(sorted({e.user for e in reads})), len(reads)))
+    return windows
+
+
+def access_history(backend: Backend, principal: Principal, now: datetime | None = None) -> AccessHistory:
+    ensure(principal, VIEW_OWN_ACCESS_LOG, Resource.about(principal.employee_id))
+    me = backend.directory.by_id(principal.employee_id)
+    settings = backend.settings.audit
+    backend.catalog()
+    problems = [backend.audit_problem] if backend.audit_problem else []
+    grants = configured_grants(settings.grants, settings.groups, problems)
+    accessors = _Accessors(backend, grants)
+    daily = backend.index.daily_rows(me.employee_id)
+    events = backend.audit.events_about([me.employee_id, me.email], daily)
+    records = _portal_records(backend, me.employee_id) + _warehouse_records(backend, events, accessors)
+    records.sort(key=lambda r: r.at, reverse=True)
+    exposures = [replace(w, readers=tuple(accessors.describe(user, "human")[0] for user in w.readers))
+                 for w in (exposure_windows(grants, set(settings.broad_groups), me.employee_id, daily, events,
+                                            now or datetime.now(UTC)) if grants else [])]
+    return AccessHistory(tuple(records), tuple(exposures), tuple(problems))

@@ -1,0 +1,62 @@
+"""Every read of personal data is recorded in the access ledger before
+anything is handed back, by construction.
+
+The functions that return personal data (the inventory, one's own rows,
+charts, console results, exports, an HR officer's erasure preview, the
+works council's aggregates, the command line's inventory) do their reading
+inside `personal_read`: it asks the policy on entry — a denial raises
+before anything is read — and appends one entry when the block ends, before
+the function returns; if the ledger cannot record, it raises and nothing is
+shown. Entries describe the access, never the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from auth.policy import NO_SUBJECT, Action, Decision, Resource, ensure
+from auth.principal import Principal
+from queries.access.ledger import Access, Ledger
+
+
+def _record(ledger: Ledger, principal: Principal, decision: Decision, action: Action, subjects: Iterable[str],
+           tables: Iterable[str], rows: int, justification: str | None = None, sql_sha256: str | None = None,
+           outcome: str | None = None, seconds: float | None = None) -> int:
+    """Appends one entry and returns its sequence number; raises LedgerError if it cannot."""
+    return ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(sorted(set(subjects))),
+                                tuple(tables), int(rows), action.purpose, justification, sql_sha256,
+                                outcome, None if seconds is None else round(seconds, 3)))
+
+
+@dataclass
+class Read:
+    """What one read touched, filled in by the code that reads."""
+
+    decision: Decision
+    tables: list[str] = field(default_factory=list)
+    rows: int = 0
+    justification: str | None = None
+    sql_sha256: str | None = None
+    outcome: str | None = None
+    seconds: float | None = None
+
+    def took(self, tables: Iterable[str], rows: int) -> None:
+        self.tables += [t for t in tables if t not in self.tables]
+        self.rows += int(rows)
+
+
+@contextmanager
+def personal_read(ledger: Ledger, principal: Principal, action: Action, subjects: Iterable[str] = (),
+                  justification: str | None = None) -> Iterator[Read]:
+    """The one way to read personal data (or figures about people): the
+    policy decides on entry for the one subject named (none: aggregates or
+    a queue), and the read is recorded when the block ends. A block that
+    raises records nothing, for it returns nothing."""
+    subjects = sorted(set(subjects))
+    decision = ensure(principal, action, Resource.about(subjects[0]) if len(subjects) == 1 else NO_SUBJECT)
+    read = Read(decision, justification=justification)
+    yield read
+    _record(ledger, principal, decision, action, subjects, read.tables, read.rows, read.justification,
+           read.sql_sha256, read.outcome, read.seconds)

@@ -1,0 +1,167 @@
+"""The warehouse's own audit log, imported and attributed to the people
+whose rows each event touched.
+
+The log is the engine's record (here Ranger-style JSON lines) of who read
+which table, with which row filter, for which declared purpose. Imports
+are incremental (each run reads on from where the last stopped; a rotated
+or replaced log is read again from its start) and idempotent (events are
+keyed by their id). Attribution follows what the read could see: a full
+read of a table touched everyone who had rows in it at that time; a
+filtered read touched the people its filter values name.
+
+    daylight audit import [--config portal.toml]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from queries.state import store as state_store
+from queries.state.store import StateStoreError
+
+log = logging.getLogger(__name__)
+
+AUDIT_FILE = "warehouse_audit.sqlite"
+BATCH_LINES = 20_000
+
+
+class WarehouseAuditError(Exception):
+    """The audit log or its imported copy cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    already_known: int
+    malformed: int
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    event_id: str
+    at: datetime
+    user: str
+    user_type: str | None
+    table: str
+    rows_returned: int | None
+    purpose: str | None
+    justification: str | None
+    reach: str
+    my_rows: int
+
+
+def _event_row(raw: dict) -> tuple[dict, list[str]]:
+    """Validates one logged event; raises ValueError if it is not usable."""
+    for key in ("event_id", "event_time", "request_user", "resource"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise ValueError(f"missing {key}")
+    datetime.fromisoformat(raw["event_time"])
+    row_filter = raw.get("row_filter") or None
+    values = []
+    if row_filter is not None:
+        if not isinstance(row_filter, dict) or not isinstance(row_filter.get("values"), list):
+            raise ValueError("malformed row_filter")
+        values = [str(v) for v in row_filter["values"]]
+    request = raw.get("request_data")
+    return {
+        "event_id": raw["event_id"], "event_time": raw["event_time"], "request_user": raw["request_user"],
+        "user_type": raw.get("user_type"), "resource": raw["resource"], "access_type": raw.get("access_type"),
+        "result": raw.get("result", "allowed"), "client": raw.get("client"), "rows_returned": raw.get("rows_returned"),
+        "purpose": raw.get("purpose") or None, "justification": raw.get("justification") or None,
+        "filter_column": row_filter.get("column") if row_filter else None,
+        "request_sha256": hashlib.sha256(request.encode()).hexdigest() if isinstance(request, str) else None,
+    }, values
+
+
+class WarehouseAudit:
+    def __init__(self, state_dir: Path):
+        try:
+            self._connection = state_store.connect(Path(state_dir) / AUDIT_FILE, "warehouse_audit/schema")
+        except StateStoreError as problem:
+            raise WarehouseAuditError(f"the imported audit events cannot be opened: {problem}") from None
+
+    def import_log(self, path: Path) -> ImportReport:
+        """Reads the events appended to `path` since the last import."""
+        path = Path(path)
+        try:
+            with open(path, "rb") as log_file:
+                head = hashlib.sha256(log_file.readline()).hexdigest()
+                size = log_file.seek(0, 2)
+                known = state_store.run(self._connection, "warehouse_audit/import_position", {"source": str(path)})
+                start = known[0][0] if known and known[0][1] == head and known[0][0] <= size else 0
+                log_file.seek(start)
+                return self._import_from(log_file, str(path), start, head)
+        except OSError as problem:
+            raise WarehouseAuditError(f"the warehouse audit log {path} cannot be read: {problem}") from None
+        except sqlite3.Error as problem:
+            raise WarehouseAuditError(f"the audit events could not be stored: {problem}") from None
+
+    def _import_from(self, log_file, source: str, position: int, head: str) -> ImportReport:
+        imported = known = malformed = 0
+        while True:
+            lines = log_file.readlines(BATCH_LINES * 400)
+            complete = [line for line in lines if line.endswith(b"\n")]
+            if not complete:
+                return ImportReport(imported, known, malformed)
+            events, values = [], []
+            for number, line in enumerate(complete):
+                try:
+                    event, filter_values = _event_row(json.loads(line))
+                except (ValueError, TypeError, AttributeError) as problem:
+                    malformed += 1
+                    log.warning("audit log %s: skipping a malformed line at byte %d (%s)", source,
+                                position + sum(map(len, complete[:number])), problem)
+                    continue
+                events.append(event)
+                values += [{"value": v, "event_id": event["event_id"]} for v in filter_values]
+            position += sum(map(len, complete))
+            with state_store.transaction(self._connection) as db:
+                before = db.total_changes
+                state_store.run_many(db, "warehouse_audit/add_event", events)
+                added = db.total_changes - before
+                state_store.run_many(db, "warehouse_audit/add_filter_value", values)
+                state_store.run(db, "warehouse_audit/save_import_position", {
+                    "source": source, "read_to": position, "head_sha256": head,
+                    "imported_at": datetime.now(UTC).isoformat(timespec="seconds")})
+            imported, known = imported + added, known + len(events) - added
+            if len(complete) < len(lines):
+                return ImportReport(imported, known, malformed)
+
+    def event_count(self) -> int:
+        return state_store.run(self._connection, "warehouse_audit/event_count")[0][0]
+
+    def all_events(self) -> list[tuple]:
+        """(time, user, user type, table, purpose, justification, full read, JSON list of filter values)
+        for every allowed event: the works council's aggregates start here."""
+        return state_store.run(self._connection, "warehouse_audit/all_events")
+
+    def events_about(self, identifiers: list[str], daily_rows: list[tuple[str, date, int]]) -> list[AuditEvent]:
+        """Events that touched the person with `identifiers` (id, email),
+        whose rows per table and day are `daily_rows`, with how many of
+        their rows the table held at the time of each event."""
+        days: dict[str, list[date]] = {}
+        totals: dict[str, list[int]] = {}
+        for table, day, rows in sorted(daily_rows):
+            days.setdefault(table, []).append(day)
+            running = totals.setdefault(table, [])
+            running.append((running[-1] if running else 0) + rows)
+        since = [[table, days[table][0].isoformat()] for table in days]
+        found = state_store.run(self._connection, "warehouse_audit/events_about", {
+            "my_tables": json.dumps(since), "identifiers": json.dumps(list(identifiers))})
+        events = []
+        for event_id, at, user, user_type, table, returned, purpose, justification, reach in found:
+            moment = datetime.fromisoformat(at)
+            held = bisect_right(days.get(table, []), moment.date())
+            events.append(AuditEvent(event_id, moment, user, user_type, table, returned, purpose, justification,
+                                     reach, totals[table][held - 1] if held else 0))
+        return events
+
+    def close(self) -> None:
+        self._connection.close()

@@ -1,0 +1,3 @@
+"""The works council's figures, and the disclosure rules that release only
+groups of at least the minimum size.
+"""

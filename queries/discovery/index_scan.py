@@ -1,0 +1,118 @@
+"""Scanning tables for the subject index: the statement that cuts every
+value of every row into tokens and looks them up among the directory's
+keys, and how tables are grouped into statements.
+
+Tables that share a schema are read together, so a text they share is cut
+once and small tables do not each pay for a statement; a batch that fails
+is read again table by table, so one unreadable table holds back no other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from queries import sql
+from queries.discovery.catalog import TableFinding
+from queries.discovery.directory import Directory
+from queries.discovery.subject_keys import directory_keys
+from queries.discovery.subject_rows import event_time_fragment, row_texts, token_fragments
+from queries.warehouse.engine import Warehouse, WarehouseError
+
+log = logging.getLogger(__name__)
+
+
+def index_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
+    return sql.render("index_table_tokens", fragments={
+        "event_time": event_time_fragment(finding), "row_texts": row_texts(finding), **token_fragments(),
+        "is_document": sql.render("tokens/is_document"),
+        "people": sql.render("index_people/everyone" if everyone else "index_people/some")})
+
+
+def subject_keys(directory: Directory) -> pa.Table:
+    """The directory's keys as the index statement reads them (`subject_keys`)."""
+    keys = directory_keys(directory)
+    return pa.table({"value": [k.key for k in keys], "employee_id": [k.employee_id for k in keys],
+                     "kind": [k.kind for k in keys]}, schema=pa.schema(
+        [("value", pa.string()), ("employee_id", pa.string()), ("kind", pa.string())]))
+
+
+@dataclass(frozen=True)
+class TableEntries:
+    """What one scan of a table gives the index: postings and mentions."""
+
+    postings: pa.Table
+    mentions: pa.Table
+
+    @staticmethod
+    def split(finding: TableFinding, scanned: pa.Table) -> TableEntries:
+        part = scanned["part"]
+        postings = scanned.filter(pc.equal(part, "posting")).select(
+            ["employee_id", "file", "day", "row_count", "first_seen", "last_seen"])
+        mentions = scanned.filter(pc.equal(part, "mention"))
+        names = pa.array([column for column, _ in finding.scanned], pa.string())
+        mentions = pa.table({"employee_id": mentions["employee_id"], "file": mentions["file"],
+                             "column_name": pc.take(names, mentions["column_number"]),
+                             "finding": mentions["finding"], "form": mentions["form"],
+                             "row_count": mentions["row_count"]})
+        return TableEntries(postings, mentions)
+
+
+BATCH_BYTES = 128 * 2**20  # files read by one statement, at most (a single larger table is read alone)
+
+
+def _file_bytes(finding: TableFinding) -> int:
+    """A file gone since discovery counts nothing here; reading it fails and is reported."""
+    total = 0
+    for file in finding.files:
+        try:
+            total += os.path.getsize(file)
+        except OSError:
+            pass
+    return total
+
+
+def batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
+    """Tables that share a schema are read by one statement, so a text they
+    share is cut into tokens once and small tables do not each pay for a
+    statement: a lake keeps many snapshots and regional copies of one
+    dataset (the sample keeps over a hundred of some)."""
+    alike: dict[tuple, list[TableFinding]] = {}
+    for finding in stale:
+        alike.setdefault((finding.columns, finding.time_column, finding.scanned), []).append(finding)
+    batches = []
+    for members in alike.values():
+        batch, size = [], 0
+        for finding in members:
+            grows = _file_bytes(finding)
+            if batch and size + grows > BATCH_BYTES:
+                batches.append(batch)
+                batch, size = [], 0
+            batch.append(finding)
+            size += grows
+        batches.append(batch)
+    return batches
+
+
+def scan(warehouse: Warehouse, batch: list[TableFinding], bindings: dict,
+          keys: pa.Table) -> dict[str, tuple[str, str, TableEntries] | None]:
+    """Each table's entries (name, fingerprint, entries), or None for a table
+    that could not be read. A batch that fails is read again table by table,
+    so one unreadable table does not hold back the others."""
+    try:
+        scanned = warehouse.query_arrow(index_statement(batch[0]),
+                                        {"files": [file for f in batch for file in f.files], **bindings},
+                                        {"subject_keys": keys})
+    except WarehouseError as problem:
+        if len(batch) > 1:
+            return {name: result for finding in batch
+                    for name, result in scan(warehouse, [finding], bindings, keys).items()}
+        log.warning("could not index %s: %s", batch[0].table.qualified_name, problem)
+        return {batch[0].table.qualified_name: None}
+    return {finding.table.qualified_name: (finding.table.qualified_name, finding.fingerprint, TableEntries.split(
+        finding, scanned.filter(pc.is_in(scanned["file"], pa.array(finding.files, pa.string())))))
+            for finding in batch}

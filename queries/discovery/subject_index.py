@@ -1,0 +1,298 @@
+"""The subject index: which tables, files and days hold which employees.
+
+Looking one employee up must not scan the warehouse. The index is built by
+one grouped scan per table (or per group of tables sharing a schema) and kept in the state folder (a DuckDB file);
+a table is re-indexed only when discovery's fingerprint of its files
+changes, that is, when data lands. Postings are kept sorted by employee,
+so a lookup reads only the few row groups holding that employee and costs
+about the same in a small warehouse and a large one.
+
+Run `daylight refresh` to refresh it from the command line (for instance
+right after a load job), with the portal stopped: DuckDB lets one process
+write the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from queries import sql
+from queries.discovery.catalog import Catalog, TableFinding
+from queries.discovery.directory import Directory
+from queries.discovery.index_scan import TableEntries, batches, index_statement, scan, subject_keys
+from queries.discovery.subject_keys import (HASHES, JSON_ESCAPE, KIND_LABELS, PLAIN_KINDS, PLUS_TAG, SINGLE_TOKEN,
+                                            TOKEN, WHOLE_VALUE, person_named)
+from queries.discovery.subject_rows import token_bindings
+from queries.warehouse.engine import Warehouse
+from queries.warehouse.register import Register
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "subject_index.duckdb"
+
+
+class SubjectIndexError(Exception):
+    """The index cannot be opened or updated; the message says why."""
+
+
+@dataclass(frozen=True)
+class TablePostings:
+    """What the index knows of one employee in one table."""
+
+    table: str
+    rows: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    files: tuple[str, ...]
+    overdue_rows: int
+    overdue_since: date | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where one employee was found in one table: a column, the kind of
+    finding and the form of the key, with the rows."""
+
+    column: str
+    finding: str  # "subject", "named" or "mentioned"
+    form: str  # a key kind of `subject_keys`: employee_id, email, login, badge, hostname, email_sha256…
+    rows: int
+
+    def describe(self) -> str:
+        how = {"subject": "as the row's subject", "named": "named in the row",
+               "mentioned": "mentioned in text"}.get(self.finding, self.finding)
+        return f"{how}, in {self.column}, by {KIND_LABELS.get(self.form, self.form)} ({self.rows:,} rows)"
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    indexed: tuple[str, ...]
+    forgotten: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
+COMMIT_EVERY = 32  # tables whose entries are swapped in per transaction
+_METHOD_SQL = ("index_table_tokens", "tokens/raw_tokens", "tokens/key_of_token", "tokens/is_document",
+               "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text")
+
+
+@cache
+def _method() -> str:
+    """The matching rules' version: an index built by other rules is rebuilt."""
+    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE,
+                                                         PLUS_TAG, *HASHES, *PLAIN_KINDS]
+    return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:12]
+
+
+def _versioned(fingerprint: str) -> str:
+    """What the index records for a table: its files' fingerprint under these rules."""
+    return f"{fingerprint}:{_method()}"
+
+
+def _named(entries: pa.Table, table_name: str) -> pa.Table:
+    return entries.append_column("table_name", pa.array([table_name] * entries.num_rows, pa.string()))
+
+
+class SubjectIndex:
+    def __init__(self, state_dir: Path, plus_tags: bool = True):
+        self._plus_tags = plus_tags
+        path = Path(state_dir) / INDEX_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = self._open(path)
+        except (duckdb.Error, OSError) as problem:
+            raise SubjectIndexError(f"cannot open the subject index {path}: {str(problem).splitlines()[0]}") from None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _open(path: Path) -> duckdb.DuckDBPyConnection:
+        """The index is derived from the warehouse: a file that cannot be
+        opened is set aside (for the operators) and rebuilt, losing nothing."""
+        try:
+            connection = duckdb.connect(str(path))
+            connection.execute(sql.load("subject_index/schema"))
+            return connection
+        except duckdb.IOException as problem:
+            if "lock" in str(problem).lower():
+                raise
+            aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+            log.error("subject index %s cannot be opened (%s); moved to %s and rebuilding", path, problem, aside)
+            path.rename(aside)
+            connection = duckdb.connect(str(path))
+            connection.execute(sql.load("subject_index/schema"))
+            return connection
+
+    def _run(self, name: str, params: dict | None = None) -> list[tuple]:
+        statement = sql.load(name)
+        bound = sql.bind(statement, params or {})
+        cursor = self._connection.cursor()
+        try:
+            return cursor.execute(statement, bound).fetchall()
+        finally:
+            cursor.close()
+
+    def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
+                progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+        """Re-indexes the tables whose files changed and forgets vanished ones."""
+        with self._lock:
+            indexed = dict(self._run("subject_index/indexed_tables"))
+            current = {f.table.qualified_name: f for f in catalog.scannable()}
+            stale = [f for name, f in sorted(current.items()) if indexed.get(name) != _versioned(f.fingerprint)]
+            gone = sorted(set(indexed) - set(current))
+            failed, entries, done = [], [], 0
+            bindings, keys = token_bindings(directory, self._plus_tags), subject_keys(directory)
+            for batch in batches(stale):
+                for name, scanned in scan(warehouse, batch, bindings, keys).items():
+                    if scanned is None:
+                        failed.append(name)
+                    else:
+                        entries.append(scanned)
+                done += len(batch)
+                if len(entries) >= COMMIT_EVERY or done == len(stale):
+                    self._replace(entries)
+                    entries = []
+                if progress:
+                    progress(done, len(stale))
+            self._replace([(name, None, None) for name in gone])
+            if stale or gone:
+                self._run("subject_index/cluster")
+            return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor whose statements commit together or not at all."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+            yield cursor
+            cursor.execute("COMMIT")
+        except duckdb.Error:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+    def _replace(self, tables: list[tuple[str, str | None, TableEntries | None]]) -> None:
+        """Swaps in the entries of several tables in one transaction: one
+        commit per table cost more than scanning a small one. (name, None,
+        None) forgets a table."""
+        if not tables:
+            return
+        with self._transaction() as cursor:
+            names = [name for name, _, _ in tables]
+            for statement in ("subject_index/forget_postings", "subject_index/forget_mentions",
+                              "subject_index/forget_indexed_tables"):
+                cursor.execute(sql.load(statement), {"tables": names})
+            present = [(name, fingerprint, entries) for name, fingerprint, entries in tables if entries is not None]
+            if present:
+                self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, _, e in present]),
+                          pa.concat_tables([_named(e.mentions, n) for n, _, e in present]))
+                cursor.execute(sql.load("subject_index/record_indexed_tables"), {
+                    "tables": [n for n, _, _ in present], "fingerprints": [_versioned(f) for _, f, _ in present]})
+
+    @staticmethod
+    def _add(cursor: duckdb.DuckDBPyConnection, postings: pa.Table, mentions: pa.Table) -> None:
+        """Adds postings and mentions that carry their `table_name`."""
+        cursor.register("new_postings", postings)
+        cursor.register("new_mentions", mentions)
+        cursor.execute(sql.load("subject_index/add_postings"))
+        cursor.execute(sql.load("subject_index/add_mentions"))
+        cursor.unregister("new_postings")
+        cursor.unregister("new_mentions")
+
+    def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
+               tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
+               workers: int) -> None:
+        """After an erasure rewrote these tables' files (table → findings
+        before and after): the subject's postings go; other people's stay,
+        their rows being the same rows in the same files, except where the
+        deleted rows named them too (`named`: table → file → lower-cased
+        identifiers, the recipients of a message the subject sent). Their
+        postings in those files are computed again, `workers` files at a
+        time. A table indexed at its old fingerprint takes the new one
+        instead of being scanned again."""
+        shared = {name: sorted(files) for name, files in sorted(named.items()) if name in tables}
+        identifiers = sorted({i for files in named.values() for found in files.values() for i in found})
+        with self._lock:
+            fresh, people = [], []
+            if shared:
+                people = sorted({person for i in identifiers if (person := person_named(directory, i))})
+                bindings, keys = token_bindings(directory, self._plus_tags), subject_keys(directory)
+
+                def reindex(name: str) -> TableEntries:
+                    after = tables[name][1]
+                    return TableEntries.split(after, warehouse.query_arrow(
+                        index_statement(after, everyone=False), {"files": shared[name], "people": people, **bindings},
+                        {"subject_keys": keys}))
+
+                with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
+                    fresh = list(zip(shared, pool.map(reindex, shared)))
+            names = sorted(tables)
+            with self._transaction() as cursor:
+                cursor.execute(sql.load("subject_index/forget_subject_postings"),
+                               {"employee_id": employee_id, "tables": names})
+                cursor.execute(sql.load("subject_index/forget_subject_mentions"),
+                               {"employee_id": employee_id, "tables": names})
+                cursor.execute(sql.load("subject_index/carry_fingerprint"), {
+                    "tables": names, "old": [_versioned(tables[n][0].fingerprint) for n in names],
+                    "new": [_versioned(tables[n][1].fingerprint) for n in names]})
+                for forget in ("forget_people_in_files", "forget_people_mentions_in_files"):
+                    cursor.execute(sql.load(f"subject_index/{forget}"),
+                                   {"files": [f for files in shared.values() for f in files], "people": people})
+                if fresh:
+                    self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, e in fresh]),
+                              pa.concat_tables([_named(e.mentions, n) for n, e in fresh]))
+
+    def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
+        """Per table, the employee's rows, capture span, files and overdue rows."""
+        retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
+        rows = self._run("subject_index/tables_about", {
+            "employee_id": employee_id, "today": today,
+            "retention_tables": list(retention), "retention_days": list(retention.values())})
+        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
+                for name, count, first, last, files, overdue, since in rows]
+
+    def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:
+        """table -> where the employee was found in it."""
+        found: dict[str, list[Mention]] = {}
+        for table, column, finding, form, rows in self._run("subject_index/mentions_of", {"employee_id": employee_id}):
+            found.setdefault(table, []).append(Mention(column, finding, form, int(rows)))
+        return {table: tuple(mentions) for table, mentions in found.items()}
+
+    def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
+        """(table, day, rows) for one employee."""
+        return [(t, d, int(n)) for t, d, n in self._run("subject_index/daily_rows", {"employee_id": employee_id})]
+
+    def table_coverage(self) -> dict[str, tuple[int, int]]:
+        """table → (employees, rows)."""
+        return {name: (int(people), int(rows)) for name, people, rows in self._run("subject_index/table_coverage")}
+
+    def employees_in_groups(self, groups: dict[str, list[str]]) -> dict[str, int]:
+        """For each named group of tables, how many employees any of them
+        holds rows about: one pass over the index for all groups."""
+        pairs = [(name, table) for name, tables in groups.items() for table in tables]
+        counted = dict(self._run("subject_index/employees_in_groups", {
+            "group_names": [n for n, _ in pairs], "group_tables": [t for _, t in pairs]})) if pairs else {}
+        return {name: int(counted.get(name, 0)) for name in groups}
+
+    def indexed_tables(self) -> list[str]:
+        return [name for name, _ in self._run("subject_index/indexed_tables")]
+
+    def volumes(self) -> dict[str, int]:
+        return {employee: int(rows) for employee, rows in self._run("subject_index/volumes")}
+
+    def close(self) -> None:
+        self._connection.close()

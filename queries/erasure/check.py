@@ -1,0 +1,196 @@
+"""Checking that an erasure left nothing behind.
+
+Discovery and the subject index, refreshed after the swap, must find no
+row about the subject in the tables that were not erased (new data may
+have landed), and the index's own token matching, run again over every
+rewritten file, must find no row naming them in any form. The erased tables are checked from their data, not from the
+index the executor just updated: every value of every text column of their
+files is decoded and searched for the identifiers (inside JSON and lists
+too) and for values that, in each file, only the subject's rows held.
+Every file's raw bytes are searched for the subject's identifiers (and a
+rewritten file's for its distinctive values), since compressed pages hide
+bytes from a raw search and decoding misses what no column holds. A raw hit
+counts unless the file decodes and, read value by value as discovery reads
+it, names the subject nowhere (a longer token such as somebody else's
+`E002190` contains `E00219`).
+
+Text columns are read as the dictionaries Parquet stores them in where it
+does, so each distinct value is searched once: that, and checking several
+files at once, keeps verification a fraction of the rewrite's cost.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from queries.backend import Backend
+from queries.discovery.directory import Employee
+from queries.discovery.subject_keys import keys_of
+from queries.erasure.plan import TablePlan
+from queries.erasure.redact import rows_naming
+
+CHUNK = 8 << 20
+TOKEN_EDGE = r"[^A-Za-z0-9._%+@\-]"  # a byte that cannot continue a token
+
+
+def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan],
+                   traces: dict[str, list[str]]) -> dict:
+    """Discovery finds nothing outside what was kept; no file's raw bytes,
+    and no decoded value in the erased tables, hold the subject's
+    identifiers; no rewritten file still holds a value that, in that file,
+    only the subject's rows held. Files are checked `erasure.workers` at a
+    time."""
+    kept = {t.table for t in tables if not t.erase}
+    left = [(p.table, p.rows) for p in backend.index.tables_about(employee.employee_id, backend.register,
+                                                                   datetime.now(UTC).date())
+            if p.rows and p.table not in kept]
+    catalog = backend.catalog()
+    kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
+    erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
+    identifiers = searched_identifiers(employee)
+    root = backend.settings.warehouse.path
+    swept = sorted(p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files)
+    decoded = sorted(erased_files)
+    with ThreadPoolExecutor(backend.settings.erasure.workers, thread_name_prefix="erasure-check") as pool:
+        raw_hits = [str(p.relative_to(root)) for p, hit in zip(swept, pool.map(
+            lambda path: contains(path, identifiers + traces.get(str(path), [])), swept)) if hit]
+        decoded_hits = [str(Path(f).relative_to(root)) for f, hit in zip(decoded, pool.map(
+            lambda file: _decoded_contains(Path(file), identifiers, traces.get(file, [])), decoded)) if hit]
+    table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
+    token_hits = [str(Path(f).relative_to(root)) for f in decoded
+                  if rows_naming(backend, table_of[f], Path(f), employee)]
+    raw_hits = [hit for hit in raw_hits if not _explained(backend, root / hit, table_of, employee, identifiers,
+                                                          traces.get(str(root / hit), []))]
+    return {"passed": not left and not raw_hits and not decoded_hits and not token_hits,
+            "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
+            "files_scanned": len(swept), "files_with_traces_in_raw_bytes": raw_hits,
+            "files_with_traces_in_decoded_values": decoded_hits,
+            "distinctive_values_checked": sum(len(traces.get(f, [])) for f in decoded),
+            "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def _explained(backend: Backend, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
+               values: list[str]) -> bool:
+    """A raw-byte hit in a data file whose decoded values name the subject
+    nowhere, as a whole token (somebody else's `E002190` holds `E00219`),
+    and hold none of the values only their rows held."""
+    finding = table_of.get(str(path))
+    if finding is None:
+        return False
+    return not rows_naming(backend, finding, path, employee) and not _decoded_contains(path, identifiers, values)
+
+
+def searched_identifiers(employee: Employee) -> list[str]:
+    """What the byte searches look for: every key long and distinctive enough
+    to search as a substring (id, email, badge, hostnames, hashes in both
+    cases); a short login inside another word is left to the token check,
+    which re-runs the index's own matching on the rewritten files."""
+    keys = [k for k in keys_of(employee) if k.kind != "login"]
+    return sorted({form for k in keys for form in (k.key, k.key.upper())} | {employee.employee_id, employee.email})
+
+
+def contains(path: Path, needles: list[str]) -> bool:
+    """Whether the file's bytes hold any needle, read a block at a time with
+    enough of the previous block kept that no needle is missed at a seam."""
+    pattern = _alternatives(needles)
+    overlap = max(len(n.encode()) for n in needles)
+    tail = b""
+    with open(path, "rb") as source:
+        for block in iter(lambda: source.read(CHUNK), b""):
+            if _block_matches(pa.py_buffer(tail + block), pattern):
+                return True
+            tail = block[-overlap:]
+    return False
+
+
+def _alternatives(needles: list[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(needles), key=len, reverse=True))
+
+
+def _bounded(identifiers: list[str]) -> str:
+    """Identifiers as whole tokens within a value, as discovery reads them:
+    `E00219` is not found inside `E002190` or `xE00219`, so an erasure is
+    not failed by somebody else's value that merely contains the subject's."""
+    return f"(?:^|{TOKEN_EDGE})(?:{_alternatives(identifiers)})(?:{TOKEN_EDGE}|$)"
+
+
+def _block_matches(data: pa.Buffer, pattern: str) -> bool:
+    """RE2 over bytes as they are (Arrow matches binary byte by byte): one
+    linear pass whatever the number of needles, outside the GIL."""
+    offsets = pa.array([0, data.size], pa.int64()).buffers()[1]
+    block = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data])
+    return pc.any(pc.match_substring_regex(block, pattern)).as_py()
+
+
+def _holds_text(kind: pa.DataType) -> bool:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _holds_text(kind.value_type)
+    if pa.types.is_map(kind):
+        return _holds_text(kind.key_type) or _holds_text(kind.item_type)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return _holds_text(kind.value_type)
+    if pa.types.is_struct(kind):
+        return any(_holds_text(kind.field(i).type) for i in range(kind.num_fields))
+    return False
+
+
+def _text_arrays(values: pa.Array):
+    """Every string array inside `values`, through lists, maps, structs;
+    of a dictionary, only its distinct values."""
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        yield from _text_arrays(values.dictionary)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        yield values
+    elif pa.types.is_map(kind):
+        yield from _text_arrays(values.keys)
+        yield from _text_arrays(values.items)
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        yield from _text_arrays(values.flatten())
+    elif pa.types.is_struct(kind):
+        for i in range(kind.num_fields):
+            yield from _text_arrays(values.field(i))
+
+
+def _decoded_contains(path: Path, identifiers: list[str], values: list[str]) -> bool:
+    """Any text value containing an identifier (they sit inside JSON too,
+    in any case), or equal to one of `values`. Text columns are read as
+    dictionaries where the file stores them so, each distinct value is
+    searched once; and a column's values are first searched as one block of
+    bytes, value by value only on a hit (which may straddle two values)."""
+    schema = pq.read_schema(path)
+    text = [field.name for field in schema if _holds_text(field.type)]
+    flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+    if not text:
+        return False
+    table = pq.ParquetFile(path, read_dictionary=flat).read(columns=text)
+    named = _bounded(identifiers)
+    planted = pa.array(values, pa.string()) if values else None
+    prefilter = "|".join([f"(?i:{_alternatives(identifiers)})"] + ([_alternatives(values)] if values else []))
+    for column in table.columns:
+        for chunk in column.chunks:
+            for strings in _text_arrays(chunk):
+                # Arrow folds case in binary only for ASCII: other identifiers go straight to the UTF-8 search.
+                if all(i.isascii() for i in identifiers) and not _block_matches(_data(strings), prefilter):
+                    continue
+                if pc.any(pc.match_substring_regex(strings, named, ignore_case=True)).as_py():
+                    return True
+                if planted is not None and pc.any(pc.is_in(strings, value_set=planted)).as_py():
+                    return True
+    return False
+
+
+def _data(strings: pa.Array) -> pa.Buffer:
+    """The bytes behind a string array's values (possibly more: a slice's
+    neighbours, which can only add hits that the value-by-value search then
+    rules out)."""
+    return strings.buffers()[2] or pa.py_buffer(b"")

@@ -1,0 +1,107 @@
+"""What erasing one employee would do, decided before anything is touched.
+
+Which rows go and how the others are kept is `queries/erasure/redact.py`'s
+rule: the subject's own rows are deleted; someone else's rows that name
+them are kept without them. Per table, the plan says whether it is erased
+or kept and why (a legal hold, outside the request, not approved); the
+preview counts the rows for the officer's review and is recorded in the
+ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from auth.policy import PROCESS_DELETION
+from auth.principal import Principal
+from queries.access.reads import personal_read
+from queries.backend import Backend
+from queries.discovery.catalog import TableFinding
+from queries.discovery.directory import Employee
+from queries.erasure.redact import classify, rows_naming, subject_of
+from queries.erasure.requests import DeletionRequests, Hold, Request
+
+
+class ErasureError(Exception):
+    """The erasure cannot proceed; the message says why."""
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    table: str
+    category: str
+    files: tuple[str, ...]
+    rows: int
+    erase: bool
+    kept_because: str | None
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    deleted: int
+    redacted: int
+    total: int
+
+
+def plan(backend: Backend, requests: DeletionRequests, request: Request, now: datetime | None = None) -> list[TablePlan]:
+    """Per table holding the subject: erase it, or keep it and why."""
+    catalog = backend.catalog()
+    holds = requests.holds(request.subject_id, now)
+    plans = []
+    for postings in backend.index.tables_about(request.subject_id, backend.register, (now or datetime.now(UTC)).date()):
+        finding = catalog.get(postings.table)
+        if finding is None or not postings.rows:
+            continue
+        registered = backend.register.get(postings.table)
+        category = registered.category if registered else "unregistered"
+        reason = _kept_because(request, postings.table, category, holds)
+        plans.append(TablePlan(postings.table, category, postings.files, postings.rows, reason is None, reason))
+    return plans
+
+
+def _kept_because(request: Request, table: str, category: str, holds: list[Hold]) -> str | None:
+    hold = next((h for h in holds if h.covers(category)), None)
+    if hold:
+        return f"legal hold {hold.hold_id} until {hold.expires_at:%d %b %Y}: {hold.reason}"
+    if not request.scope.covers(table, category):
+        return "not part of the request"
+    if request.approved_tables is not None and table not in request.approved_tables:
+        return f"not approved: {request.decision_reason}"
+    return None
+
+
+def file_preview(backend: Backend, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
+    path = Path(file)
+    positions = rows_naming(backend, finding, path, employee)
+    try:
+        with open(path, "rb") as data:
+            table = pq.read_table(data)
+            owned = classify(table.take(pa.array(positions, pa.int64())), subject_of(backend, employee))
+    except (OSError, IndexError, pa.ArrowException) as problem:
+        raise ErasureError(f"{path.name} changed while it was read; try the preview again ({problem})") from None
+    return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
+
+
+def preview(backend: Backend, requests: DeletionRequests, officer: Principal, request: Request) -> list[dict]:
+    """What erasure would do, per table, for the officer's review; recorded in the ledger."""
+    rows = []
+    with personal_read(backend.ledger, officer, PROCESS_DELETION, [request.subject_id],
+                       justification=f"deletion request {request.request_id}") as read:
+        employee = backend.directory.by_id(request.subject_id)
+        if employee is None:
+            raise ErasureError(f"{request.subject_id} is no longer in the directory")
+        catalog = backend.catalog()
+        for table in plan(backend, requests, request):
+            counts = [file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] \
+                if table.erase else []
+            rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,
+                         "rows deleted": sum(c.deleted for c in counts),
+                         "rows kept, identifier removed": sum(c.redacted for c in counts),
+                         "rows kept": 0 if table.erase else table.rows, "kept because": table.kept_because or ""})
+        read.took([r["table"] for r in rows], sum(r["rows about the employee"] for r in rows))
+    return rows

@@ -1,0 +1,161 @@
+"""One file of the warehouse rewritten without an erasure's subject.
+
+Runs in the erasure's worker threads, so it touches nothing but the file
+and its temporary copy beside it, and returns what the journal needs: the
+new file's SHA-256, the rows deleted and redacted, the values only the
+subject's rows held (traces verification looks for afterwards), and whom
+those rows named (their index entries change too). The rows naming the
+subject are found as the subject index finds them; which are the subject's
+own, and how the others are kept without them, is `redact`'s rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from queries.backend import Backend
+from queries.discovery.catalog import TableFinding
+from queries.discovery.directory import Employee
+from queries.erasure.check import CHUNK
+from queries.erasure.redact import Subject, classify, rows_naming, subject_of
+
+TEMP_PREFIX = ".daylight-erasure-"
+DISTINCTIVE_MIN_LENGTH = 16
+DISTINCTIVE_PER_FILE = 20
+DEFAULT_ROW_GROUP = 8192
+
+
+def temp_path(file: Path) -> Path:
+    """Beside the original, so the rename is atomic; hidden, so no reader
+    (nor discovery) takes it for data."""
+    return file.with_name(TEMP_PREFIX + file.name)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        for block in iter(lambda: source.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _compression(metadata: pq.FileMetaData) -> str:
+    if not metadata.num_row_groups or not metadata.num_columns:
+        return "zstd"
+    codec = metadata.row_group(0).column(0).compression.lower()
+    return "none" if codec == "uncompressed" else codec
+
+
+def _row_group_size(metadata: pq.FileMetaData) -> int:
+    """The original's, so readers prune the new file as they did the old."""
+    return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
+
+
+def _text_values(table: pa.Table) -> set[str]:
+    values: set[str] = set()
+    for name in table.column_names:
+        if pa.types.is_string(table.schema.field(name).type):
+            values |= set(pc.unique(table[name]).to_pylist())
+    return values
+
+
+def _distinctive(owned: pa.Table, kept: pa.Table, subject: Subject) -> list[str]:
+    """Long text values found only in the subject's rows of this file:
+    traces to look for afterwards (their own identifiers are looked for anyway)."""
+    theirs = sorted(v for v in _text_values(owned) if v and len(v) >= DISTINCTIVE_MIN_LENGTH
+                    and not subject.people_in(v))
+    if not theirs:
+        return []
+    candidates, shared = pa.array(theirs, pa.string()), set()
+    for name in kept.column_names:
+        column = kept[name]
+        if pa.types.is_string(column.type):
+            shared |= set(pc.unique(column.filter(pc.is_in(column, value_set=candidates))).to_pylist())
+    return [v for v in theirs if v not in shared][:DISTINCTIVE_PER_FILE]
+
+
+def _redacted(table: pa.Table, positions: list[int], subject: Subject) -> pa.Table:
+    """`table` with the rows at `positions` (someone else's) rewritten without the subject."""
+    rows = table.take(pa.array(positions, pa.int64()))
+    for index, field in enumerate(table.schema):
+        old = rows.column(field.name).to_pylist()
+        new = [subject.redact(value, field.type) for value in old]
+        if new != old:
+            values = table.column(index).to_pylist()
+            for position, value in zip(positions, new):
+                values[position] = value
+            table = table.set_column(index, field, _array(values, field.type))
+    return table
+
+
+def _array(values: list, kind: pa.DataType) -> pa.Array:
+    if isinstance(kind, pa.BaseExtensionType):
+        return pa.ExtensionArray.from_storage(kind, pa.array(values, kind.storage_type))
+    if pa.types.is_dictionary(kind):
+        return pa.array(values, kind.value_type).dictionary_encode().cast(kind)
+    return pa.array(values, kind)
+
+
+def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employee,
+           table: pa.Table) -> tuple[pa.Table, pa.Table, int]:
+    """The file's rows kept (someone else's rows rewritten without the
+    subject), the subject's own rows, and how many kept rows had named them."""
+    positions = rows_naming(backend, finding, file, employee)
+    subject = subject_of(backend, employee)
+    owned = classify(table.take(pa.array(positions, pa.int64())), subject)
+    theirs = pa.array([p for p, own in zip(positions, owned) if own], pa.int64())
+    others = [p for p, own in zip(positions, owned) if not own]
+    rewritten = _redacted(table, others, subject) if others else table
+    keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=theirs))
+    return rewritten.filter(keep), table.take(theirs), len(others)
+
+
+def _compact_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary columns encoded again from the values left: a filtered
+    dictionary array keeps every entry it had, and Parquet would write the
+    deleted rows' values into the file's dictionary page."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            plain = pc.cast(table.column(index), field.type.value_type)
+            table = table.set_column(index, field, pc.dictionary_encode(plain).cast(field.type))
+    return table
+
+
+def _others_named(owned: pa.Table, subject: Subject) -> list[str]:
+    """Everyone else the subject's own rows in a file name (the recipients of
+    a message they sent), as lower-cased employee ids: deleting those rows
+    changes these people's index entries too."""
+    people = set().union(*(subject.people_in(list(row.values())) for row in owned.to_pylist()))
+    return sorted(person.lower() for person in people - {subject.employee_id})
+
+
+@dataclass(frozen=True)
+class Written:
+    temp: Path
+    sha256: str
+    rows_deleted: int
+    rows_redacted: int
+    distinctive: list[str]
+    others_named: list[str]
+
+
+def write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> Written:
+    """Writes the file anew beside the original and syncs it; the caller swaps it in."""
+    original = pq.ParquetFile(file)
+    kept, owned, redacted = _split(backend, finding, file, employee, original.read())
+    kept = _compact_dictionaries(kept)
+    subject = subject_of(backend, employee)
+    temp = temp_path(file)
+    pq.write_table(kept, temp, compression=_compression(original.metadata),
+                   row_group_size=_row_group_size(original.metadata), write_statistics=True)
+    with open(temp, "rb") as written:
+        os.fsync(written.fileno())
+    return Written(temp, sha256_of(temp), owned.num_rows, redacted, _distinctive(owned, kept, subject),
+                   _others_named(owned, subject))

@@ -1,0 +1,290 @@
+"""Erasure: deleting one employee from the warehouse so that the bytes are gone.
+
+Which rows go is decided in `queries/erasure/plan.py`; one file is
+rewritten by `queries/erasure/rewrite.py`.
+
+**How.** Each file holding the subject (the subject index says which) is
+read once, rewritten without them beside the original under a hidden name,
+synced to disk, and renamed over it: readers see the old file or the new
+one, never half of either. Files are written `erasure.workers` at a time;
+the journal in the state store, kept by one thread in its own order,
+records each file's step (planned → written → swapped, with the new file's
+SHA-256), so a crash at any point is resumed by running again: a written
+file is swapped, a swapped one skipped, an interrupted write redone from
+the original, which is untouched until the rename. One erasure runs at a
+time (a lock file), so two requests touching the same files cannot
+interleave, and an unfinished one is always resumed before a new one
+starts.
+
+**Verification** (`queries/erasure/check.py`) runs once every file is swapped;
+its result goes into a receipt signed with the ledger's key, and into the
+ledger.
+
+The HR screen runs it in a background thread of the portal (`start`); with
+the portal stopped, operators can run or resume it from the command line:
+
+    daylight erasure run DR-…
+    daylight erasure status DR-…
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auth.principal import Role
+from queries.access.ledger import Access
+from queries.backend import Backend
+from queries.discovery.catalog import Catalog
+from queries.discovery.directory import Employee
+from queries.erasure.check import verify_erasure
+from queries.erasure.plan import ErasureError, TablePlan, plan
+from queries.erasure.requests import DeletionRequests, Move, Request, RequestError, State
+from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
+from queries.state import store as state_store
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "erasure.lock"
+RETAINED = ("The access ledger and the records of this request (its history and this receipt) are kept: they "
+            "show who read your data and that it was deleted, and hold no telemetry.")
+
+
+class _Lock:
+    """One erasure at a time, across processes."""
+
+    def __init__(self, state_dir: Path):
+        self._path = Path(state_dir) / LOCK_FILE
+
+    def __enter__(self):
+        self._file = open(self._path, "a")
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._file.close()
+
+
+def _swap(temp: Path, file: Path) -> None:
+    os.replace(temp, file)
+    directory = os.open(file.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    file: str
+    table: str
+    step: str
+    new_sha256: str | None
+    rows_deleted: int | None
+    rows_redacted: int | None
+    distinctive: list[str]
+
+
+def journal(requests: DeletionRequests, request_id: str) -> list[JournalEntry]:
+    return [JournalEntry(f, t, s, h, d, r, json.loads(v) if v else [])
+            for f, t, s, h, d, r, v in state_store.run(requests.connection, "deletion/journal",
+                                                       {"request_id": request_id})]
+
+
+def _set_step(requests: DeletionRequests, request_id: str, file: str, step: str, new_sha256: str | None,
+              counts: dict, others_named: list[str] | None = None) -> None:
+    with state_store.transaction(requests.connection) as db:
+        state_store.run(db, "deletion/journal_step", {"request_id": request_id, "file": file, "step": step,
+                                                      "new_sha256": new_sha256, **counts})
+        if others_named:
+            state_store.run(db, "deletion/journal_others_named", {"request_id": request_id, "file": file,
+                                                                  "identifiers": json.dumps(others_named)})
+
+
+Step = Callable[[str], None]
+
+_RUNNING: dict[str, threading.Thread] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def start(backend: Backend, requests: DeletionRequests, request_id: str) -> bool:
+    """Runs an erasure in a background thread of the portal. Not a separate
+    process: DuckDB lets one process open the subject index for writing, and
+    the portal holds it. The journal makes a portal restart harmless (resume
+    from the HR screen, or `daylight erasure run` with the portal
+    stopped). False when it is already running here."""
+    with _RUNNING_LOCK:
+        if running(request_id):
+            return False
+        thread = threading.Thread(target=_run_in_background, args=(backend, requests, request_id),
+                                  name=f"erasure {request_id}", daemon=True)
+        _RUNNING[request_id] = thread
+        thread.start()
+        return True
+
+
+def running(request_id: str) -> bool:
+    thread = _RUNNING.get(request_id)
+    return bool(thread and thread.is_alive())
+
+
+def _run_in_background(backend: Backend, requests: DeletionRequests, request_id: str) -> None:
+    try:
+        execute(backend, requests, request_id)
+    except ErasureError as problem:
+        log.error("%s", problem)
+
+
+def execute(backend: Backend, requests: DeletionRequests, request_id: str, on_step: Step = lambda name: None,
+            progress: Callable[[int, int], None] = lambda d, t: None) -> Request:
+    """Runs (or resumes) a request an officer has started, to the end; a
+    completed one is left as it is. `on_step` is called before each durable
+    step: the tests crash there."""
+    with _Lock(backend.settings.state.path):
+        for unfinished in requests.executing():
+            if unfinished != request_id:
+                _run(backend, requests, requests.get(unfinished), on_step, progress)
+        request = requests.get(request_id)
+        if request.state is State.COMPLETED:
+            return request
+        if request.state is not State.EXECUTING:
+            raise ErasureError(f"request {request_id} is {request.state.value}; an HR privacy officer starts "
+                               "approved requests")
+        return _run(backend, requests, request, on_step, progress)
+
+
+def _run(backend: Backend, requests: DeletionRequests, request: Request, on_step: Step,
+         progress: Callable[[int, int], None]) -> Request:
+    try:
+        return _erase(backend, requests, request, on_step, progress)
+    except Exception as problem:
+        if isinstance(problem, (OSError, ErasureError, RequestError)):
+            log.error("erasure of %s failed: %s", request.request_id, problem)
+        else:
+            log.exception("erasure of %s failed unexpectedly", request.request_id)
+        requests.transition(None, request.request_id, Move.FAIL, f"stopped: {problem}; run again to resume")
+        raise ErasureError(f"the erasure stopped ({problem}); it resumes where it stopped when run again") from None
+
+
+def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_step: Step,
+           progress: Callable[[int, int], None]) -> Request:
+    employee = backend.directory.by_id(request.subject_id)
+    if employee is None:
+        raise ErasureError(f"{request.subject_id} is not in the directory")
+    tables = plan(backend, requests, request)
+    if not journal(requests, request.request_id):
+        on_step("plan")
+        with state_store.transaction(requests.connection) as db:
+            state_store.run_many(db, "deletion/journal_plan", [
+                {"request_id": request.request_id, "file": f, "table_name": t.table}
+                for t in tables if t.erase for f in t.files])
+    catalog = backend.catalog()
+    _rewrite(backend, requests, request.request_id, catalog, employee, on_step, progress)
+    on_step("verify")
+    named: dict[str, dict[str, list[str]]] = {}
+    for table, file, identifiers in state_store.run(requests.connection, "deletion/others_named",
+                                                    {"request_id": request.request_id}):
+        named.setdefault(table, {})[file] = json.loads(identifiers)
+    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase}, named)
+    entries = journal(requests, request.request_id)
+    verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
+    receipt = _receipt(backend, request, employee, tables, entries, verification)
+    on_step("receipt")
+    requests.save_receipt(request.request_id, receipt)
+    with state_store.transaction(requests.connection) as db:
+        state_store.run(db, "deletion/wipe_distinctive", {"request_id": request.request_id})
+        state_store.run(db, "deletion/wipe_others_named", {"request_id": request.request_id})
+    if not state_store.empty_the_log(requests.connection):
+        log.error("the state store's log could not be emptied after %s: wiped values stay in it until its next "
+                  "checkpoint", request.request_id)
+    outcome = "verified: nothing left" if verification["passed"] else "verification FAILED"
+    return requests.transition(None, request.request_id, Move.COMPLETE, outcome)
+
+
+def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEntry) -> str:
+    """A file journalled as written whose temporary copy is gone was either
+    swapped (the crash came before the journal said so; it is journalled
+    now) or must be written again."""
+    if entry.step != "written" or temp_path(Path(entry.file)).exists():
+        return entry.step
+    if not Path(entry.file).exists() or sha256_of(Path(entry.file)) != entry.new_sha256:
+        return "planned"
+    _set_step(requests, request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
+    return "swapped"
+
+
+def _counts(file: JournalEntry | Written) -> dict:
+    """What the journal keeps of a file's rewrite, from the rewrite or from an earlier journal entry."""
+    return {"rows_deleted": file.rows_deleted, "rows_redacted": file.rows_redacted,
+            "distinctive": json.dumps(file.distinctive)}
+
+
+def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, catalog: Catalog, employee: Employee,
+             on_step: Step, progress: Callable[[int, int], None]) -> None:
+    """Files are written `erasure.workers` at a time, a few ahead of the
+    swaps; journalling and swapping stay in this thread in the journal's
+    order. A crash leaves the files being written journalled as planned:
+    their originals are untouched, and they are written again on resume."""
+    entries = [replace(e, step=_resumed_step(requests, request_id, e)) for e in journal(requests, request_id)]
+    workers = backend.settings.erasure.workers
+    planned = iter([e for e in entries if e.step == "planned"])
+    writing: dict[str, Future] = {}
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="erasure")
+    try:
+        for done, entry in enumerate(entries, start=1):
+            while len(writing) < 2 * workers and (upcoming := next(planned, None)):
+                on_step(f"write {Path(upcoming.file).name}")
+                writing[upcoming.file] = pool.submit(write_new, backend, catalog.get(upcoming.table),
+                                                     Path(upcoming.file), employee)
+            file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
+            if step == "planned":
+                written = writing.pop(entry.file).result()
+                new_hash, counts = written.sha256, _counts(written)
+                on_step(f"journal written {file.name}")
+                _set_step(requests, request_id, entry.file, "written", new_hash, counts, written.others_named)
+                step = "written"
+            if step == "written":
+                on_step(f"swap {file.name}")
+                _swap(temp_path(file), file)
+                on_step(f"journal swapped {file.name}")
+                _set_step(requests, request_id, entry.file, "swapped", new_hash, counts)
+            progress(done, len(entries))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _receipt(backend: Backend, request: Request, employee: Employee, tables: list[TablePlan],
+             entries: list, verification: dict) -> dict:
+    per_table: dict[str, dict] = {}
+    for entry in entries:
+        row = per_table.setdefault(entry.table, {"table": entry.table, "rows_deleted": 0, "rows_identifier_removed": 0,
+                                                 "files_rewritten": 0})
+        row["rows_deleted"] += entry.rows_deleted or 0
+        row["rows_identifier_removed"] += entry.rows_redacted or 0
+        row["files_rewritten"] += 1
+    deleted = sorted(per_table.values(), key=lambda r: r["table"])
+    seq = backend.ledger.append(Access("daylight-executor", Role.EXECUTOR, "erase", (employee.employee_id,),
+                                       tuple(r["table"] for r in deleted), sum(r["rows_deleted"] for r in deleted),
+                                       f"erasure on request {request.request_id}", request.request_id))
+    body = {
+        "receipt_for": request.request_id, "employee_id": employee.employee_id, "employee": employee.name,
+        "requested": request.scope.describe(), "received_at": request.received_at.isoformat(),
+        "completed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "deleted": deleted,
+        "kept": [{"table": t.table, "rows": t.rows, "why": t.kept_because} for t in tables if not t.erase],
+        "verification": verification, "retained": RETAINED, "ledger_entry": seq,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return {**body, "signature": backend.ledger.sign(canonical).hex(),
+            "public_key": backend.ledger.public_key_pem.decode(),
+            "how_to_verify": "Ed25519 over the receipt without `signature`, `public_key` and `how_to_verify`, as "
+                             "JSON with sorted keys and no spaces."}

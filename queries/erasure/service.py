@@ -1,0 +1,103 @@
+"""Deletion requests as each audience may use them. The pages call these,
+never the request store or the erasure run: every function takes the
+principal and the policy decides here, so a page that forgets to ask
+cannot show a queue or move a request.
+
+An employee asks, follows and withdraws their own requests; an HR privacy
+officer sees the queue, decides, starts (or resumes) an erasure and keeps
+legal holds. `begin_erasure` moves the request and starts the run in one
+call, so a request is never left "executing" with nothing running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from auth.policy import PROCESS_DELETION, REQUEST_DELETION, VIEW_DELETION_QUEUE, Resource, ensure
+from auth.principal import Principal
+from queries.backend import Backend
+from queries.erasure import run as erasure
+from queries.erasure.plan import preview
+from queries.erasure.requests import Hold, Move, Request, RequestError, Scope
+
+
+@dataclass(frozen=True)
+class ErasureProgress:
+    files: int
+    swapped: int
+    running: bool  # False while the request is executing: the run was interrupted and can be resumed
+
+
+def my_requests(backend: Backend, principal: Principal) -> list[Request]:
+    ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
+    return backend.requests.of(principal.employee_id)
+
+
+def ask_for_deletion(backend: Backend, principal: Principal, scope: Scope, reason: str | None) -> Request:
+    return backend.requests.submit(principal, scope, reason)
+
+
+def withdraw(backend: Backend, principal: Principal, request_id: str) -> Request:
+    return backend.requests.transition(principal, request_id, Move.WITHDRAW, "withdrawn by the employee")
+
+
+def queue(backend: Backend, officer: Principal) -> list[Request]:
+    ensure(officer, VIEW_DELETION_QUEUE)
+    return backend.requests.all()
+
+
+def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> Request:
+    ensure(officer, VIEW_DELETION_QUEUE)
+    return backend.requests.get(request_id)
+
+
+def erasure_preview(backend: Backend, officer: Principal, request: Request) -> list[dict]:
+    """What erasure would do, per table (recorded in the ledger as the officer's read)."""
+    return preview(backend, backend.requests, officer, request)
+
+
+def decide(backend: Backend, officer: Principal, request_id: str, move: Move, note: str | None,
+           approved_tables: list[str] | None = None) -> Request:
+    """Approves (wholly or in part), denies or extends; the request store
+    checks the move against the state machine and the four-eyes rule."""
+    if move is Move.EXECUTE:
+        raise RequestError("Start an erasure with begin_erasure, which also runs it.")
+    return backend.requests.transition(officer, request_id, move, note, approved_tables=approved_tables)
+
+
+def begin_erasure(backend: Backend, officer: Principal, request_id: str) -> Request:
+    request = backend.requests.transition(officer, request_id, Move.EXECUTE, "started from the HR screen")
+    erasure.start(backend, backend.requests, request_id)
+    return request
+
+
+def resume_erasure(backend: Backend, officer: Principal, request_id: str) -> bool:
+    """Runs an interrupted erasure again; False when it is already running."""
+    ensure(officer, PROCESS_DELETION, Resource.about(backend.requests.get(request_id).subject_id))
+    return erasure.start(backend, backend.requests, request_id)
+
+
+def erasure_progress(backend: Backend, officer: Principal, request_id: str) -> ErasureProgress:
+    ensure(officer, VIEW_DELETION_QUEUE)
+    steps = [entry.step for entry in erasure.journal(backend.requests, request_id)]
+    return ErasureProgress(len(steps), steps.count("swapped"), erasure.running(request_id))
+
+
+def legal_holds(backend: Backend, officer: Principal, now: datetime) -> list[Hold]:
+    ensure(officer, VIEW_DELETION_QUEUE)
+    return backend.requests.holds(None, now)
+
+
+def place_hold(backend: Backend, officer: Principal, subject_id: str, category: str | None, reason: str,
+               expires_at: datetime) -> Hold:
+    if backend.directory.by_id(subject_id) is None:
+        raise RequestError("There is no such employee in the directory.")
+    return backend.requests.place_hold(officer, subject_id, category, reason, expires_at)
+
+
+def lift_hold(backend: Backend, officer: Principal, hold_id: str, now: datetime) -> None:
+    hold = next((h for h in legal_holds(backend, officer, now) if h.hold_id == hold_id), None)
+    if hold is None:
+        raise RequestError(f"There is no legal hold {hold_id} in force.")
+    backend.requests.lift_hold(officer, hold)

@@ -1,0 +1,2 @@
+"""The portal's own SQLite state: connections, schemas and transactions.
+"""
