@@ -36,7 +36,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,10 +46,10 @@ from queries.backend import Backend
 from queries.discovery.catalog import Catalog
 from queries.discovery.directory import Employee
 from queries.erasure.check import verify_erasure
+from queries.erasure.journal import ErasureJournal, JournalEntry
 from queries.erasure.plan import ErasureError, TablePlan, plan
 from queries.erasure.requests import DeletionRequests, Move, Request, RequestError, State
 from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
-from queries.state import store as state_store
 
 log = logging.getLogger(__name__)
 
@@ -83,31 +83,8 @@ def _swap(temp: Path, file: Path) -> None:
         os.close(directory)
 
 
-@dataclass(frozen=True)
-class JournalEntry:
-    file: str
-    table: str
-    step: str
-    new_sha256: str | None
-    rows_deleted: int | None
-    rows_redacted: int | None
-    distinctive: list[str]
-
-
 def journal(requests: DeletionRequests, request_id: str) -> list[JournalEntry]:
-    return [JournalEntry(f, t, s, h, d, r, json.loads(v) if v else [])
-            for f, t, s, h, d, r, v in state_store.run(requests.connection, "deletion/journal",
-                                                       {"request_id": request_id})]
-
-
-def _set_step(requests: DeletionRequests, request_id: str, file: str, step: str, new_sha256: str | None,
-              counts: dict, others_named: list[str] | None = None) -> None:
-    with state_store.transaction(requests.connection) as db:
-        state_store.run(db, "deletion/journal_step", {"request_id": request_id, "file": file, "step": step,
-                                                      "new_sha256": new_sha256, **counts})
-        if others_named:
-            state_store.run(db, "deletion/journal_others_named", {"request_id": request_id, "file": file,
-                                                                  "identifiers": json.dumps(others_named)})
+    return ErasureJournal(requests.connection).entries(request_id)
 
 
 Step = Callable[[str], None]
@@ -181,36 +158,28 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
     if employee is None:
         raise ErasureError(f"{request.subject_id} is not in the directory")
     tables = plan(backend, requests, request)
-    if not journal(requests, request.request_id):
+    steps = ErasureJournal(requests.connection)
+    if not steps.entries(request.request_id):
         on_step("plan")
-        with state_store.transaction(requests.connection) as db:
-            state_store.run_many(db, "deletion/journal_plan", [
-                {"request_id": request.request_id, "file": f, "table_name": t.table}
-                for t in tables if t.erase for f in t.files])
+        steps.plan(request.request_id, [(f, t.table) for t in tables if t.erase for f in t.files])
     catalog = backend.catalog()
     _rewrite(backend, requests, request.request_id, catalog, employee, on_step, progress)
     on_step("verify")
-    named: dict[str, dict[str, list[str]]] = {}
-    for table, file, identifiers in state_store.run(requests.connection, "deletion/others_named",
-                                                    {"request_id": request.request_id}):
-        named.setdefault(table, {})[file] = json.loads(identifiers)
-    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase}, named)
-    entries = journal(requests, request.request_id)
+    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase},
+                   steps.others_named(request.request_id))
+    entries = steps.entries(request.request_id)
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, verification)
     on_step("receipt")
     requests.save_receipt(request.request_id, receipt)
-    with state_store.transaction(requests.connection) as db:
-        state_store.run(db, "deletion/wipe_distinctive", {"request_id": request.request_id})
-        state_store.run(db, "deletion/wipe_others_named", {"request_id": request.request_id})
-    if not state_store.empty_the_log(requests.connection):
+    if not steps.wipe(request.request_id):
         log.error("the state store's log could not be emptied after %s: wiped values stay in it until its next "
                   "checkpoint", request.request_id)
     outcome = "verified: nothing left" if verification["passed"] else "verification FAILED"
     return requests.transition(None, request.request_id, Move.COMPLETE, outcome)
 
 
-def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEntry) -> str:
+def _resumed_step(steps: ErasureJournal, request_id: str, entry: JournalEntry) -> str:
     """A file journalled as written whose temporary copy is gone was either
     swapped (the crash came before the journal said so; it is journalled
     now) or must be written again."""
@@ -218,7 +187,7 @@ def _resumed_step(requests: DeletionRequests, request_id: str, entry: JournalEnt
         return entry.step
     if not Path(entry.file).exists() or sha256_of(Path(entry.file)) != entry.new_sha256:
         return "planned"
-    _set_step(requests, request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
+    steps.set_step(request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
     return "swapped"
 
 
@@ -234,7 +203,8 @@ def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, cata
     swaps; journalling and swapping stay in this thread in the journal's
     order. A crash leaves the files being written journalled as planned:
     their originals are untouched, and they are written again on resume."""
-    entries = [replace(e, step=_resumed_step(requests, request_id, e)) for e in journal(requests, request_id)]
+    steps = ErasureJournal(requests.connection)
+    entries = [replace(e, step=_resumed_step(steps, request_id, e)) for e in steps.entries(request_id)]
     workers = backend.settings.erasure.workers
     planned = iter([e for e in entries if e.step == "planned"])
     writing: dict[str, Future] = {}
@@ -250,13 +220,13 @@ def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, cata
                 written = writing.pop(entry.file).result()
                 new_hash, counts = written.sha256, _counts(written)
                 on_step(f"journal written {file.name}")
-                _set_step(requests, request_id, entry.file, "written", new_hash, counts, written.others_named)
+                steps.set_step(request_id, entry.file, "written", new_hash, counts, written.others_named)
                 step = "written"
             if step == "written":
                 on_step(f"swap {file.name}")
                 _swap(temp_path(file), file)
                 on_step(f"journal swapped {file.name}")
-                _set_step(requests, request_id, entry.file, "swapped", new_hash, counts)
+                steps.set_step(request_id, entry.file, "swapped", new_hash, counts)
             progress(done, len(entries))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
