@@ -21,15 +21,6 @@ from auth.principal import Principal
 from queries.access.ledger import Access, Ledger
 
 
-def _record(ledger: Ledger, principal: Principal, decision: Decision, action: Action, subjects: Iterable[str],
-           tables: Iterable[str], rows: int, justification: str | None = None, sql_sha256: str | None = None,
-           outcome: str | None = None, seconds: float | None = None) -> int:
-    """Appends one entry and returns its sequence number; raises LedgerError if it cannot."""
-    return ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(sorted(set(subjects))),
-                                tuple(tables), int(rows), action.purpose, justification, sql_sha256,
-                                outcome, None if seconds is None else round(seconds, 3)))
-
-
 @dataclass
 class Read:
     """What one read touched, filled in by the code that reads."""
@@ -58,5 +49,6 @@ def personal_read(ledger: Ledger, principal: Principal, action: Action, subjects
     decision = ensure(principal, action, Resource.about(subjects[0]) if len(subjects) == 1 else NO_SUBJECT)
     read = Read(decision, justification=justification)
     yield read
-    _record(ledger, principal, decision, action, subjects, read.tables, read.rows, read.justification,
-           read.sql_sha256, read.outcome, read.seconds)
+    ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(subjects), tuple(read.tables),
+                         read.rows, action.purpose, read.justification, read.sql_sha256, read.outcome,
+                         None if read.seconds is None else round(read.seconds, 3)))
