@@ -291,7 +291,7 @@ def erasure(context: Context, subject: Subject):
     request = backend.requests.submit(subject.principal, Scope(True), "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.APPROVE, "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.EXECUTE, "benchmark")
-    done = execute(backend, backend.requests, request.request_id)
+    done = execute(backend, request.request_id)
     if not done.receipt["verification"]["passed"]:
         raise RuntimeError(f"verification failed: {done.receipt['verification']}")
     return Work(len(files), sum(os.path.getsize(f) for f in files) / 1e6)

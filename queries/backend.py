@@ -25,7 +25,10 @@ from queries.access.warehouse_audit import ImportReport, WarehouseAudit, Warehou
 from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
 from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
+from queries.erasure.holds import LegalHolds
+from queries.erasure.journal import ErasureJournal
 from queries.erasure.requests import DeletionRequests, RequestError
+from queries.mydata.row_reader import RowReader
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.warehouse.engine import Warehouse, WarehouseError
 from queries.warehouse.register import Register, RegisterError
@@ -78,6 +81,8 @@ class Backend:
     ledger: Ledger
     audit: WarehouseAudit
     requests: DeletionRequests
+    holds: LegalHolds
+    journal: ErasureJournal
     audit_import: ImportReport | None = None
     audit_problem: str | None = None
     generation: int = 0
@@ -89,6 +94,11 @@ class Backend:
     _refresher: threading.Thread | None = None
     _refresher_lock: threading.Lock = field(default_factory=threading.Lock)
     _closing: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def rows(self) -> RowReader:
+        """The only part that reads a person's rows (inside a recorded read)."""
+        return RowReader(self.warehouse, self.directory, self.pseudonym_key, self.settings.discovery.plus_tags)
 
     def refresh(self) -> RefreshReport:
         """Discovers changed tables now and brings the subject index up to
@@ -199,10 +209,11 @@ class Backend:
             directory = _directory(settings)
             ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
                             settings.ledger.checkpoint_every)
+            requests = DeletionRequests(settings.state.path)
             return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
                            directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
-                           DeletionRequests(settings.state.path))
+                           requests, LegalHolds(requests.connection), ErasureJournal(requests.connection))
         except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
                 PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
             raise BackendError(str(problem)) from problem

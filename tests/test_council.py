@@ -19,7 +19,8 @@ from auth.principal import Role
 from portal import council_views as views
 from queries.backend import Backend
 from queries.council.disclosure import Cell, release, split_people
-from queries.council.figures import AnchorError, oversight, verify_ledger
+from queries.council.figures import oversight
+from queries.council.ledger_check import AnchorError, ledger_evidence, verify_ledger
 from settings import ConfigError, load_settings
 from tests.conftest import signed_in_claims, write_config
 from tests.test_my_data import principal_for
@@ -165,6 +166,18 @@ def test_the_ledger_check_finds_it_intact_and_refuses_a_bad_anchor(backend, demo
     assert verify_ledger(backend, member).intact
     with pytest.raises(AnchorError):
         verify_ledger(backend, member, "not a checkpoint")
+
+
+def test_the_ledger_evidence_is_the_council_s_and_checks_against_itself(backend, demo_users):
+    member = council_member(backend, demo_users)
+    oversight(backend, member)
+    evidence = ledger_evidence(backend, member)
+    assert evidence.public_key_pem.startswith(b"-----BEGIN PUBLIC KEY-----")
+    if evidence.latest_checkpoint:
+        assert verify_ledger(backend, member, evidence.latest_checkpoint.to_json()).intact
+    employee = principal_for(backend.directory.by_id(demo_users["employee, median data"]["employee_id"]))
+    with pytest.raises(AccessDenied):
+        ledger_evidence(backend, employee)
 
 
 def test_the_figures_are_computed_again_only_when_the_warehouse_changed(tmp_path, sample, demo_users, monkeypatch):

@@ -142,7 +142,7 @@ def test_an_officer_never_decides_about_themselves(opened, demo_users):
     with pytest.raises(AccessDenied, match="four-eyes"):
         opened.requests.transition(officer, own.request_id, Move.APPROVE, "fine")
     with pytest.raises(AccessDenied):
-        opened.requests.place_hold(officer, officer.employee_id, None, "shield myself",
+        opened.holds.place(officer, officer.employee_id, None, "shield myself",
                                    datetime.now(UTC) + timedelta(days=1))
 
 
@@ -161,7 +161,7 @@ def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users,
             recipients.extend(state_store.run(opened.requests.connection, "deletion/others_named",
                                               {"request_id": request_id}))
 
-    request = execute(opened, opened.requests, request_id, on_step=before_the_receipt)
+    request = execute(opened, request_id, on_step=before_the_receipt)
     assert request.state is State.COMPLETED and request.receipt["verification"]["passed"]
     assert_gone(opened, lake, employee, others, [request.receipt])
     assert not opened.index.tables_about(person.employee_id, opened.register, datetime.now(UTC).date())
@@ -176,7 +176,7 @@ def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users,
     assert not state_store.run(opened.requests.connection, "deletion/others_named",
                                {"request_id": request_id}), "whom the subject wrote to is wiped"
     snapshot = {f: f.read_bytes() for f in (lake / "warehouse").rglob("*.parquet")}
-    again = execute(opened, opened.requests, request.request_id)
+    again = execute(opened, request.request_id)
     assert again.receipt == receipt and {f: f.read_bytes() for f in snapshot} == snapshot, "a second run is a no-op"
 
 
@@ -208,9 +208,9 @@ def test_a_crash_at_any_step_is_resumed_by_running_again(opened, lake, demo_user
 
     request = approved(opened, employee, officer)
     with pytest.raises(Crash):
-        execute(opened, opened.requests, request.request_id, on_step=crash)
+        execute(opened, request.request_id, on_step=crash)
     assert opened.requests.get(request.request_id).state is State.EXECUTING
-    done = execute(opened, opened.requests, request.request_id)
+    done = execute(opened, request.request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"], done.receipt["verification"]
     assert_gone(opened, lake, employee, others, [done.receipt])
 
@@ -233,25 +233,25 @@ def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(op
 
     monkeypatch.setattr(erasure, "write_new", disk_full_on_the_fourth)
     with pytest.raises(ErasureError, match="No space left on device"):
-        execute(opened, opened.requests, request.request_id)
+        execute(opened, request.request_id)
     failed = opened.requests.get(request.request_id)
     assert failed.state is State.FAILED and "run again to resume" in failed.history[-1].note
-    steps = Counter(e.step for e in erasure.journal(opened.requests, request.request_id))
+    steps = Counter(e.step for e in opened.journal.entries(request.request_id))
     assert steps["swapped"] >= 1 and steps["planned"] >= 1
     monkeypatch.setattr(erasure, "write_new", write_new)
     opened.requests.transition(officer, request.request_id, Move.EXECUTE, "disk freed")
-    done = execute(opened, opened.requests, request.request_id)
+    done = execute(opened, request.request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
     assert_gone(opened, lake, employee, others, [done.receipt])
 
 
 def test_a_legal_hold_keeps_its_tables_untouched(opened, lake, demo_users):
     employee, officer = people(opened, demo_users)
-    opened.requests.place_hold(officer, employee.employee_id, "keystrokes", "Court order 4 O 12/26",
+    opened.holds.place(officer, employee.employee_id, "keystrokes", "Court order 4 O 12/26",
                                datetime.now(UTC) + timedelta(days=90))
     held = sorted((lake / "warehouse" / "telemetry_raw.db" / "keystrokes").rglob("*.parquet"))
     before = {f: f.read_bytes() for f in held}
-    request = execute(opened, opened.requests, approved(opened, employee, officer).request_id)
+    request = execute(opened, approved(opened, employee, officer).request_id)
     assert {f: f.read_bytes() for f in held} == before
     kept = {k["table"]: k["why"] for k in request.receipt["kept"]}
     assert "Court order 4 O 12/26" in kept["telemetry_raw.keystrokes"]
@@ -268,7 +268,7 @@ def test_two_requests_touching_the_same_files_run_one_after_the_other(opened, la
 
     def run(request_id):
         try:
-            execute(opened, opened.requests, request_id)
+            execute(opened, request_id)
         except ErasureError as problem:
             failures.append(problem)
 
@@ -315,7 +315,7 @@ def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, de
     done = opened.requests.get(request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
     hr.run()
-    files = len(erasure.journal(opened.requests, request_id))
+    files = len(opened.journal.entries(request_id))
     assert not hr.exception and [p.proto.text for p in hr.get("progress")] == [f"{files} of {files} files rewritten"]
     at.run()
     assert "completed" in page_text(at)
@@ -326,7 +326,7 @@ def test_the_index_after_an_erasure_is_what_a_full_rebuild_gives(opened, lake, t
     """The executor updates the index and discovery itself instead of
     re-reading every table; a rebuild from scratch must agree for everyone."""
     employee, officer = people(opened, demo_users)
-    execute(opened, opened.requests, approved(opened, employee, officer).request_id)
+    execute(opened, approved(opened, employee, officer).request_id)
     today = datetime.now(UTC).date()
     people_ids = [p.employee_id for p in opened.directory]
     maintained = {e: opened.index.tables_about(e, opened.register, today) for e in people_ids}

@@ -40,7 +40,7 @@ def test_an_employee_gets_none_of_the_officers_services(backend, people, call):
         call(backend, employee, request)
     assert str(refused.value)
     assert backend.requests.get(request.request_id).state is State.SUBMITTED
-    assert backend.requests.holds(employee.employee_id, NOW) == []
+    assert backend.holds.in_force(employee.employee_id, NOW) == []
 
 
 def test_an_officer_sees_the_queue_but_not_another_employees_requests_as_their_own(backend, people):

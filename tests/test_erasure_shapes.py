@@ -39,7 +39,7 @@ def erased(tmp_path_factory, sample, demo_users):
     subject = next(backend.directory.by_id(p.employee_id) for p in planted_people[2:]
                    if p.employee_id != officer.employee_id)
     request = approved(backend, principal_for(subject), officer)
-    execute(backend, backend.requests, request.request_id)
+    execute(backend, request.request_id)
     done = backend.requests.get(request.request_id)
     yield backend, lake, subject, truth, before, done
     backend.close()

@@ -18,7 +18,7 @@ from queries.backend import Backend
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
-from queries.mydata.my_rows import my_rows
+from queries.mydata.my_rows import my_rows, where_named
 from queries.mydata.pseudonyms import Pseudonymizer
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names, truth_rows
@@ -60,6 +60,18 @@ def test_every_row_read_names_the_principal_whatever_tables_are_asked_for(backen
     for result in my_rows(backend, principal_for(median), VIEW_OWN_TELEMETRY, entries):
         for row in result.rows.to_pylist():
             assert row_names(row, mine), result.entry.name
+
+
+def test_each_table_says_where_in_my_rows_i_was_found(backend, median):
+    """The places come from my rows and my keys: every table that holds me
+    names at least one column, and no place is invented."""
+    me = principal_for(median)
+    entries = list(inventory_for(backend, me).entries)
+    for mine in my_rows(backend, me, VIEW_OWN_TELEMETRY, entries, limit=20):
+        places = where_named(backend, me, mine)
+        assert places, mine.entry.name
+        columns = set(mine.rows.column_names)
+        assert all(p.split(".")[0].split("[")[0].split("{")[0].split(" ")[0] in columns for p in places), places
 
 
 def test_reading_needs_the_employee_role(backend, median):

@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied
+from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied, Decision
 from auth.principal import Role
+from queries.access.reads import Read, ReadOutsideLedger, personal_read
 from queries.backend import Backend
 from queries.console.run import run_statement
 from queries.council.figures import oversight
@@ -42,7 +43,7 @@ SERVICES = {
     "console for an audit": (lambda b, p, s: run_statement(b, p, "SELECT count(*) AS n FROM telemetry_raw.keystrokes",
                                                             subject_id=s["request"].subject_id),
                              "administer-console", {Role.ADMINISTRATOR}),
-    "erasure preview": (lambda b, p, s: preview(b, b.requests, p, s["request"]), "process-deletion", {Role.HR}),
+    "erasure preview": (lambda b, p, s: preview(b, p, s["request"]), "process-deletion", {Role.HR}),
     "council figures": (lambda b, p, s: oversight(b, p), "audit-aggregates",
                         {Role.WORKS_COUNCIL, Role.ADMINISTRATOR}),
 }
@@ -93,3 +94,20 @@ def test_a_personal_read_is_recorded_once_or_refused_before_reading(prepared, mo
             call(backend, principal, setting)
         assert str(refused.value)
         assert len(backend.ledger.entries()) == before
+
+
+def test_rows_are_read_only_inside_an_open_read_recorded_for_their_subject(prepared, demo_users):
+    """The row reader is the one part that takes rows out of the warehouse:
+    outside a recorded read, after it ended, or for someone the read does
+    not name, it refuses before touching a file."""
+    backend, me, setting = prepared
+    other = backend.directory.by_id(demo_users[OTHER]["employee_id"])
+    entries = list(setting["inventory"].entries[:1])
+    with pytest.raises(ReadOutsideLedger):
+        backend.rows.within(Read(Decision(True, "test", Role.EMPLOYEE)), me.employee_id, entries)
+    with personal_read(backend.ledger, principal_for(me), VIEW_OWN_TELEMETRY, [me.employee_id]) as read:
+        with pytest.raises(ReadOutsideLedger):
+            backend.rows.within(read, other.employee_id, entries)
+        assert backend.rows.within(read, me.employee_id, entries, limit=1)[0].rows is not None
+    with pytest.raises(ReadOutsideLedger):
+        backend.rows.within(read, me.employee_id, entries)

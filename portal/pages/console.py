@@ -10,8 +10,7 @@ from auth.policy import QUERY_OWN_TELEMETRY, Resource
 from portal import session
 from portal.plain import chart_frame, literal
 from queries.access.ledger import LedgerError
-from queries.console.process import ConsoleLimits
-from queries.console.run import examples, run_statement
+from queries.console.run import console_limits, examples, run_statement
 from queries.mydata.csv_safe import csv_bytes
 from queries.mydata.inventory import inventory_for
 
@@ -20,7 +19,7 @@ log = logging.getLogger("daylight.portal")
 who = session.principal()
 session.require(who, QUERY_OWN_TELEMETRY, Resource.about(who.employee_id))
 backend = session.backend()
-limits = ConsoleLimits.from_settings(backend.settings.console)
+limits = console_limits(backend)
 st.title("SQL console")
 st.write("Query your own telemetry with DuckDB SQL. Every table below holds only your rows, under the same "
          "`database.table` name as in the warehouse; colleagues appear as pseudonyms. Queries run in an isolated "
@@ -55,7 +54,7 @@ with editor:
 if run:
     try:
         with st.spinner("Running in the sandbox…"):
-            result = run_statement(backend, who, statement, limits)
+            result = run_statement(backend, who, statement)
     except LedgerError as problem:
         log.error("console statement not run: %s", problem)
         st.error("The query cannot run right now: the access ledger cannot record it, and nothing is shown "

@@ -10,7 +10,8 @@ from auth.policy import AUDIT_AGGREGATES
 from portal import council_views as views
 from portal import session
 from queries.access.ledger import LedgerError
-from queries.council.figures import AnchorError, oversight, verify_ledger
+from queries.council.figures import oversight
+from queries.council.ledger_check import AnchorError, ledger_evidence, verify_ledger
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,10 @@ with ledger:
     st.write("Every read of personal data through Daylight is in a hash-chained ledger, signed at checkpoints. "
              "With the public key below anyone can check it has not been altered, also outside the portal: "
              "`daylight ledger verify --ledger LEDGER --public-key KEY.pub`.")
-    st.code(backend.ledger.public_key_pem.decode(), language=None)
-    st.download_button("Download the public key", backend.ledger.public_key_pem, "daylight-ledger.pub")
-    checkpoint = backend.ledger.latest_checkpoint()
+    evidence = ledger_evidence(backend, who)
+    st.code(evidence.public_key_pem.decode(), language=None)
+    st.download_button("Download the public key", evidence.public_key_pem, "daylight-ledger.pub")
+    checkpoint = evidence.latest_checkpoint
     if checkpoint:
         st.download_button("Download the latest checkpoint (keep it: a later check against it catches a ledger "
                            "cut back)", checkpoint.to_json(), f"daylight-checkpoint-{checkpoint.seq}.json")

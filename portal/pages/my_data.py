@@ -8,11 +8,10 @@ import streamlit as st
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, Resource, allowed
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.discovery.subject_keys import keys_of, paths_naming
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
-from queries.mydata.my_rows import my_rows
+from queries.mydata.my_rows import my_rows, where_named
 
 PREVIEW_ROWS = 50
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -77,7 +76,7 @@ with tables_tab:
     else:
         st.caption(f"Your {min(PREVIEW_ROWS, entry.postings.rows)} most recent of {entry.postings.rows:,} rows")
         st.dataframe(preview.rows.to_pandas(), hide_index=True, width="stretch")
-        places = paths_naming(preview.rows.to_pylist(), {k.key for k in keys_of(backend.directory.by_id(who.employee_id))})
+        places = where_named(backend, who, preview)
         if places:
             st.caption("In these rows you appear at: " + ", ".join(literal(place) for place in places))
 

@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,18 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class BroadWindow:
+    """A grant to a broad group over tables holding people's rows: from the
+    grant until it ended (or now), `outsiders` could read them with no
+    purpose-bound grant that covers them."""
+
+    grant: Grant
+    end: datetime
+    tables: tuple[str, ...]
+    outsiders: frozenset[str]
+
+
+@dataclass(frozen=True)
 class AccessGrants:
     grants: tuple[Grant, ...]
     groups: dict[str, frozenset[str]]
@@ -66,6 +78,19 @@ class AccessGrants:
                                  if g is not grant and g.grantee not in broad_groups
                                  and g.open_during(grant.granted_at, end) and any(g.covers(t) for t in tables)))
         return self.members(grant) - entitled
+
+    def broad_windows(self, broad_groups: set[str], now: datetime, first_held: dict[str, date]) -> list[BroadWindow]:
+        """The exposure windows of every broad grant, over the tables it
+        covers that held the rows concerned before it ended (`first_held`:
+        table → the first day it did); the employee's access page and the
+        council's figures both count from these."""
+        windows = []
+        for grant in self.broad(broad_groups):
+            end = grant.until(now)
+            tables = tuple(sorted(t for t, day in first_held.items() if grant.covers(t) and day <= end.date()))
+            if tables:
+                windows.append(BroadWindow(grant, end, tables, self.beyond_purpose(grant, list(tables), broad_groups, end)))
+        return windows
 
     def groups_of(self, user: str) -> list[str]:
         return sorted(name for name, members in self.groups.items() if user in members)

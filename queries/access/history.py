@@ -134,15 +134,12 @@ def exposure_windows(grants: AccessGrants, broad_groups: set[str], me: str, dail
     for table, day, _ in daily:
         first_day[table] = min(day, first_day.get(table, day))
     windows = []
-    for grant in grants.broad(broad_groups):
-        end = grant.until(now)
-        tables = sorted(t for t, day in first_day.items() if grant.covers(t) and day <= end.date())
-        if not tables:
-            continue
-        outsiders = grants.beyond_purpose(grant, tables, broad_groups, end) - {me}
-        reads = [e for e in events if e.table in tables and grant.granted_at <= e.at < end and e.user in outsiders]
-        windows.append(ExposureWindow(grant, grant.granted_at, grant.revoked_at, tuple(tables),
-                                      _held_at(daily, set(tables), end), len(outsiders),
+    for window in grants.broad_windows(broad_groups, now, first_day):
+        grant, outsiders = window.grant, window.outsiders - {me}
+        reads = [e for e in events
+                 if e.table in window.tables and grant.granted_at <= e.at < window.end and e.user in outsiders]
+        windows.append(ExposureWindow(grant, grant.granted_at, grant.revoked_at, window.tables,
+                                      _held_at(daily, set(window.tables), window.end), len(outsiders),
                                       tuple(sorted({e.user for e in reads})), len(reads)))
     return windows
 

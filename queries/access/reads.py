@@ -21,6 +21,10 @@ from auth.principal import Principal
 from queries.access.ledger import Access, Ledger
 
 
+class ReadOutsideLedger(RuntimeError):
+    """A programming error: personal rows were asked for without a read that records them."""
+
+
 @dataclass
 class Read:
     """What one read touched, filled in by the code that reads."""
@@ -32,6 +36,14 @@ class Read:
     sql_sha256: str | None = None
     outcome: str | None = None
     seconds: float | None = None
+    subjects: tuple[str, ...] = ()
+    open: bool = True
+
+    def require(self, subject: str) -> None:
+        """Rows about `subject` are read only inside an open read recorded
+        for them: the row reader calls this before it touches a file."""
+        if not self.open or subject not in self.subjects:
+            raise ReadOutsideLedger(f"rows about {subject} were asked for outside a read recorded for them")
 
     def took(self, tables: Iterable[str], rows: int) -> None:
         self.tables += [t for t in tables if t not in self.tables]
@@ -47,8 +59,11 @@ def personal_read(ledger: Ledger, principal: Principal, action: Action, subjects
     raises records nothing, for it returns nothing."""
     subjects = sorted(set(subjects))
     decision = ensure(principal, action, Resource.about(subjects[0]) if len(subjects) == 1 else NO_SUBJECT)
-    read = Read(decision, justification=justification)
-    yield read
-    ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(subjects), tuple(read.tables),
-                         read.rows, action.purpose, read.justification, read.sql_sha256, read.outcome,
-                         None if read.seconds is None else round(read.seconds, 3)))
+    read = Read(decision, justification=justification, subjects=tuple(subjects))
+    try:
+        yield read
+        ledger.append(Access(principal.employee_id, decision.role, action.name, tuple(subjects), tuple(read.tables),
+                             read.rows, action.purpose, read.justification, read.sql_sha256, read.outcome,
+                             None if read.seconds is None else round(read.seconds, 3)))
+    finally:
+        read.open = False

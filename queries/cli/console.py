@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 from queries.cli.common import CommandError, opened, operator
-from queries.console.process import ConsoleLimits
 from queries.console.run import run_statement
 
 
@@ -16,8 +15,7 @@ def _console(args) -> int:
     with opened(args.config) as backend:
         if backend.directory.by_id(args.employee) is None:
             raise CommandError(f"no employee {args.employee!r} in the directory", 3)
-        result = run_statement(backend, operator(), args.sql, ConsoleLimits.from_settings(backend.settings.console),
-                               subject_id=args.employee)
+        result = run_statement(backend, operator(), args.sql, subject_id=args.employee)
     if args.json:
         rows = result.rows.to_pylist() if result.rows is not None else None
         print(json.dumps({"outcome": result.outcome, "error": result.error, "cut": result.cut,

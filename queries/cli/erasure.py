@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from queries.cli.common import CommandError, opened, printed
 from queries.erasure.requests import RequestError
-from queries.erasure.run import ErasureError, execute, journal
+from queries.erasure.run import ErasureError, execute
 
 
 def _status(args) -> int:
@@ -14,7 +14,7 @@ def _status(args) -> int:
             request = backend.requests.get(args.request_id)
         except RequestError as problem:
             raise CommandError(str(problem), 3) from None
-        steps = [e.step for e in journal(backend.requests, args.request_id)]
+        steps = [e.step for e in backend.journal.entries(args.request_id)]
     result = {"request_id": request.request_id, "state": request.state.value, "files": len(steps),
               "files_swapped": steps.count("swapped")}
     printed(result, args.json, f"{request.request_id}: {request.state.value}; files swapped "
@@ -34,7 +34,7 @@ def _run(args) -> int:
         except RequestError as problem:
             raise CommandError(str(problem), 3) from None
         try:
-            request = execute(backend, backend.requests, args.request_id, progress=_progress(args.json))
+            request = execute(backend, args.request_id, progress=_progress(args.json))
         except (ErasureError, RequestError) as problem:
             raise CommandError(str(problem)) from None
     passed = bool(request.receipt and request.receipt["verification"]["passed"])

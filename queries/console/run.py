@@ -34,7 +34,6 @@ from queries.backend import Backend
 from queries.console.process import ConsoleLimits, run_in_sandbox
 from queries.console.statement import check_statement
 from queries.mydata.inventory import inventory_of
-from queries.mydata.my_rows import rows_within
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +164,17 @@ class _Answer:
                              rows_loaded=self.read.rows, outcome=outcome, **fields)
 
 
+def console_limits(backend: Backend) -> ConsoleLimits:
+    """The limits every statement runs under, as configured (for telling the user)."""
+    return ConsoleLimits.from_settings(backend.settings.console)
+
+
 def run_statement(backend: Backend, principal: Principal, statement: str,
-                  limits: ConsoleLimits = ConsoleLimits(), subject_id: str | None = None) -> ConsoleResult:
+                  limits: ConsoleLimits | None = None, subject_id: str | None = None) -> ConsoleResult:
     """Runs one statement over one employee's rows and nothing else: the
     principal's own, or — for an administrator's audit (`daylight console`),
-    recorded as such — `subject_id`'s."""
+    recorded as such — `subject_id`'s. `limits` default to the configured ones."""
+    limits = limits or console_limits(backend)
     subject = subject_id or principal.employee_id
     action = QUERY_OWN_TELEMETRY if subject == principal.employee_id else ADMINISTER_CONSOLE
     with personal_read(backend.ledger, principal, action, [subject]) as read:
@@ -188,7 +193,7 @@ def _answer(backend: Backend, asker: str, subject: str, answer: _Answer, stateme
         inventory = inventory_of(backend, subject)
         entries = [e for e in inventory.entries if e.name in checked.tables]
         slices = {r.entry.name: r.rows
-                  for r in rows_within(answer.read, backend, subject, entries) if r.rows is not None}
+                  for r in backend.rows.within(answer.read, subject, entries) if r.rows is not None}
         reply, rows = run_in_sandbox(statement, slices, limits)
     finally:
         SLOTS.give_back(asker)

@@ -1,3 +1,3 @@
-"""The works council's figures, and the disclosure rules that release only
-groups of at least the minimum size.
+"""The works council's figures, the disclosure rules that release only
+groups of at least the minimum size, and checking the access ledger.
 """

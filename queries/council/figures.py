@@ -21,12 +21,11 @@ import logging
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from auth.policy import AUDIT_AGGREGATES, VERIFY_LEDGER, ensure
+from auth.policy import AUDIT_AGGREGATES
 from auth.principal import Principal, Role, known_role
-from queries.access.grants import AccessGrants, configured_grants
-from queries.access.ledger import Checkpoint, Verification, load_public_key, verify
+from queries.access.grants import AccessGrants, BroadWindow, configured_grants
 from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.council.disclosure import Cell, Table, one, release, split_people
@@ -193,7 +192,7 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
         entry = backend.register.get(finding.table.qualified_name)
         categories[entry.category if entry else UNREGISTERED].append(finding.table.qualified_name)
     unions = backend.index.employees_in_groups({**{f"category {c}": t for c, t in categories.items()},
-                                                **{f"grant {w[0].grant_id}": w[1] for w in windows}})
+                                                **{f"grant {w.grant.grant_id}": list(w.tables) for w in windows}})
     collected, category_employees, category_rows = _collected(backend, catalog, coverage, categories, unions, k)
     groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
     fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
@@ -267,22 +266,17 @@ def _audit_accesses(backend: Backend, coverage: dict[str, tuple[int, int]], grou
 
 
 def _windows(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[int, int]],
-             now: datetime) -> list[tuple]:
-    """(grant, tables, end, people who could read beyond a purpose) for each grant to a broad group."""
-    broad = set(backend.settings.audit.broad_groups)
-    found = []
-    for grant in grants.broad(broad):
-        end = grant.until(now)
-        tables = sorted(t for t, (people, _) in coverage.items() if people and grant.covers(t))
-        if tables:
-            found.append((grant, tables, end, grants.beyond_purpose(grant, tables, broad, end)))
-    return found
+             now: datetime) -> list[BroadWindow]:
+    """Every broad grant's window over the tables holding anybody."""
+    return grants.broad_windows(set(backend.settings.audit.broad_groups), now,
+                                {t: date.min for t, (people, _) in coverage.items() if people})
 
 
-def _exposures(windows: list[tuple], events: list[tuple], unions: dict[str, int], k: int) -> list[Exposure]:
+def _exposures(windows: list[BroadWindow], events: list[tuple], unions: dict[str, int], k: int) -> list[Exposure]:
     found = []
-    for grant, tables, end, outsiders in windows:
-        covered, start, stop = set(tables), grant.granted_at.isoformat(), end.isoformat()
+    for window in windows:
+        grant, tables, outsiders = window.grant, window.tables, window.outsiders
+        covered, start, stop = set(tables), grant.granted_at.isoformat(), window.end.isoformat()
         reads = [user for at, user, _, table, *_ in events if table in covered and start <= at < stop and user in outsiders]
         readers, exposed = len(set(reads)), unions[f"grant {grant.grant_id}"]
         found.append(Exposure(grant.grant_id, grant.grantee, grant.granted_at, grant.revoked_at, len(tables),
@@ -332,22 +326,3 @@ def _exemptions(backend: Backend, k: int) -> tuple[Table, Table]:
                  for name, members in groups.items()]
         tables.append(release(cells, k, split_people(exempt, len(people))))
     return tables[0], tables[1]
-
-
-
-class AnchorError(ValueError):
-    """The uploaded anchor is not a checkpoint the portal wrote; the message says why."""
-
-
-def verify_ledger(backend: Backend, principal: Principal, anchor_json: str | None = None) -> Verification:
-    """Checks the whole ledger with its public key alone, and against an
-    anchor (a checkpoint downloaded earlier) when one is given: a ledger cut
-    back past the anchor is caught."""
-    ensure(principal, VERIFY_LEDGER)
-    anchor = None
-    if anchor_json:
-        try:
-            anchor = Checkpoint.from_json(anchor_json)
-        except (ValueError, KeyError, TypeError) as problem:
-            raise AnchorError(f"this file is not a ledger checkpoint ({problem})") from None
-    return verify(backend.ledger.path, load_public_key(backend.ledger.public_key_pem), anchor)

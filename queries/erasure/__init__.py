@@ -1,4 +1,5 @@
-"""Deleting a person: deletion requests and legal holds (the store), what each
-audience may do with them (the service), and the erasure itself — plan,
-rewrite, verification, run.
+"""Deleting a person: three plain stores over one database — deletion
+requests (`requests`), legal holds (`holds`), the erasure journal
+(`journal`) — what each audience may do with them (`service`, the only door
+the pages use), and the erasure itself: plan, rewrite, verification, run.
 """

@@ -24,7 +24,8 @@ from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
 from queries.erasure.redact import classify, rows_naming, subject_of
-from queries.erasure.requests import DeletionRequests, Hold, Request
+from queries.erasure.holds import Hold
+from queries.erasure.requests import Request
 
 
 class ErasureError(Exception):
@@ -48,10 +49,10 @@ class FilePreview:
     total: int
 
 
-def plan(backend: Backend, requests: DeletionRequests, request: Request, now: datetime | None = None) -> list[TablePlan]:
+def plan(backend: Backend, request: Request, now: datetime | None = None) -> list[TablePlan]:
     """Per table holding the subject: erase it, or keep it and why."""
     catalog = backend.catalog()
-    holds = requests.holds(request.subject_id, now)
+    holds = backend.holds.in_force(request.subject_id, now)
     plans = []
     for postings in backend.index.tables_about(request.subject_id, backend.register, (now or datetime.now(UTC)).date()):
         finding = catalog.get(postings.table)
@@ -87,7 +88,7 @@ def file_preview(backend: Backend, finding: TableFinding, file: str, employee: E
     return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
 
 
-def preview(backend: Backend, requests: DeletionRequests, officer: Principal, request: Request) -> list[dict]:
+def preview(backend: Backend, officer: Principal, request: Request) -> list[dict]:
     """What erasure would do, per table, for the officer's review; recorded in the ledger."""
     rows = []
     with personal_read(backend.ledger, officer, PROCESS_DELETION, [request.subject_id],
@@ -96,7 +97,7 @@ def preview(backend: Backend, requests: DeletionRequests, officer: Principal, re
         if employee is None:
             raise ErasureError(f"{request.subject_id} is no longer in the directory")
         catalog = backend.catalog()
-        for table in plan(backend, requests, request):
+        for table in plan(backend, request):
             counts = [file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] \
                 if table.erase else []
             rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,

@@ -1,5 +1,4 @@
-"""Deletion requests and legal holds: an explicit state machine over a
-durable store.
+"""Deletion requests: an explicit state machine over a durable store.
 
 Every change of state goes through `transition`, which refuses a move the
 machine does not allow (with a message saying what is possible instead),
@@ -19,7 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, REQUEST_DELETION, Resource, ensure
+from auth.policy import PROCESS_DELETION, REQUEST_DELETION, Resource, ensure
 from auth.principal import Principal
 from queries.state import store as state_store
 from queries.state.store import StateStoreError
@@ -144,25 +143,11 @@ class Request:
         return list(TRANSITIONS[self.state])
 
 
-@dataclass(frozen=True)
-class Hold:
-    hold_id: str
-    subject_id: str
-    category: str | None
-    reason: str
-    placed_by: str
-    placed_at: datetime
-    expires_at: datetime
-
-    def covers(self, category: str) -> bool:
-        return self.category is None or self.category == category
-
-
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
@@ -177,13 +162,13 @@ class DeletionRequests:
         ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
         if not scope.everything and not scope.categories and not scope.tables:
             raise RequestError("Choose what to delete: all your data, or at least one category or table.")
-        now = now or _now()
+        now = now or utc_now()
         request_id = f"DR-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
         with state_store.transaction(self.connection) as db:
             state_store.run(db, "deletion/add_request", {
                 "request_id": request_id, "subject_id": principal.employee_id, "scope": scope.to_json(),
-                "reason": (reason or "").strip() or None, "state": State.SUBMITTED, "received_at": _stamp(now),
-                "deadline": _stamp(add_months(now, 1))})
+                "reason": (reason or "").strip() or None, "state": State.SUBMITTED, "received_at": stamp(now),
+                "deadline": stamp(add_months(now, 1))})
             self._log(db, request_id, principal.employee_id, None, State.SUBMITTED, scope.describe(), now)
         return self.get(request_id)
 
@@ -212,7 +197,7 @@ class DeletionRequests:
     def transition(self, actor: Principal | None, request_id: str, move: Move, note: str | None = None,
                    approved_tables: list[str] | None = None, now: datetime | None = None) -> Request:
         """Applies `move`; `actor` None is the executor itself (fail, complete)."""
-        now = now or _now()
+        now = now or utc_now()
         request = self.get(request_id)
         self._authorize(actor, request, move)
         target = TRANSITIONS[request.state].get(move)
@@ -237,7 +222,7 @@ class DeletionRequests:
                 raise RequestError("The request was changed by someone else meanwhile; reload and try again.")
             if extended_deadline:
                 state_store.run(db, "deletion/set_extension", {
-                    "request_id": request_id, "deadline": _stamp(extended_deadline), "extension_reason": note})
+                    "request_id": request_id, "deadline": stamp(extended_deadline), "extension_reason": note})
             if move in (Move.APPROVE, Move.APPROVE_IN_PART, Move.DENY):
                 state_store.run(db, "deletion/set_decision", {
                     "request_id": request_id, "decision_reason": note,
@@ -267,36 +252,9 @@ class DeletionRequests:
     @staticmethod
     def _log(db: sqlite3.Connection, request_id: str, actor_id: str, before: str | None, after: str,
              note: str | None, now: datetime) -> None:
-        state_store.run(db, "deletion/add_transition", {"request_id": request_id, "at": _stamp(now),
+        state_store.run(db, "deletion/add_transition", {"request_id": request_id, "at": stamp(now),
                                                          "actor_id": actor_id, "from_state": before,
                                                          "to_state": after, "note": note})
-
-    def place_hold(self, officer: Principal, subject_id: str, category: str | None, reason: str,
-                   expires_at: datetime, now: datetime | None = None) -> Hold:
-        ensure(officer, PLACE_LEGAL_HOLD, Resource.about(subject_id))
-        now = now or _now()
-        if not reason.strip():
-            raise RequestError("A legal hold needs a reason (for instance the case or the retention duty).")
-        if expires_at <= now:
-            raise RequestError("A legal hold must expire in the future.")
-        hold_id = f"LH-{secrets.token_hex(4).upper()}"
-        with state_store.transaction(self.connection) as db:
-            state_store.run(db, "deletion/add_hold", {
-                "hold_id": hold_id, "subject_id": subject_id, "category": category or None, "reason": reason.strip(),
-                "placed_by": officer.employee_id, "placed_at": _stamp(now), "expires_at": _stamp(expires_at)})
-        return next(h for h in self.holds(subject_id, now) if h.hold_id == hold_id)
-
-    def lift_hold(self, officer: Principal, hold: Hold, now: datetime | None = None) -> None:
-        ensure(officer, PLACE_LEGAL_HOLD, Resource.about(hold.subject_id))
-        with state_store.transaction(self.connection) as db:
-            state_store.run(db, "deletion/lift_hold", {"hold_id": hold.hold_id, "lifted_by": officer.employee_id,
-                                                        "lifted_at": _stamp(now or _now())})
-
-    def holds(self, subject_id: str | None, now: datetime | None = None) -> list[Hold]:
-        rows = state_store.run(self.connection, "deletion/holds", {"subject_id": subject_id,
-                                                                    "now": _stamp(now or _now())})
-        return [Hold(hid, subject, category, reason, by, datetime.fromisoformat(at), datetime.fromisoformat(until))
-                for hid, subject, category, reason, by, at, until in rows]
 
     def close(self) -> None:
         self.connection.close()

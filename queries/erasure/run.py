@@ -48,7 +48,7 @@ from queries.discovery.directory import Employee
 from queries.erasure.check import verify_erasure
 from queries.erasure.journal import ErasureJournal, JournalEntry
 from queries.erasure.plan import ErasureError, TablePlan, plan
-from queries.erasure.requests import DeletionRequests, Move, Request, RequestError, State
+from queries.erasure.requests import Move, Request, RequestError, State
 from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
 
 log = logging.getLogger(__name__)
@@ -83,17 +83,13 @@ def _swap(temp: Path, file: Path) -> None:
         os.close(directory)
 
 
-def journal(requests: DeletionRequests, request_id: str) -> list[JournalEntry]:
-    return ErasureJournal(requests.connection).entries(request_id)
-
-
 Step = Callable[[str], None]
 
 _RUNNING: dict[str, threading.Thread] = {}
 _RUNNING_LOCK = threading.Lock()
 
 
-def start(backend: Backend, requests: DeletionRequests, request_id: str) -> bool:
+def start(backend: Backend, request_id: str) -> bool:
     """Runs an erasure in a background thread of the portal. Not a separate
     process: DuckDB lets one process open the subject index for writing, and
     the portal holds it. The journal makes a portal restart harmless (resume
@@ -102,7 +98,7 @@ def start(backend: Backend, requests: DeletionRequests, request_id: str) -> bool
     with _RUNNING_LOCK:
         if running(request_id):
             return False
-        thread = threading.Thread(target=_run_in_background, args=(backend, requests, request_id),
+        thread = threading.Thread(target=_run_in_background, args=(backend, request_id),
                                   name=f"erasure {request_id}", daemon=True)
         _RUNNING[request_id] = thread
         thread.start()
@@ -114,56 +110,56 @@ def running(request_id: str) -> bool:
     return bool(thread and thread.is_alive())
 
 
-def _run_in_background(backend: Backend, requests: DeletionRequests, request_id: str) -> None:
+def _run_in_background(backend: Backend, request_id: str) -> None:
     try:
-        execute(backend, requests, request_id)
+        execute(backend, request_id)
     except ErasureError as problem:
         log.error("%s", problem)
 
 
-def execute(backend: Backend, requests: DeletionRequests, request_id: str, on_step: Step = lambda name: None,
+def execute(backend: Backend, request_id: str, on_step: Step = lambda name: None,
             progress: Callable[[int, int], None] = lambda d, t: None) -> Request:
     """Runs (or resumes) a request an officer has started, to the end; a
     completed one is left as it is. `on_step` is called before each durable
     step: the tests crash there."""
     with _Lock(backend.settings.state.path):
-        for unfinished in requests.executing():
+        for unfinished in backend.requests.executing():
             if unfinished != request_id:
-                _run(backend, requests, requests.get(unfinished), on_step, progress)
-        request = requests.get(request_id)
+                _run(backend, backend.requests.get(unfinished), on_step, progress)
+        request = backend.requests.get(request_id)
         if request.state is State.COMPLETED:
             return request
         if request.state is not State.EXECUTING:
             raise ErasureError(f"request {request_id} is {request.state.value}; an HR privacy officer starts "
                                "approved requests")
-        return _run(backend, requests, request, on_step, progress)
+        return _run(backend, request, on_step, progress)
 
 
-def _run(backend: Backend, requests: DeletionRequests, request: Request, on_step: Step,
+def _run(backend: Backend, request: Request, on_step: Step,
          progress: Callable[[int, int], None]) -> Request:
     try:
-        return _erase(backend, requests, request, on_step, progress)
+        return _erase(backend, request, on_step, progress)
     except Exception as problem:
         if isinstance(problem, (OSError, ErasureError, RequestError)):
             log.error("erasure of %s failed: %s", request.request_id, problem)
         else:
             log.exception("erasure of %s failed unexpectedly", request.request_id)
-        requests.transition(None, request.request_id, Move.FAIL, f"stopped: {problem}; run again to resume")
+        backend.requests.transition(None, request.request_id, Move.FAIL, f"stopped: {problem}; run again to resume")
         raise ErasureError(f"the erasure stopped ({problem}); it resumes where it stopped when run again") from None
 
 
-def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_step: Step,
+def _erase(backend: Backend, request: Request, on_step: Step,
            progress: Callable[[int, int], None]) -> Request:
     employee = backend.directory.by_id(request.subject_id)
     if employee is None:
         raise ErasureError(f"{request.subject_id} is not in the directory")
-    tables = plan(backend, requests, request)
-    steps = ErasureJournal(requests.connection)
+    tables = plan(backend, request)
+    steps = backend.journal
     if not steps.entries(request.request_id):
         on_step("plan")
         steps.plan(request.request_id, [(f, t.table) for t in tables if t.erase for f in t.files])
     catalog = backend.catalog()
-    _rewrite(backend, requests, request.request_id, catalog, employee, on_step, progress)
+    _rewrite(backend, request.request_id, catalog, employee, on_step, progress)
     on_step("verify")
     backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase},
                    steps.others_named(request.request_id))
@@ -171,12 +167,12 @@ def _erase(backend: Backend, requests: DeletionRequests, request: Request, on_st
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, verification)
     on_step("receipt")
-    requests.save_receipt(request.request_id, receipt)
+    backend.requests.save_receipt(request.request_id, receipt)
     if not steps.wipe(request.request_id):
         log.error("the state store's log could not be emptied after %s: wiped values stay in it until its next "
                   "checkpoint", request.request_id)
     outcome = "verified: nothing left" if verification["passed"] else "verification FAILED"
-    return requests.transition(None, request.request_id, Move.COMPLETE, outcome)
+    return backend.requests.transition(None, request.request_id, Move.COMPLETE, outcome)
 
 
 def _resumed_step(steps: ErasureJournal, request_id: str, entry: JournalEntry) -> str:
@@ -197,13 +193,13 @@ def _counts(file: JournalEntry | Written) -> dict:
             "distinctive": json.dumps(file.distinctive)}
 
 
-def _rewrite(backend: Backend, requests: DeletionRequests, request_id: str, catalog: Catalog, employee: Employee,
+def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Employee,
              on_step: Step, progress: Callable[[int, int], None]) -> None:
     """Files are written `erasure.workers` at a time, a few ahead of the
     swaps; journalling and swapping stay in this thread in the journal's
     order. A crash leaves the files being written journalled as planned:
     their originals are untouched, and they are written again on resume."""
-    steps = ErasureJournal(requests.connection)
+    steps = backend.journal
     entries = [replace(e, step=_resumed_step(steps, request_id, e)) for e in steps.entries(request_id)]
     workers = backend.settings.erasure.workers
     planned = iter([e for e in entries if e.step == "planned"])

@@ -19,7 +19,8 @@ from auth.principal import Principal
 from queries.backend import Backend
 from queries.erasure import run as erasure
 from queries.erasure.plan import preview
-from queries.erasure.requests import Hold, Move, Request, RequestError, Scope
+from queries.erasure.holds import Hold
+from queries.erasure.requests import Move, Request, RequestError, Scope
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> R
 
 def erasure_preview(backend: Backend, officer: Principal, request: Request) -> list[dict]:
     """What erasure would do, per table (recorded in the ledger as the officer's read)."""
-    return preview(backend, backend.requests, officer, request)
+    return preview(backend, officer, request)
 
 
 def decide(backend: Backend, officer: Principal, request_id: str, move: Move, note: str | None,
@@ -68,36 +69,36 @@ def decide(backend: Backend, officer: Principal, request_id: str, move: Move, no
 
 def begin_erasure(backend: Backend, officer: Principal, request_id: str) -> Request:
     request = backend.requests.transition(officer, request_id, Move.EXECUTE, "started from the HR screen")
-    erasure.start(backend, backend.requests, request_id)
+    erasure.start(backend, request_id)
     return request
 
 
 def resume_erasure(backend: Backend, officer: Principal, request_id: str) -> bool:
     """Runs an interrupted erasure again; False when it is already running."""
     ensure(officer, PROCESS_DELETION, Resource.about(backend.requests.get(request_id).subject_id))
-    return erasure.start(backend, backend.requests, request_id)
+    return erasure.start(backend, request_id)
 
 
 def erasure_progress(backend: Backend, officer: Principal, request_id: str) -> ErasureProgress:
     ensure(officer, VIEW_DELETION_QUEUE)
-    steps = [entry.step for entry in erasure.journal(backend.requests, request_id)]
+    steps = [entry.step for entry in backend.journal.entries(request_id)]
     return ErasureProgress(len(steps), steps.count("swapped"), erasure.running(request_id))
 
 
 def legal_holds(backend: Backend, officer: Principal, now: datetime) -> list[Hold]:
     ensure(officer, VIEW_DELETION_QUEUE)
-    return backend.requests.holds(None, now)
+    return backend.holds.in_force(None, now)
 
 
 def place_hold(backend: Backend, officer: Principal, subject_id: str, category: str | None, reason: str,
                expires_at: datetime) -> Hold:
     if backend.directory.by_id(subject_id) is None:
         raise RequestError("There is no such employee in the directory.")
-    return backend.requests.place_hold(officer, subject_id, category, reason, expires_at)
+    return backend.holds.place(officer, subject_id, category, reason, expires_at)
 
 
 def lift_hold(backend: Backend, officer: Principal, hold_id: str, now: datetime) -> None:
     hold = next((h for h in legal_holds(backend, officer, now) if h.hold_id == hold_id), None)
     if hold is None:
         raise RequestError(f"There is no legal hold {hold_id} in force.")
-    backend.requests.lift_hold(officer, hold)
+    backend.holds.lift(officer, hold)

@@ -17,7 +17,7 @@ from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.mydata.inventory import UNREGISTERED, Inventory, InventoryEntry
-from queries.mydata.my_rows import MyRows, rows_within
+from queries.mydata.row_reader import MyRows
 from queries.warehouse.engine import WarehouseError
 
 
@@ -132,6 +132,6 @@ def insights(backend: Backend, principal: Principal, inventory: Inventory) -> li
     """What my keystrokes, app usage and screen captures reveal, in plain words."""
     entries = [e for e in inventory.entries if e.category in INSIGHTS]
     with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
-        results = rows_within(read, backend, principal.employee_id, entries)
+        results = backend.rows.within(read, principal.employee_id, entries)
     found = [make(_rows_of(results, category)) for category, make in INSIGHTS.items()]
     return [insight for insight in found if insight]

@@ -32,7 +32,6 @@ from queries.backend import Backend
 from queries.mydata.csv_safe import WHY as CSV_NEUTRALIZATION
 from queries.mydata.csv_safe import csv_bytes
 from queries.mydata.inventory import Inventory, InventoryEntry
-from queries.mydata.my_rows import rows_within
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             checksums[name] = hashlib.sha256(data).hexdigest()
 
         for done, entry in enumerate(entries, start=1):
-            [result] = rows_within(read, backend, principal.employee_id, [entry])
+            [result] = backend.rows.within(read, principal.employee_id, [entry])
             entry, rows = result.entry, result.rows
             record = {"table": entry.name, "registered": entry.registered, "register": _register_metadata(entry),
                       "rows": 0, "first_seen": None, "last_seen": None, "files": [], "error": result.error}

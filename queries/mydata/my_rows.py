@@ -1,66 +1,16 @@
-"""Reading one employee's own rows: the only way rows leave the warehouse.
-
-Every entry point reads inside a `personal_read` (which asks the policy
-and records the read before anything is returned): `my_rows` opens one,
-`rows_within` joins one its caller opened. The subject's keys are
-bound as parameters; only the files the subject index names are read;
-colleagues' identifiers are pseudonymized.
-"""
+"""An employee's own rows, for viewing: one `personal_read` (the policy
+asked on entry, one ledger entry before the rows are handed over) around
+the row reader (`row_reader.py`)."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
-import pyarrow as pa
-
 from auth.policy import Action
 from auth.principal import Principal
-from queries import sql
-from queries.access.reads import Read, personal_read
+from queries.access.reads import personal_read
 from queries.backend import Backend
-from queries.discovery.directory import Employee
-from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
+from queries.discovery.subject_keys import keys_of, paths_naming
 from queries.mydata.inventory import InventoryEntry
-from queries.mydata.pseudonyms import Pseudonymizer
-from queries.warehouse.engine import WarehouseError
-
-log = logging.getLogger(__name__)
-
-ALL_ROWS = 2**62
-
-
-@dataclass(frozen=True)
-class MyRows:
-    entry: InventoryEntry
-    rows: pa.Table | None
-    error: str | None = None
-
-
-def _fetch(backend: Backend, employee: Employee, entry: InventoryEntry, limit: int) -> MyRows:
-    finding = entry.finding
-    statement = sql.render("read_subject_rows", fragments={
-        "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
-    try:
-        rows = backend.warehouse.query_arrow(statement, {
-            "files": list(entry.postings.files), "row_limit": limit,
-            **token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)})
-    except WarehouseError as problem:
-        log.warning("reading %s for %s failed: %s", entry.name, employee.employee_id, problem)
-        return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
-    pseudonymizer = Pseudonymizer(backend.pseudonym_key, employee, backend.directory)
-    return MyRows(entry, pseudonymizer.apply(rows))
-
-
-def rows_within(read: Read, backend: Backend, employee_id: str, entries: list[InventoryEntry],
-                limit: int = ALL_ROWS) -> list[MyRows]:
-    """One employee's rows in each of `entries`, as part of a read the
-    caller holds open (`personal_read`), which records them all as one entry."""
-    employee = backend.directory.by_id(employee_id)
-    fetched = [_fetch(backend, employee, entry, limit) for entry in entries]
-    read.took([f.entry.name for f in fetched if f.rows is not None],
-              sum(f.rows.num_rows for f in fetched if f.rows is not None))
-    return fetched
+from queries.mydata.row_reader import ALL_ROWS, MyRows
 
 
 def my_rows(backend: Backend, principal: Principal, action: Action, entries: list[InventoryEntry],
@@ -69,4 +19,14 @@ def my_rows(backend: Backend, principal: Principal, action: Action, entries: lis
     for `action`: viewing one's own data. One ledger entry, appended before
     the rows are handed over."""
     with personal_read(backend.ledger, principal, action, [principal.employee_id]) as read:
-        return rows_within(read, backend, principal.employee_id, entries, limit)
+        return backend.rows.within(read, principal.employee_id, entries, limit)
+
+
+def where_named(backend: Backend, principal: Principal, mine: MyRows) -> list[str]:
+    """Where in rows already handed to the principal their own identifiers
+    sit (`column`, `column.field`, `column $.a.b`…), so they can see why a
+    row counts as theirs."""
+    if mine.rows is None:
+        return []
+    keys = {k.key for k in keys_of(backend.directory.by_id(principal.employee_id))}
+    return paths_naming(mine.rows.to_pylist(), keys, backend.settings.discovery.plus_tags)

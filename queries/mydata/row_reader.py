@@ -1,0 +1,68 @@
+"""The one part that takes a person's rows out of the warehouse.
+
+It reads only inside a read the ledger records for that person
+(`personal_read`; `Read.require` refuses otherwise), binds the person's
+keys as parameters, reads only the files the subject index names for them,
+and pseudonymizes colleagues before anything leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from queries import sql
+from queries.access.reads import Read
+from queries.discovery.directory import Directory
+from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
+from queries.mydata.pseudonyms import Pseudonymizer
+from queries.warehouse.engine import Warehouse, WarehouseError
+
+if TYPE_CHECKING:  # the inventory's service module needs the backend, which holds this reader
+    from queries.mydata.inventory import InventoryEntry
+
+log = logging.getLogger(__name__)
+
+ALL_ROWS = 2**62
+
+
+@dataclass(frozen=True)
+class MyRows:
+    entry: InventoryEntry
+    rows: pa.Table | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RowReader:
+    warehouse: Warehouse
+    directory: Directory
+    pseudonym_key: bytes
+    plus_tags: bool
+
+    def within(self, read: Read, employee_id: str, entries: list[InventoryEntry],
+               limit: int = ALL_ROWS) -> list[MyRows]:
+        """One employee's rows in each of `entries`, as part of a read the
+        caller holds open, which records them all as one entry."""
+        read.require(employee_id)
+        fetched = [self._fetch(employee_id, entry, limit) for entry in entries]
+        read.took([f.entry.name for f in fetched if f.rows is not None],
+                  sum(f.rows.num_rows for f in fetched if f.rows is not None))
+        return fetched
+
+    def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
+        employee = self.directory.by_id(employee_id)
+        finding = entry.finding
+        statement = sql.render("read_subject_rows", fragments={
+            "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
+        try:
+            rows = self.warehouse.query_arrow(statement, {
+                "files": list(entry.postings.files), "row_limit": limit,
+                **token_bindings(self.directory, self.plus_tags, employee)})
+        except WarehouseError as problem:
+            log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
+            return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
+        return MyRows(entry, Pseudonymizer(self.pseudonym_key, employee, self.directory).apply(rows))
