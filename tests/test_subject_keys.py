@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import hashlib
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from queries.discovery.directory import Directory, Employee
-from queries.discovery.subject_keys import directory_keys, keys_of, paths_naming, person_named, tokens
+from queries.discovery.subject_keys import (TOKEN, directory_keys, keys_of, paths_naming, person_named, tokens,
+                                           tokens_at_least)
 
 IVAN = Employee("E00219", "Ivan Garcia", "ivan.garcia@acme.example", "Sales", None, "Berlin", "L3", "2020-01-01",
                 False, login="igarcia", badge="80012345", hostnames=("acme-lt-4f2a9c",))
@@ -70,3 +74,19 @@ def test_paths_say_where_in_a_row_someone_sits():
            "device": {"hostname": "acme-lt-4f2a9c"}, "badge_no": 80012345, "note": "hello"}
     assert paths_naming([row], {k.key for k in keys_of(IVAN)}) == [
         "badge_no", "device.hostname", "payload $.meta.author.id", "sender", "tags{key}"]
+
+
+TOKEN_TEXT = st.text(alphabet="aZ09._-@%+ /\\<>;,:\u212a\u00e9x", max_size=40)
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(TOKEN_TEXT, min_size=1, max_size=20), shortest=st.integers(1, 7))
+def test_leaving_out_short_tokens_leaves_every_longer_token_as_it_was(texts, shortest):
+    """The index cuts text with `tokens_at_least(shortest key)` to spend no
+    time on tokens too short to be anybody's key; DuckDB's own regular
+    expressions must then find exactly TOKEN's longer tokens, in order."""
+    with duckdb.connect() as engine:
+        rows = engine.execute(
+            "SELECT regexp_extract_all(t, $all), regexp_extract_all(t, $long) FROM unnest($texts) AS texts(t)",
+            {"all": TOKEN, "long": tokens_at_least(shortest), "texts": texts}).fetchall()
+    for every, long in rows:
+        assert long == [t for t in every if len(t) >= shortest]

@@ -42,24 +42,38 @@ def subject_keys(directory: Directory) -> pa.Table:
 
 
 @dataclass(frozen=True)
-class TableEntries:
-    """What one scan of a table gives the index: postings and mentions."""
+class IndexEntries:
+    """Postings and mentions of one or more tables, each row naming its
+    table (`table_name`), as the index stores them."""
 
     postings: pa.Table
     mentions: pa.Table
 
     @staticmethod
-    def split(finding: TableFinding, scanned: pa.Table) -> TableEntries:
-        part = scanned["part"]
-        postings = scanned.filter(pc.equal(part, "posting")).select(
-            ["employee_id", "file", "day", "row_count", "first_seen", "last_seen"])
-        mentions = scanned.filter(pc.equal(part, "mention"))
-        names = pa.array([column for column, _ in finding.scanned], pa.string())
-        mentions = pa.table({"employee_id": mentions["employee_id"], "file": mentions["file"],
-                             "column_name": pc.take(names, mentions["column_number"]),
-                             "finding": mentions["finding"], "form": mentions["form"],
-                             "row_count": mentions["row_count"]})
-        return TableEntries(postings, mentions)
+    def of(scanned: pa.Table, files: list[str], tables: list[str], columns: list[str]) -> IndexEntries:
+        """From the statement's result over `files` (the i-th of which belongs
+        to `tables[i]`), whose scanned columns are `columns`, in order."""
+        where = scanned["file_index"]
+        named = {"table_name": pc.take(pa.array(tables, pa.string()), where),
+                 "file": pc.take(pa.array(files, pa.string()), where)}
+        posting = pc.equal(scanned["part"], "posting")
+        postings = pa.table({**named, **{c: scanned[c] for c in ("employee_id", "day", "row_count", "first_seen",
+                                                                  "last_seen")}}).filter(posting)
+        mentions = pa.table({**named, "employee_id": scanned["employee_id"],
+                             "column_name": pc.take(pa.array(columns, pa.string()), scanned["column_number"]),
+                             "finding": scanned["finding"], "form": scanned["form"],
+                             "row_count": scanned["row_count"]}).filter(pc.invert(posting))
+        return IndexEntries(postings, mentions)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What scanning some tables gave: their entries, the tables read (to
+    record with their fingerprints) and those that could not be read."""
+
+    entries: list[IndexEntries]
+    read: list[TableFinding]
+    failed: list[str]
 
 
 BATCH_BYTES = 128 * 2**20  # files read by one statement, at most (a single larger table is read alone)
@@ -98,21 +112,19 @@ def batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
     return batches
 
 
-def scan(warehouse: Warehouse, batch: list[TableFinding], bindings: dict,
-          keys: pa.Table) -> dict[str, tuple[str, str, TableEntries] | None]:
-    """Each table's entries (name, fingerprint, entries), or None for a table
-    that could not be read. A batch that fails is read again table by table,
-    so one unreadable table does not hold back the others."""
+def scan(warehouse: Warehouse, batch: list[TableFinding], bindings: dict, keys: pa.Table) -> Scanned:
+    """A batch that fails is read again table by table, so one unreadable
+    table does not hold back the others."""
+    files = [file for finding in batch for file in finding.files]
     try:
-        scanned = warehouse.query_arrow(index_statement(batch[0]),
-                                        {"files": [file for f in batch for file in f.files], **bindings},
+        scanned = warehouse.query_arrow(index_statement(batch[0]), {"files": files, **bindings},
                                         {"subject_keys": keys})
     except WarehouseError as problem:
         if len(batch) > 1:
-            return {name: result for finding in batch
-                    for name, result in scan(warehouse, [finding], bindings, keys).items()}
+            alone = [scan(warehouse, [finding], bindings, keys) for finding in batch]
+            return Scanned([e for s in alone for e in s.entries], [f for s in alone for f in s.read],
+                           [name for s in alone for name in s.failed])
         log.warning("could not index %s: %s", batch[0].table.qualified_name, problem)
-        return {batch[0].table.qualified_name: None}
-    return {finding.table.qualified_name: (finding.table.qualified_name, finding.fingerprint, TableEntries.split(
-        finding, scanned.filter(pc.is_in(scanned["file"], pa.array(finding.files, pa.string())))))
-            for finding in batch}
+        return Scanned([], [], [batch[0].table.qualified_name])
+    tables = [finding.table.qualified_name for finding in batch for _ in finding.files]
+    return Scanned([IndexEntries.of(scanned, files, tables, [column for column, _ in batch[0].scanned])], batch, [])

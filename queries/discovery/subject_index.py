@@ -32,9 +32,9 @@ import pyarrow as pa
 from queries import sql
 from queries.discovery.catalog import Catalog, TableFinding
 from queries.discovery.directory import Directory
-from queries.discovery.index_scan import TableEntries, batches, index_statement, scan, subject_keys
+from queries.discovery.index_scan import IndexEntries, batches, index_statement, scan, subject_keys
 from queries.discovery.subject_keys import (HASHES, JSON_ESCAPE, KIND_LABELS, PLAIN_KINDS, PLUS_TAG, SINGLE_TOKEN,
-                                            TOKEN, WHOLE_VALUE, person_named)
+                                            TOKEN, TOKEN_AT_LEAST, WHOLE_VALUE, person_named)
 from queries.discovery.subject_rows import token_bindings
 from queries.warehouse.engine import Warehouse
 from queries.warehouse.register import Register
@@ -92,7 +92,7 @@ _METHOD_SQL = ("index_table_tokens", "tokens/raw_tokens", "tokens/key_of_token",
 @cache
 def _method() -> str:
     """The matching rules' version: an index built by other rules is rebuilt."""
-    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE,
+    rules = [sql.load(name) for name in _METHOD_SQL] + [TOKEN, TOKEN_AT_LEAST, SINGLE_TOKEN, WHOLE_VALUE, JSON_ESCAPE,
                                                          PLUS_TAG, *HASHES, *PLAIN_KINDS]
     return hashlib.sha256("\n".join(rules).encode()).hexdigest()[:12]
 
@@ -100,10 +100,6 @@ def _method() -> str:
 def _versioned(fingerprint: str) -> str:
     """What the index records for a table: its files' fingerprint under these rules."""
     return f"{fingerprint}:{_method()}"
-
-
-def _named(entries: pa.Table, table_name: str) -> pa.Table:
-    return entries.append_column("table_name", pa.array([table_name] * entries.num_rows, pa.string()))
 
 
 class SubjectIndex:
@@ -152,21 +148,20 @@ class SubjectIndex:
             current = {f.table.qualified_name: f for f in catalog.scannable()}
             stale = [f for name, f in sorted(current.items()) if indexed.get(name) != _versioned(f.fingerprint)]
             gone = sorted(set(indexed) - set(current))
-            failed, entries, done = [], [], 0
+            failed, entries, read, done = [], [], [], 0
             bindings, keys = token_bindings(directory, self._plus_tags), subject_keys(directory)
             for batch in batches(stale):
-                for name, scanned in scan(warehouse, batch, bindings, keys).items():
-                    if scanned is None:
-                        failed.append(name)
-                    else:
-                        entries.append(scanned)
+                scanned = scan(warehouse, batch, bindings, keys)
+                failed += scanned.failed
+                entries += scanned.entries
+                read += scanned.read
                 done += len(batch)
-                if len(entries) >= COMMIT_EVERY or done == len(stale):
-                    self._replace(entries)
-                    entries = []
+                if len(read) >= COMMIT_EVERY or done == len(stale):
+                    self._replace(read, entries, [n for f in read if (n := f.table.qualified_name) in indexed])
+                    entries, read = [], []
                 if progress:
                     progress(done, len(stale))
-            self._replace([(name, None, None) for name in gone])
+            self._replace([], [], gone)
             if stale or gone:
                 self._run("subject_index/cluster")
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
@@ -185,29 +180,30 @@ class SubjectIndex:
         finally:
             cursor.close()
 
-    def _replace(self, tables: list[tuple[str, str | None, TableEntries | None]]) -> None:
-        """Swaps in the entries of several tables in one transaction: one
-        commit per table cost more than scanning a small one. (name, None,
-        None) forgets a table."""
-        if not tables:
+    def _replace(self, read: list[TableFinding], entries: list[IndexEntries], forget: list[str]) -> None:
+        """In one transaction, forgets what the index held for the tables
+        named in `forget` (read again, or gone) and adds the new entries of
+        the tables `read`: one commit per table cost more than scanning a
+        small one. Forgetting searches the whole index, so it is asked only
+        for tables it holds."""
+        if not read and not forget:
             return
         with self._transaction() as cursor:
-            names = [name for name, _, _ in tables]
-            for statement in ("subject_index/forget_postings", "subject_index/forget_mentions",
-                              "subject_index/forget_indexed_tables"):
-                cursor.execute(sql.load(statement), {"tables": names})
-            present = [(name, fingerprint, entries) for name, fingerprint, entries in tables if entries is not None]
-            if present:
-                self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, _, e in present]),
-                          pa.concat_tables([_named(e.mentions, n) for n, _, e in present]))
+            if forget:
+                for statement in ("subject_index/forget_postings", "subject_index/forget_mentions",
+                                  "subject_index/forget_indexed_tables"):
+                    cursor.execute(sql.load(statement), {"tables": forget})
+            if entries:
+                self._add(cursor, entries)
+            if read:
                 cursor.execute(sql.load("subject_index/record_indexed_tables"), {
-                    "tables": [n for n, _, _ in present], "fingerprints": [_versioned(f) for _, f, _ in present]})
+                    "tables": [f.table.qualified_name for f in read],
+                    "fingerprints": [_versioned(f.fingerprint) for f in read]})
 
     @staticmethod
-    def _add(cursor: duckdb.DuckDBPyConnection, postings: pa.Table, mentions: pa.Table) -> None:
-        """Adds postings and mentions that carry their `table_name`."""
-        cursor.register("new_postings", postings)
-        cursor.register("new_mentions", mentions)
+    def _add(cursor: duckdb.DuckDBPyConnection, entries: list[IndexEntries]) -> None:
+        cursor.register("new_postings", pa.concat_tables([e.postings for e in entries]))
+        cursor.register("new_mentions", pa.concat_tables([e.mentions for e in entries]))
         cursor.execute(sql.load("subject_index/add_postings"))
         cursor.execute(sql.load("subject_index/add_mentions"))
         cursor.unregister("new_postings")
@@ -232,14 +228,15 @@ class SubjectIndex:
                 people = sorted({person for i in identifiers if (person := person_named(directory, i))})
                 bindings, keys = token_bindings(directory, self._plus_tags), subject_keys(directory)
 
-                def reindex(name: str) -> TableEntries:
-                    after = tables[name][1]
-                    return TableEntries.split(after, warehouse.query_arrow(
-                        index_statement(after, everyone=False), {"files": shared[name], "people": people, **bindings},
-                        {"subject_keys": keys}))
+                def reindex(name: str) -> IndexEntries:
+                    after, files = tables[name][1], shared[name]
+                    scanned = warehouse.query_arrow(index_statement(after, everyone=False),
+                                                    {"files": files, "people": people, **bindings},
+                                                    {"subject_keys": keys})
+                    return IndexEntries.of(scanned, files, [name] * len(files), [c for c, _ in after.scanned])
 
                 with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
-                    fresh = list(zip(shared, pool.map(reindex, shared)))
+                    fresh = list(pool.map(reindex, shared))
             names = sorted(tables)
             with self._transaction() as cursor:
                 cursor.execute(sql.load("subject_index/forget_subject_postings"),
@@ -253,8 +250,7 @@ class SubjectIndex:
                     cursor.execute(sql.load(f"subject_index/{forget}"),
                                    {"files": [f for files in shared.values() for f in files], "people": people})
                 if fresh:
-                    self._add(cursor, pa.concat_tables([_named(e.postings, n) for n, e in fresh]),
-                              pa.concat_tables([_named(e.mentions, n) for n, e in fresh]))
+                    self._add(cursor, fresh)
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""

@@ -35,8 +35,9 @@ from queries.discovery.directory import Directory, Employee
 # Characters outside ASCII belong to the token they touch (and spoil it) instead of separating:
 # `\u212aivan.garcia@…` (a Kelvin-sign look-alike of another address) must not yield ivan.garcia@….
 _OTHER = "\u0080-\U0010ffff"
-TOKEN = (f"[A-Za-z0-9._%+\\-{_OTHER}]+@[A-Za-z0-9\\-{_OTHER}]+(?:\\.[A-Za-z0-9\\-{_OTHER}]+)+"
-         f"|[A-Za-z0-9{_OTHER}](?:[A-Za-z0-9_.\\-{_OTHER}]*[A-Za-z0-9{_OTHER}])?")
+_EMAIL = f"[A-Za-z0-9._%+\\-{_OTHER}]+@[A-Za-z0-9\\-{_OTHER}]+(?:\\.[A-Za-z0-9\\-{_OTHER}]+)+"
+TOKEN = _EMAIL + f"|[A-Za-z0-9{_OTHER}](?:[A-Za-z0-9_.\\-{_OTHER}]*[A-Za-z0-9{_OTHER}])?"
+TOKEN_AT_LEAST = _EMAIL + f"|[A-Za-z0-9{_OTHER}][A-Za-z0-9_.\\-{_OTHER}]" + "{minimum,}" + f"[A-Za-z0-9{_OTHER}]"
 SINGLE_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9._%+@\-]*[A-Za-z0-9])?"
 PLUS_TAG = r"\+[^@]*@"
 # A value that is one key as a whole: the token alone, `mailto:` it, `Name <address>` or `DOMAIN\login`.
@@ -127,13 +128,25 @@ def _prefilter(directory: Directory) -> str:
     return "(?i)" + "|".join(shapes)
 
 
+def tokens_at_least(length: int) -> str:
+    """TOKEN without the tokens shorter than `length` characters, which name
+    nobody when every key is that long; cutting text into fewer tokens is
+    most of what building the index costs. The longer tokens are exactly
+    TOKEN's: a run of letters and digits too short from its first character
+    is too short from any later one, and an email found inside a run would
+    have been found from the run's first character, as TOKEN finds it."""
+    if length < 2:
+        return TOKEN
+    return TOKEN_AT_LEAST.replace("{minimum,}", f"{{{length - 2},}}")
+
+
 def token_params(directory: Directory, plus_tags: bool) -> dict:
     """The bound parameters of every statement that cuts values into tokens.
 
     The prefilter is a search every key's shape matches (built from the
     directory), so a value that fails it holds no key and is not cut up."""
     lengths = [len(k.key) for k in directory_keys(directory)] or [1]
-    return {"token": TOKEN, "single_token": SINGLE_TOKEN,
+    return {"token": tokens_at_least(min(lengths)), "single_token": SINGLE_TOKEN,
             "plus_tag": PLUS_TAG if plus_tags else "@", "json_escape": JSON_ESCAPE,
             "prefilter": _prefilter(directory), "shortest_key": min(lengths)}
 

@@ -1,4 +1,5 @@
--- One table's entries in the subject index, from every value of every row:
+-- The subject index entries of the tables whose files are $files (tables of
+-- one schema are read together), from every value of every row:
 -- each scanned column's text is cut into tokens and the tokens are looked up
 -- among the directory's keys (`subject_keys`). Returns two parts:
 --   posting: per employee, file and day, the rows naming them and when the
@@ -11,14 +12,14 @@
 -- Telemetry repeats itself (an app name, a key, an id on a million rows), so
 -- each distinct text of a column is cut into tokens once and the rows are
 -- then matched to the texts that hold a key: the table is read twice, which
--- costs far less than cutting every row's text.
+-- costs far less than cutting every row's text. A file is named by its
+-- position in $files (from 0): grouping by a number costs less than by a path.
 WITH source AS (
-    SELECT filename AS file, file_row_number AS row_number, {{event_time}} AS event_time, {{row_texts}} AS texts
-    FROM read_parquet($files, hive_partitioning = true, union_by_name = true, filename = true,
-                      file_row_number = true)
+    SELECT file_index, file_row_number AS row_number, {{event_time}} AS event_time, {{row_texts}} AS texts
+    FROM read_parquet($files, hive_partitioning = true, union_by_name = true, file_row_number = true)
 ),
 texts AS (
-    SELECT file, row_number, event_time, unnest(texts) AS daylight_value
+    SELECT file_index, row_number, event_time, unnest(texts) AS daylight_value
     FROM source
     WHERE len(texts) > 0
 ),
@@ -43,16 +44,16 @@ text_hits AS (
     FROM text_keys
 ),
 hits AS MATERIALIZED (
-    SELECT text_hits.employee_id, file, row_number, event_time, text_hits.column_number, finding, form
+    SELECT text_hits.employee_id, file_index, row_number, event_time, text_hits.column_number, finding, form
     FROM texts
     JOIN text_hits ON text_hits.column_number = texts.daylight_value.c AND text_hits.t = texts.daylight_value.t
 )
-SELECT 'posting' AS part, employee_id, file, CAST(event_time AS DATE) AS day, NULL::INTEGER AS column_number,
-       NULL::VARCHAR AS finding, NULL::VARCHAR AS form, count(DISTINCT row_number) AS row_count,
+SELECT 'posting' AS part, employee_id, file_index, CAST(event_time AS DATE) AS day,
+       NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, count(*) AS row_count,
        min(event_time) AS first_seen, max(event_time) AS last_seen
-FROM hits
-GROUP BY employee_id, file, day
+FROM (SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits)
+GROUP BY employee_id, file_index, day
 UNION ALL
-SELECT 'mention', employee_id, file, NULL, column_number, finding, form, count(*), NULL, NULL
+SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL
 FROM hits
-GROUP BY employee_id, file, column_number, finding, form
+GROUP BY employee_id, file_index, column_number, finding, form

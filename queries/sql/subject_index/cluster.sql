@@ -1,3 +1,3 @@
 -- Keeps postings sorted by employee so that a lookup reads only the row
 -- groups holding that employee (min/max pruning), whatever the index size.
-CREATE OR REPLACE TABLE postings AS SELECT * FROM postings ORDER BY employee_id, table_name, file, day
+CREATE OR REPLACE TABLE postings AS SELECT * FROM postings ORDER BY employee_id
