@@ -26,6 +26,7 @@ from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
 from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
 from queries.erasure.holds import LegalHolds
+from queries.erasure.redact import RowFinder
 from queries.erasure.journal import ErasureJournal
 from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.row_reader import RowReader
@@ -99,6 +100,11 @@ class Backend:
     def rows(self) -> RowReader:
         """The only part that reads a person's rows (inside a recorded read)."""
         return RowReader(self.warehouse, self.directory, self.pseudonym_key, self.settings.discovery.plus_tags)
+
+    @property
+    def finder(self) -> RowFinder:
+        """What erasing reads with to find a person's rows and tell whose a row is."""
+        return RowFinder(self.warehouse, self.directory, self.settings.discovery.plus_tags)
 
     def refresh(self) -> RefreshReport:
         """Discovers changed tables now and brings the subject index up to

@@ -17,8 +17,12 @@ from datetime import UTC, date, datetime
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource, ensure
 from auth.principal import Principal, known_role
 from queries.access.grants import AccessGrants, Grant, configured_grants
+from queries.access.ledger import RecordedAccess
 from queries.access.warehouse_audit import AuditEvent
 from queries.backend import Backend
+from queries.discovery.directory import Directory
+from queries.warehouse.register import Register
+from settings import AuditSettings
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +69,15 @@ class AccessHistory:
 class _Accessors:
     """Describes an accessor as the settings allow: name, role and groups."""
 
-    def __init__(self, backend: Backend, grants: AccessGrants | None):
-        self._backend, self._grants = backend, grants
-        self._broad = set(backend.settings.audit.broad_groups)
+    def __init__(self, directory: Directory, settings: AuditSettings, grants: AccessGrants | None):
+        self._directory, self._show_names, self._grants = directory, settings.show_accessor_names, grants
+        self._broad = set(settings.broad_groups)
         self._described: dict[tuple[str, str | None], tuple[str, str]] = {}
+
+    def name(self, employee_id: str) -> str:
+        """A colleague's name where the settings show names; "a colleague" otherwise."""
+        person = self._directory.by_id(employee_id)
+        return person.name if person and self._show_names else "a colleague"
 
     def purpose_groups(self, user: str) -> list[str]:
         return [g for g in self._grants.groups_of(user) if g not in self._broad] if self._grants else []
@@ -81,24 +90,20 @@ class _Accessors:
         return self._described[key]
 
     def _describe(self, user: str, user_type: str | None) -> tuple[str, str]:
-        person = self._backend.directory.by_id(user)
+        person = self._directory.by_id(user)
         if person is None:
             return user, "service account" if user_type == "service" else (user_type or "unknown")
         groups = self.purpose_groups(user)
         role = ("member of " + ", ".join(groups)) if groups else "employee with no access group for this data"
-        return (person.name if self._backend.settings.audit.show_accessor_names else "a colleague"), role
+        return self.name(user), role
 
 
-def _portal_records(backend: Backend, me: str) -> list[AccessRecord]:
+def _portal_records(entries: list[RecordedAccess], accessors: _Accessors, me: str) -> list[AccessRecord]:
     records = []
-    for entry in backend.ledger.entries_about(me):
+    for entry in entries:
         access = entry.access
         by_me = access.actor_id == me
-        if by_me:
-            who = "you"
-        else:
-            person = backend.directory.by_id(access.actor_id)
-            who = person.name if person and backend.settings.audit.show_accessor_names else "a colleague"
+        who = "you" if by_me else accessors.name(access.actor_id)
         role = known_role(access.actor_role)
         records.append(AccessRecord(
             entry.at, "portal", who, role.label if role else access.actor_role, by_me, access.tables,
@@ -108,11 +113,11 @@ def _portal_records(backend: Backend, me: str) -> list[AccessRecord]:
     return records
 
 
-def _warehouse_records(backend: Backend, events: list[AuditEvent], accessors: _Accessors) -> list[AccessRecord]:
+def _warehouse_records(register: Register, events: list[AuditEvent], accessors: _Accessors) -> list[AccessRecord]:
     records = []
     for event in events:
         who, role = accessors.describe(event.user, event.user_type)
-        registered = backend.register.get(event.table)
+        registered = register.get(event.table)
         drift = event.purpose is None or registered is None or event.purpose not in registered.purposes
         records.append(AccessRecord(
             event.at.replace(tzinfo=UTC) if event.at.tzinfo is None else event.at, "warehouse", who, role, False,
@@ -151,10 +156,11 @@ def access_history(backend: Backend, principal: Principal, now: datetime | None 
     backend.catalog()
     problems = [backend.audit_problem] if backend.audit_problem else []
     grants = configured_grants(settings.grants, settings.groups, problems)
-    accessors = _Accessors(backend, grants)
+    accessors = _Accessors(backend.directory, settings, grants)
     daily = backend.index.daily_rows(me.employee_id)
     events = backend.audit.events_about([me.employee_id, me.email], daily)
-    records = _portal_records(backend, me.employee_id) + _warehouse_records(backend, events, accessors)
+    records = (_portal_records(backend.ledger.entries_about(me.employee_id), accessors, me.employee_id)
+               + _warehouse_records(backend.register, events, accessors))
     records.sort(key=lambda r: r.at, reverse=True)
     exposures = [replace(w, readers=tuple(accessors.describe(user, "human")[0] for user in w.readers))
                  for w in (exposure_windows(grants, set(settings.broad_groups), me.employee_id, daily, events,

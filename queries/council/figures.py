@@ -26,10 +26,13 @@ from datetime import UTC, date, datetime
 from auth.policy import AUDIT_AGGREGATES
 from auth.principal import Principal, Role, known_role
 from queries.access.grants import AccessGrants, BroadWindow, configured_grants
+from queries.access.ledger import RecordedAccess
 from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.council.disclosure import Cell, Table, one, release, split_people
-from queries.erasure.requests import State
+from queries.discovery.directory import Directory, Employee
+from queries.erasure.requests import Request, State
+from queries.warehouse.register import Register
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +170,13 @@ def oversight(backend: Backend, principal: Principal, now: datetime | None = Non
     with personal_read(backend.ledger, principal, AUDIT_AGGREGATES,
                        justification="works council oversight figures (aggregates only)"):
         warehouse = _from_warehouse(backend, k, now)
-        portal = _portal_accesses(backend)
+        portal = _portal_accesses(backend.ledger.entries())
         by_group, by_purpose, by_table, unjustified = (a.merged(b) for a, b in zip(warehouse.audit, portal))
         figures = Oversight(
             k, warehouse.collected, warehouse.category_employees, warehouse.category_rows,
             tuple(sorted({key[0] for key in by_group.count})),
             by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k), warehouse.exposures,
-            *_deletions(backend, k, now), *_exemptions(backend, k), computed_at=now, problems=warehouse.problems)
+            *_deletions(backend.requests.all(), k, now), *_exemptions(list(backend.directory), k), computed_at=now, problems=warehouse.problems)
     return figures
 
 
@@ -186,17 +189,17 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     grants = configured_grants(backend.settings.audit.grants, backend.settings.audit.groups, problems)
     coverage = backend.index.table_coverage()
     events = backend.audit.all_events()
-    windows = _windows(backend, grants, coverage, now) if grants else []
+    windows = _windows(set(backend.settings.audit.broad_groups), grants, coverage, now) if grants else []
     categories: dict[str, list[str]] = defaultdict(list)
     for finding in _holding_people(catalog, coverage):
         entry = backend.register.get(finding.table.qualified_name)
         categories[entry.category if entry else UNREGISTERED].append(finding.table.qualified_name)
     unions = backend.index.employees_in_groups({**{f"category {c}": t for c, t in categories.items()},
                                                 **{f"grant {w.grant.grant_id}": list(w.tables) for w in windows}})
-    collected, category_employees, category_rows = _collected(backend, catalog, coverage, categories, unions, k)
+    collected, category_employees, category_rows = _collected(backend.register, catalog, coverage, categories, unions, k)
     groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
     fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
-                           _audit_accesses(backend, coverage, groups, events),
+                           _audit_accesses(backend.register, backend.directory, coverage, groups, events),
                            tuple(_exposures(windows, events, unions, k)), tuple(problems))
     backend.derived[__name__] = fresh
     return fresh
@@ -207,12 +210,12 @@ def _holding_people(catalog, coverage: dict[str, tuple[int, int]]) -> list:
     return [f for f in catalog.findings if coverage.get(f.table.qualified_name, (0, 0))[0]]
 
 
-def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], categories: dict[str, list[str]],
+def _collected(register: Register, catalog, coverage: dict[str, tuple[int, int]], categories: dict[str, list[str]],
                unions: dict[str, int], k: int):
     raw = []
     for finding in _holding_people(catalog, coverage):
         name = finding.table.qualified_name
-        entry = backend.register.get(name)
+        entry = register.get(name)
         raw.append((name, entry.category if entry else UNREGISTERED, entry, coverage.get(name, (0, 0))[0]))
     category_rows = {category: release([Cell((t,), coverage.get(t, (0, 0))[1], coverage.get(t, (0, 0))[0])
                                         for t in tables], k, unions[f"category {category}"])
@@ -227,9 +230,9 @@ def _collected(backend: Backend, catalog, coverage: dict[str, tuple[int, int]], 
     return collected, category_employees, category_rows
 
 
-def _portal_accesses(backend: Backend) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
+def _portal_accesses(entries: list[RecordedAccess]) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
     by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
-    for entry in backend.ledger.entries():
+    for entry in entries:
         access = entry.access
         month, named = entry.at.strftime("%Y-%m"), set(access.subjects)
         group = role.readers if (role := known_role(access.actor_role)) else access.actor_role
@@ -242,10 +245,9 @@ def _portal_accesses(backend: Backend) -> tuple[_Accesses, _Accesses, _Accesses,
     return by_group, by_purpose, by_table, unjustified
 
 
-def _audit_accesses(backend: Backend, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups,
+def _audit_accesses(register: Register, directory: Directory, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups,
                     events: list[tuple]) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
     by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
-    directory = backend.directory
     for at, user, user_type, table, purpose, justification, full_read, values in events:
         month = at[:7]
         if full_read:
@@ -253,7 +255,7 @@ def _audit_accesses(backend: Backend, coverage: dict[str, tuple[int, int]], grou
         else:
             population, named = 0, {p.employee_id for p in map(
                 lambda v: directory.by_id(v) or directory.by_email(v), json.loads(values)) if p}
-        entry = backend.register.get(table)
+        entry = register.get(table)
         registered = bool(entry and purpose in entry.purposes)
         group = groups.of(user, user_type)
         by_group.add((month, "warehouse", group), population, named)
@@ -265,10 +267,10 @@ def _audit_accesses(backend: Backend, coverage: dict[str, tuple[int, int]], grou
     return by_group, by_purpose, by_table, unjustified
 
 
-def _windows(backend: Backend, grants: AccessGrants, coverage: dict[str, tuple[int, int]],
+def _windows(broad_groups: set[str], grants: AccessGrants, coverage: dict[str, tuple[int, int]],
              now: datetime) -> list[BroadWindow]:
     """Every broad grant's window over the tables holding anybody."""
-    return grants.broad_windows(set(backend.settings.audit.broad_groups), now,
+    return grants.broad_windows(broad_groups, now,
                                 {t: date.min for t, (people, _) in coverage.items() if people})
 
 
@@ -285,8 +287,7 @@ def _exposures(windows: list[BroadWindow], events: list[tuple], unions: dict[str
     return found
 
 
-def _deletions(backend: Backend, k: int, now: datetime) -> tuple[Table, float | None, int | None, Table]:
-    requests = backend.requests.all()
+def _deletions(requests: list[Request], k: int, now: datetime) -> tuple[Table, float | None, int | None, Table]:
     subjects: dict[str, set[str]] = defaultdict(set)
     for request in requests:
         subjects[request.state.value].add(request.subject_id)
@@ -313,8 +314,7 @@ def _deletions(backend: Backend, k: int, now: datetime) -> tuple[Table, float | 
             one(len(breached), len(breached), k), denials)
 
 
-def _exemptions(backend: Backend, k: int) -> tuple[Table, Table]:
-    people = list(backend.directory)
+def _exemptions(people: list[Employee], k: int) -> tuple[Table, Table]:
     exempt = sum(p.exempt_from_collection for p in people)
     tables = []
     for attribute in ("level", "department"):

@@ -34,7 +34,7 @@ from queries.backend import Backend
 from queries.discovery.directory import Employee
 from queries.discovery.subject_keys import keys_of
 from queries.erasure.plan import TablePlan
-from queries.erasure.redact import rows_naming
+from queries.erasure.redact import RowFinder
 
 CHUNK = 8 << 20
 TOKEN_EDGE = r"[^A-Za-z0-9._%+@\-]"  # a byte that cannot continue a token
@@ -65,8 +65,8 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             lambda file: _decoded_contains(Path(file), identifiers, traces.get(file, [])), decoded)) if hit]
     table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
     token_hits = [str(Path(f).relative_to(root)) for f in decoded
-                  if rows_naming(backend, table_of[f], Path(f), employee)]
-    raw_hits = [hit for hit in raw_hits if not _explained(backend, root / hit, table_of, employee, identifiers,
+                  if backend.finder.rows_naming(table_of[f], Path(f), employee)]
+    raw_hits = [hit for hit in raw_hits if not _explained(backend.finder, root / hit, table_of, employee, identifiers,
                                                           traces.get(str(root / hit), []))]
     return {"passed": not left and not raw_hits and not decoded_hits and not token_hits,
             "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
@@ -76,7 +76,7 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _explained(backend: Backend, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
+def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
                values: list[str]) -> bool:
     """A raw-byte hit in a data file whose decoded values name the subject
     nowhere, as a whole token (somebody else's `E002190` holds `E00219`),
@@ -84,7 +84,7 @@ def _explained(backend: Backend, path: Path, table_of: dict, employee: Employee,
     finding = table_of.get(str(path))
     if finding is None:
         return False
-    return not rows_naming(backend, finding, path, employee) and not _decoded_contains(path, identifiers, values)
+    return not finder.rows_naming(finding, path, employee) and not _decoded_contains(path, identifiers, values)
 
 
 def searched_identifiers(employee: Employee) -> list[str]:

@@ -23,7 +23,7 @@ from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
-from queries.erasure.redact import classify, rows_naming, subject_of
+from queries.erasure.redact import RowFinder, classify
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Request
 
@@ -76,13 +76,13 @@ def _kept_because(request: Request, table: str, category: str, holds: list[Hold]
     return None
 
 
-def file_preview(backend: Backend, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
+def file_preview(finder: RowFinder, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
     path = Path(file)
-    positions = rows_naming(backend, finding, path, employee)
+    positions = finder.rows_naming(finding, path, employee)
     try:
         with open(path, "rb") as data:
             table = pq.read_table(data)
-            owned = classify(table.take(pa.array(positions, pa.int64())), subject_of(backend, employee))
+            owned = classify(table.take(pa.array(positions, pa.int64())), finder.subject(employee))
     except (OSError, IndexError, pa.ArrowException) as problem:
         raise ErasureError(f"{path.name} changed while it was read; try the preview again ({problem})") from None
     return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
@@ -98,7 +98,7 @@ def preview(backend: Backend, officer: Principal, request: Request) -> list[dict
             raise ErasureError(f"{request.subject_id} is no longer in the directory")
         catalog = backend.catalog()
         for table in plan(backend, request):
-            counts = [file_preview(backend, catalog.get(table.table), f, employee) for f in table.files] \
+            counts = [file_preview(backend.finder, catalog.get(table.table), f, employee) for f in table.files] \
                 if table.erase else []
             rows.append({"table": table.table, "category": table.category, "rows about the employee": table.rows,
                          "rows deleted": sum(c.deleted for c in counts),

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from queries import sql
-from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory, Employee
 from queries.discovery.subject_keys import TOKEN, WHOLE_VALUE, as_key, keys_of, person_named
 from queries.discovery.subject_rows import names_subject, token_bindings
+from queries.warehouse.engine import Warehouse
 
 MARKER = "[erased]"
 _WHOLE_VALUE = re.compile(WHOLE_VALUE)
@@ -157,19 +157,28 @@ class Subject:
         return value
 
 
-def subject_of(backend: Backend, employee: Employee) -> Subject:
-    return Subject({k.key for k in keys_of(employee)}, employee.employee_id, backend.directory)
+@dataclass(frozen=True)
+class RowFinder:
+    """What erasing needs to find a person's rows in a file and to tell
+    whose a row is: the warehouse, and the directory (their keys, everyone
+    else's)."""
 
+    warehouse: Warehouse
+    directory: Directory
+    plus_tags: bool
 
-def rows_naming(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> list[int]:
-    """Positions of the file's rows naming the subject, as the index finds them."""
-    columns = set(pq.read_schema(file).names)
-    own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
-    if not own.scanned:
-        return []
-    statement = sql.render("erasure/rows_naming_subject", fragments={"names_subject": names_subject(own)})
-    bound = token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)
-    return [position for (position,) in backend.warehouse.query(statement, {"file": str(file), **bound})]
+    def subject(self, employee: Employee) -> Subject:
+        return Subject({k.key for k in keys_of(employee)}, employee.employee_id, self.directory)
+
+    def rows_naming(self, finding: TableFinding, file: Path, employee: Employee) -> list[int]:
+        """Positions of the file's rows naming the subject, as the index finds them."""
+        columns = set(pq.read_schema(file).names)
+        own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
+        if not own.scanned:
+            return []
+        statement = sql.render("erasure/rows_naming_subject", fragments={"names_subject": names_subject(own)})
+        bound = token_bindings(self.directory, self.plus_tags, employee)
+        return [position for (position,) in self.warehouse.query(statement, {"file": str(file), **bound})]
 
 
 def scalar_columns(schema: pa.Schema) -> set[str]:

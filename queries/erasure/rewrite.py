@@ -20,11 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
 from queries.erasure.check import CHUNK
-from queries.erasure.redact import Subject, classify, rows_naming, subject_of
+from queries.erasure.redact import RowFinder, Subject, classify
 
 TEMP_PREFIX = ".daylight-erasure-"
 DISTINCTIVE_MIN_LENGTH = 16
@@ -103,12 +102,12 @@ def _array(values: list, kind: pa.DataType) -> pa.Array:
     return pa.array(values, kind)
 
 
-def _split(backend: Backend, finding: TableFinding, file: Path, employee: Employee,
+def _split(finder: RowFinder, finding: TableFinding, file: Path, employee: Employee,
            table: pa.Table) -> tuple[pa.Table, pa.Table, int]:
     """The file's rows kept (someone else's rows rewritten without the
     subject), the subject's own rows, and how many kept rows had named them."""
-    positions = rows_naming(backend, finding, file, employee)
-    subject = subject_of(backend, employee)
+    positions = finder.rows_naming(finding, file, employee)
+    subject = finder.subject(employee)
     owned = classify(table.take(pa.array(positions, pa.int64())), subject)
     theirs = pa.array([p for p, own in zip(positions, owned) if own], pa.int64())
     others = [p for p, own in zip(positions, owned) if not own]
@@ -146,12 +145,12 @@ class Written:
     others_named: list[str]
 
 
-def write_new(backend: Backend, finding: TableFinding, file: Path, employee: Employee) -> Written:
+def write_new(finder: RowFinder, finding: TableFinding, file: Path, employee: Employee) -> Written:
     """Writes the file anew beside the original and syncs it; the caller swaps it in."""
     original = pq.ParquetFile(file)
-    kept, owned, redacted = _split(backend, finding, file, employee, original.read())
+    kept, owned, redacted = _split(finder, finding, file, employee, original.read())
     kept = _compact_dictionaries(kept)
-    subject = subject_of(backend, employee)
+    subject = finder.subject(employee)
     temp = temp_path(file)
     pq.write_table(kept, temp, compression=_compression(original.metadata),
                    row_group_size=_row_group_size(original.metadata), write_statistics=True)

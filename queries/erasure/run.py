@@ -209,7 +209,7 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
         for done, entry in enumerate(entries, start=1):
             while len(writing) < 2 * workers and (upcoming := next(planned, None)):
                 on_step(f"write {Path(upcoming.file).name}")
-                writing[upcoming.file] = pool.submit(write_new, backend, catalog.get(upcoming.table),
+                writing[upcoming.file] = pool.submit(write_new, backend.finder, catalog.get(upcoming.table),
                                                      Path(upcoming.file), employee)
             file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
             if step == "planned":

@@ -12,13 +12,10 @@ import pyarrow.compute as pc
 
 from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
-from queries import sql
 from queries.access.reads import personal_read
 from queries.backend import Backend
-from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
-from queries.mydata.inventory import UNREGISTERED, Inventory, InventoryEntry
+from queries.mydata.inventory import UNREGISTERED, Inventory
 from queries.mydata.row_reader import MyRows
-from queries.warehouse.engine import WarehouseError
 
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
@@ -33,40 +30,13 @@ def daily_activity(backend: Backend, principal: Principal, inventory: Inventory)
     return sorted((category, day, rows) for (category, day), rows in totals.items())
 
 
-def _per_table_counts(entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
-    suffix = f"_t{number}"
-    statement = sql.render("rows_by_weekday_hour", param_suffix=suffix, fragments={
-        "names_subject": names_subject(entry.finding), "event_time": event_time_fragment(entry.finding)})
-    return statement, {f"files{suffix}": list(entry.postings.files)}
-
-
-def _count_weekday_hours(backend: Backend, entries: list[InventoryEntry], subject: dict) -> list[tuple]:
-    """One statement over all the tables; if one of them cannot be read,
-    table by table, skipping what fails, so a broken table hides nothing else."""
-    parts = [_per_table_counts(entry, number) for number, entry in enumerate(entries)]
-    files = {name: value for _, params in parts for name, value in params.items()}
-    total = sql.render("weekday_hour_totals", fragments={"per_table": sql.Fragment.join([p for p, _ in parts], "UNION ALL")})
-    try:
-        return backend.warehouse.query(total, {**files, **subject})
-    except WarehouseError:
-        rows = []
-        for statement, params in parts:
-            try:
-                rows += backend.warehouse.query(statement, {**params, **subject})
-            except WarehouseError:
-                continue
-        return rows
-
-
 def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
     """{(ISO weekday, hour): rows} over every table that records a capture time."""
-    employee = backend.directory.by_id(principal.employee_id)
     timed = [e for e in inventory.entries
              if dict(e.finding.columns).get(e.finding.time_column or "", "").startswith("TIMESTAMP")]
     counts: Counter = Counter()
     with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
-        subject = token_bindings(backend.directory, backend.settings.discovery.plus_tags, employee)
-        for weekday, hour, count in _count_weekday_hours(backend, timed, subject) if timed else []:
+        for weekday, hour, count in backend.rows.weekday_hours(read, principal.employee_id, timed) if timed else []:
             counts[(int(weekday), int(hour))] += int(count)
         read.took([e.name for e in timed], sum(counts.values()))
     return dict(counts)

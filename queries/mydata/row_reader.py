@@ -53,6 +53,27 @@ class RowReader:
                   sum(f.rows.num_rows for f in fetched if f.rows is not None))
         return fetched
 
+    def weekday_hours(self, read: Read, employee_id: str, entries: list[InventoryEntry]) -> list[tuple]:
+        """(ISO weekday, hour, rows) of one employee's rows in `entries`, in
+        one statement; if a table cannot be read, table by table, skipping
+        what fails, so a broken table hides nothing else."""
+        read.require(employee_id)
+        subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
+        parts = [_weekday_hours_in(entry, number) for number, entry in enumerate(entries)]
+        files = {name: value for _, params in parts for name, value in params.items()}
+        total = sql.render("weekday_hour_totals",
+                           fragments={"per_table": sql.Fragment.join([p for p, _ in parts], "UNION ALL")})
+        try:
+            return self.warehouse.query(total, {**files, **subject})
+        except WarehouseError:
+            rows = []
+            for statement, params in parts:
+                try:
+                    rows += self.warehouse.query(statement, {**params, **subject})
+                except WarehouseError:
+                    continue
+            return rows
+
     def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
         employee = self.directory.by_id(employee_id)
         finding = entry.finding
@@ -66,3 +87,10 @@ class RowReader:
             log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
             return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
         return MyRows(entry, Pseudonymizer(self.pseudonym_key, employee, self.directory).apply(rows))
+
+
+def _weekday_hours_in(entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
+    suffix = f"_t{number}"
+    statement = sql.render("rows_by_weekday_hour", param_suffix=suffix, fragments={
+        "names_subject": names_subject(entry.finding), "event_time": event_time_fragment(entry.finding)})
+    return statement, {f"files{suffix}": list(entry.postings.files)}
