@@ -89,7 +89,8 @@ class AccessGrants:
             end = grant.until(now)
             tables = tuple(sorted(t for t, day in first_held.items() if grant.covers(t) and day <= end.date()))
             if tables:
-                windows.append(BroadWindow(grant, end, tables, self.beyond_purpose(grant, list(tables), broad_groups, end)))
+                outsiders = self.beyond_purpose(grant, list(tables), broad_groups, end)
+                windows.append(BroadWindow(grant, end, tables, outsiders))
         return windows
 
     def groups_of(self, user: str) -> list[str]:

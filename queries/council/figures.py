@@ -176,7 +176,8 @@ def oversight(backend: Backend, principal: Principal, now: datetime | None = Non
             k, warehouse.collected, warehouse.category_employees, warehouse.category_rows,
             tuple(sorted({key[0] for key in by_group.count})),
             by_group.tables(k), by_purpose.tables(k), by_table.tables(k), unjustified.tables(k), warehouse.exposures,
-            *_deletions(backend.requests.all(), k, now), *_exemptions(list(backend.directory), k), computed_at=now, problems=warehouse.problems)
+            *_deletions(backend.requests.all(), k, now), *_exemptions(list(backend.directory), k), computed_at=now,
+            problems=warehouse.problems)
     return figures
 
 
@@ -196,7 +197,8 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
         categories[entry.category if entry else UNREGISTERED].append(finding.table.qualified_name)
     unions = backend.index.employees_in_groups({**{f"category {c}": t for c, t in categories.items()},
                                                 **{f"grant {w.grant.grant_id}": list(w.tables) for w in windows}})
-    collected, category_employees, category_rows = _collected(backend.register, catalog, coverage, categories, unions, k)
+    collected, category_employees, category_rows = _collected(backend.register, catalog, coverage, categories, unions,
+                                                              k)
     groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
     fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
                            _audit_accesses(backend.register, backend.directory, coverage, groups, events),
