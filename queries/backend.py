@@ -26,11 +26,11 @@ from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
 from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
 from queries.erasure.holds import LegalHolds
-from queries.erasure.redact import RowFinder
 from queries.erasure.journal import ErasureJournal
+from queries.erasure.redact import RowFinder
 from queries.erasure.requests import DeletionRequests, RequestError
-from queries.mydata.row_reader import RowReader
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
+from queries.mydata.row_reader import RowReader
 from queries.warehouse.engine import Warehouse, WarehouseError
 from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings

@@ -76,6 +76,8 @@ def _write_block(stream, data: bytes) -> None:
 
 
 def _quote(name: str) -> str:
+    """`queries.sql.quote_identifier`'s rule, written again because the
+    worker imports nothing of the portal's (it runs isolated, under Landlock)."""
     return '"' + name.replace('"', '""') + '"'
 
 

@@ -190,7 +190,8 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
     grants = configured_grants(backend.settings.audit.grants, backend.settings.audit.groups, problems)
     coverage = backend.index.table_coverage()
     events = backend.audit.all_events()
-    windows = _windows(set(backend.settings.audit.broad_groups), grants, coverage, now) if grants else []
+    holding = {t: date.min for t, (people, _) in coverage.items() if people}
+    windows = grants.broad_windows(set(backend.settings.audit.broad_groups), now, holding) if grants else []
     categories: dict[str, list[str]] = defaultdict(list)
     for finding in _holding_people(catalog, coverage):
         entry = backend.register.get(finding.table.qualified_name)
@@ -267,13 +268,6 @@ def _audit_accesses(register: Register, directory: Directory, coverage: dict[str
         if not justification:
             unjustified.add((month, "warehouse", group), population, named)
     return by_group, by_purpose, by_table, unjustified
-
-
-def _windows(broad_groups: set[str], grants: AccessGrants, coverage: dict[str, tuple[int, int]],
-             now: datetime) -> list[BroadWindow]:
-    """Every broad grant's window over the tables holding anybody."""
-    return grants.broad_windows(broad_groups, now,
-                                {t: date.min for t, (people, _) in coverage.items() if people})
 
 
 def _exposures(windows: list[BroadWindow], events: list[tuple], unions: dict[str, int], k: int) -> list[Exposure]:
