@@ -54,9 +54,11 @@ def read_every_searched_column(context: Context, subject: Subject) -> int:
     tokens and the lookup."""
     total = 0
     for finding in context.catalog.scannable():
-        statement = sql.render("bench/read_searched_columns", fragments={"row_texts": row_texts(finding)})
-        [(count,)] = context.backend.warehouse.query(statement, {
-            "files": list(finding.files), **token_bindings(context.backend.directory, True)})
+        rows = context.backend.warehouse.rows([(finding.table, finding.files)])
+        statement = sql.render("bench/read_searched_columns", fragments={"rows": rows.plain,
+                                                                         "row_texts": row_texts(finding)})
+        [(count,)] = context.backend.warehouse.query(statement, token_bindings(context.backend.directory, True),
+                                                     rows.relations)
         total += int(count or 0)
     return total
 

@@ -57,8 +57,9 @@ def test_a_hostile_column_name_stays_one_identifier(tmp_path):
     files = [f.path for f in warehouse.files(TableRef("odd", "t"))]
     finding = TableFinding(TableRef("odd", "t"), columns=((hostile, "VARCHAR"),), files=tuple(files),
                            scanned=((hostile, False),))
-    texts = sql.render("bench/read_searched_columns", fragments={"row_texts": row_texts(finding)})
-    [(count,)] = warehouse.query(texts, {"files": files})
+    rows = warehouse.rows([(finding.table, files)])
+    texts = sql.render("bench/read_searched_columns", fragments={"rows": rows.plain, "row_texts": row_texts(finding)})
+    [(count,)] = warehouse.query(texts, relations=rows.relations)
     assert count == 2
 
 

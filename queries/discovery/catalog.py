@@ -27,13 +27,13 @@ from functools import cached_property
 from pathlib import Path
 
 from queries import sql
-from queries.warehouse.engine import DataFile, TableRef, Warehouse, WarehouseError
+from queries.warehouse.engine import DataFile, Rows, TableRef, Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "discovery.json"
 _SQL_USED = ("describe_table",)
-FORMAT = 4  # bump when a finding gains a field or the rules change
+FORMAT = 5  # bump when a finding gains a field or the rules change
 UNSCANNED_TYPES = ("FLOAT", "DOUBLE", "DECIMAL", "DATE", "TIME", "TIMESTAMP", "BOOLEAN", "INTERVAL")
 NESTED_TYPES = ("STRUCT", "MAP", "UNION", "JSON")
 FOOTER_TAIL = 8  # a Parquet file ends with the footer's length (4 bytes) and "PAR1"
@@ -49,6 +49,9 @@ class TableFinding:
     time_column: str | None = None  # when each row was captured, if the table says
     scanned: tuple[tuple[str, bool], ...] = ()  # (column, nested) cut into tokens by the subject index
     skipped: tuple[tuple[str, str], ...] = ()  # (column, type) that cannot hold an identifier
+    storage: str = ""  # what the files are: "Hive folder of ORC files", "Iceberg table"
+    unread: tuple[tuple[str, str], ...] = ()  # (file, why) not searched: the rest of the table still is
+    notes: tuple[str, ...] = ()  # how the table was read, where that is not the obvious way
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -66,6 +69,9 @@ class TableFinding:
             time_column=data["time_column"],
             scanned=tuple((c, bool(n)) for c, n in data["scanned"]),
             skipped=tuple(tuple(c) for c in data["skipped"]),
+            storage=data["storage"],
+            unread=tuple(tuple(u) for u in data["unread"]),
+            notes=tuple(data["notes"]),
         )
 
 
@@ -82,6 +88,10 @@ class Catalog:
 
     def unreadable(self) -> list[TableFinding]:
         return [f for f in self.findings if f.error]
+
+    def unread_files(self) -> list[tuple[str, str, str]]:
+        """(table, file, why) of every file not searched in a table whose other files were."""
+        return [(f.table.qualified_name, file, why) for f in self.findings if not f.error for file, why in f.unread]
 
     @cached_property
     def _by_name(self) -> dict[str, TableFinding]:
@@ -139,16 +149,27 @@ def _scanned(columns: tuple[tuple[str, str], ...]) -> tuple[tuple, tuple]:
 
 
 
-def _inspect(warehouse: Warehouse, table: TableRef, files: list[DataFile]) -> TableFinding:
-    paths = [f.path for f in files]
-    common = {"table": table, "files": tuple(paths), "fingerprint": fingerprint(files)}
-    if not paths:
+def _inspect(warehouse: Warehouse, table: TableRef, watched: list[DataFile], files: list[DataFile]) -> TableFinding:
+    common = {"table": table, "files": tuple(f.path for f in files), "fingerprint": fingerprint(watched)}
+    if not files:
         return TableFinding(**common, error="the table has no data files")
     try:
-        columns = tuple((row[0], row[1]) for row in warehouse.query(sql.render("describe_table"), {"files": paths}))
+        inspection = warehouse.inspect(table, files)
+        common.update(files=inspection.readable, storage=inspection.storage, unread=inspection.unread,
+                      notes=inspection.notes)
+        if not inspection.readable:
+            why = "; ".join(f"{Path(file).name}: {reason}" for file, reason in inspection.unread[:3])
+            return TableFinding(**common, error=f"cannot be read: no file of it reads ({why})")
+        rows = Rows.of_schema(inspection.schema) if inspection.schema is not None else \
+            warehouse.rows([(table, list(inspection.readable))])
+        described = warehouse.query(sql.render("describe_table", fragments={"rows": rows.plain}),
+                                    relations=rows.relations)
     except WarehouseError as problem:
         log.warning("discovery could not read %s: %s", table.qualified_name, problem)
         return TableFinding(**common, error=f"cannot be read: {problem}")
+    for file, reason in inspection.unread:
+        log.warning("discovery could not read %s of %s: %s", file, table.qualified_name, reason)
+    columns = tuple((row[0], row[1]) for row in described)
     scanned, skipped = _scanned(columns)
     return TableFinding(**common, columns=columns, time_column=_time_column(columns), scanned=scanned, skipped=skipped)
 
@@ -196,12 +217,17 @@ def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
     cached = _load_cache(cache_path)
     findings = []
     for table in warehouse.tables():
-        files = warehouse.files(table)
+        try:
+            watched, files = warehouse.watched(table), warehouse.files(table)
+        except WarehouseError as problem:
+            log.warning("discovery could not list %s: %s", table.qualified_name, problem)
+            findings.append(TableFinding(table, error=f"its files cannot be listed: {problem}"))
+            continue
         previous = cached.get(table.qualified_name)
-        if previous and previous.fingerprint == fingerprint(files):
+        if previous and previous.fingerprint == fingerprint(watched):
             findings.append(previous)
         else:
-            findings.append(_inspect(warehouse, table, files))
+            findings.append(_inspect(warehouse, table, watched, files))
     catalog = Catalog(tuple(findings))
     _save_cache(cache_path, catalog)
     return catalog
@@ -216,9 +242,9 @@ def carry_over(warehouse: Warehouse, catalog: Catalog, state_dir: Path, tables: 
     findings = []
     for finding in catalog.findings:
         if finding.table.qualified_name in tables:
-            files = warehouse.files(finding.table)
+            files, watched = warehouse.files(finding.table), warehouse.watched(finding.table)
             if tuple(f.path for f in files) == finding.files:
-                finding = replace(finding, fingerprint=fingerprint(files))
+                finding = replace(finding, fingerprint=fingerprint(watched))
         findings.append(finding)
     updated = Catalog(tuple(findings))
     _save_cache(Path(state_dir) / CACHE_FILE, updated)

@@ -21,14 +21,15 @@ from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory
 from queries.discovery.subject_keys import directory_keys
 from queries.discovery.subject_rows import event_time_fragment, row_texts, token_fragments
-from queries.warehouse.engine import Warehouse, WarehouseError
+from queries.warehouse.engine import Rows, Warehouse, WarehouseError
 
 log = logging.getLogger(__name__)
 
 
-def index_statement(finding: TableFinding, everyone: bool = True) -> sql.Fragment:
+def index_statement(finding: TableFinding, rows: Rows, everyone: bool = True) -> sql.Fragment:
     return sql.render("index_table_tokens", fragments={
-        "event_time": event_time_fragment(finding), "row_texts": row_texts(finding), **token_fragments(),
+        "numbered_rows": rows.numbered, "event_time": event_time_fragment(finding), "row_texts": row_texts(finding),
+        **token_fragments(),
         "is_document": sql.render("tokens/is_document"),
         "people": sql.render("index_people/everyone" if everyone else "index_people/some")})
 
@@ -91,13 +92,13 @@ def _file_bytes(finding: TableFinding) -> int:
 
 
 def batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
-    """Tables that share a schema are read by one statement, so a text they
+    """Tables that share a schema and a storage are read by one statement, so a text they
     share is cut into tokens once and small tables do not each pay for a
     statement: a lake keeps many snapshots and regional copies of one
     dataset (the sample keeps over a hundred of some)."""
     alike: dict[tuple, list[TableFinding]] = {}
     for finding in stale:
-        alike.setdefault((finding.columns, finding.time_column, finding.scanned), []).append(finding)
+        alike.setdefault((finding.storage, finding.columns, finding.time_column, finding.scanned), []).append(finding)
     batches = []
     for members in alike.values():
         batch, size = [], 0
@@ -117,8 +118,9 @@ def scan(warehouse: Warehouse, batch: list[TableFinding], bindings: dict, keys: 
     table does not hold back the others."""
     files = [file for finding in batch for file in finding.files]
     try:
-        scanned = warehouse.query_arrow(index_statement(batch[0]), {"files": files, **bindings},
-                                        {"subject_keys": keys})
+        rows = warehouse.rows([(finding.table, finding.files) for finding in batch])
+        scanned = warehouse.query_arrow(index_statement(batch[0], rows), bindings,
+                                        {"subject_keys": keys, **rows.relations})
     except WarehouseError as problem:
         if len(batch) > 1:
             alone = [scan(warehouse, [finding], bindings, keys) for finding in batch]

@@ -230,9 +230,10 @@ class SubjectIndex:
 
                 def reindex(name: str) -> IndexEntries:
                     after, files = tables[name][1], shared[name]
-                    scanned = warehouse.query_arrow(index_statement(after, everyone=False),
-                                                    {"files": files, "people": people, **bindings},
-                                                    {"subject_keys": keys})
+                    rows = warehouse.rows([(after.table, files)])
+                    scanned = warehouse.query_arrow(index_statement(after, rows, everyone=False),
+                                                    {"people": people, **bindings},
+                                                    {"subject_keys": keys, **rows.relations})
                     return IndexEntries.of(scanned, files, [name] * len(files), [c for c, _ in after.scanned])
 
                 with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:

@@ -72,8 +72,9 @@ def scan_rows_about(warehouse: Warehouse, finding: TableFinding, directory: Dire
         return TableScan(finding.table, 0, error=finding.error)
     if not finding.scanned:
         return TableScan(finding.table, 0)
+    rows = warehouse.rows([(finding.table, finding.files)])
     statement = sql.render("scan_subject_rows", fragments={
-        "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
-    [(rows, first, last)] = warehouse.query(statement, {"files": list(finding.files),
-                                                        **token_bindings(directory, plus_tags, employee)})
-    return TableScan(finding.table, int(rows), first, last)
+        "rows": rows.plain, "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
+    [(count, first, last)] = warehouse.query(statement, token_bindings(directory, plus_tags, employee),
+                                             rows.relations)
+    return TableScan(finding.table, int(count), first, last)

@@ -59,38 +59,48 @@ class RowReader:
         what fails, so a broken table hides nothing else."""
         read.require(employee_id)
         subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
-        parts = [_weekday_hours_in(entry, number) for number, entry in enumerate(entries)]
-        files = {name: value for _, params in parts for name, value in params.items()}
+        parts = []
+        for number, entry in enumerate(entries):
+            try:
+                parts.append(self._weekday_hours_in(entry, number))
+            except WarehouseError as problem:
+                log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
+        if not parts:
+            return []
+        relations = {name: table for _, tables in parts for name, table in tables.items()}
         total = sql.render("weekday_hour_totals",
                            fragments={"per_table": sql.Fragment.join([p for p, _ in parts], "UNION ALL")})
         try:
-            return self.warehouse.query(total, {**files, **subject})
+            return self.warehouse.query(total, subject, relations)
         except WarehouseError:
             rows = []
-            for statement, params in parts:
+            for statement, tables in parts:
                 try:
-                    rows += self.warehouse.query(statement, {**params, **subject})
+                    rows += self.warehouse.query(statement, subject, tables)
                 except WarehouseError:
                     continue
             return rows
 
+    def _weekday_hours_in(self, entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
+        suffix = f"_t{number}"
+        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], suffix)
+        statement = sql.render("rows_by_weekday_hour", fragments={
+            "rows": rows.plain, "names_subject": names_subject(entry.finding),
+            "event_time": event_time_fragment(entry.finding)})
+        return statement, rows.relations
+
     def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
         employee = self.directory.by_id(employee_id)
         finding = entry.finding
-        statement = sql.render("read_subject_rows", fragments={
-            "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
         try:
+            source = self.warehouse.rows([(finding.table, entry.postings.files)])
+            statement = sql.render("read_subject_rows", fragments={
+                "rows": source.plain, "names_subject": names_subject(finding),
+                "event_time": event_time_fragment(finding)})
             rows = self.warehouse.query_arrow(statement, {
-                "files": list(entry.postings.files), "row_limit": limit,
-                **token_bindings(self.directory, self.plus_tags, employee)})
+                "row_limit": limit, **token_bindings(self.directory, self.plus_tags, employee)}, source.relations)
         except WarehouseError as problem:
             log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
             return MyRows(entry, None, "this table cannot be read right now; the operators have been told")
         return MyRows(entry, Pseudonymizer(self.pseudonym_key, employee, self.directory).apply(rows))
 
-
-def _weekday_hours_in(entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
-    suffix = f"_t{number}"
-    statement = sql.render("rows_by_weekday_hour", param_suffix=suffix, fragments={
-        "names_subject": names_subject(entry.finding), "event_time": event_time_fragment(entry.finding)})
-    return statement, {f"files{suffix}": list(entry.postings.files)}

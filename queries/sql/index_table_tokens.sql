@@ -1,4 +1,4 @@
--- The subject index entries of the tables whose files are $files (tables of
+-- The subject index entries of the tables whose files are read (tables of
 -- one schema are read together), from every value of every row:
 -- each scanned column's text is cut into tokens and the tokens are looked up
 -- among the directory's keys (`subject_keys`). Returns two parts:
@@ -13,10 +13,10 @@
 -- each distinct text of a column is cut into tokens once and the rows are
 -- then matched to the texts that hold a key: the table is read twice, which
 -- costs far less than cutting every row's text. A file is named by its
--- position in $files (from 0): grouping by a number costs less than by a path.
+-- position among the files read (from 0): grouping by a number costs less than by a path.
 WITH source AS (
     SELECT file_index, file_row_number AS row_number, {{event_time}} AS event_time, {{row_texts}} AS texts
-    FROM read_parquet($files, hive_partitioning = true, union_by_name = true, file_row_number = true)
+    FROM {{numbered_rows}}
 ),
 texts AS (
     SELECT file_index, row_number, event_time, unnest(texts) AS daylight_value

@@ -2,7 +2,7 @@
 -- the subject index says hold them: every row any of whose values holds one
 -- of their keys as a token.
 SELECT *
-FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
+FROM {{rows}}
 WHERE {{names_subject}}
 ORDER BY {{event_time}} DESC NULLS LAST
 LIMIT $row_limit

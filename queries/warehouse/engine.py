@@ -1,62 +1,81 @@
 """The one place that opens the warehouse.
 
-`Warehouse` is the engine seam: this implementation is DuckDB over a local
-Hive-style folder of Parquet files. DuckDB over object storage, or Trino and
-Spark over Iceberg, would implement the same methods for a real company
-lake. The DuckDB connection is confined to the warehouse folder itself
-(`allowed_directories`, external access off, configuration locked), so
-even a bug in our own SQL cannot read the portal's state or other files.
+`Warehouse` is the seam the rest of Daylight reads the lake through: it
+lists the tables of every storage format (`table_format.TableFormat`: Hive
+folders of Parquet, ORC or text files, and whatever other formats it is
+given), and runs bound SQL over the rows of a table's files with DuckDB,
+whether DuckDB reads the files itself (Parquet) or the format hands it
+Arrow (`Rows`). The DuckDB connection is confined to the warehouse folder
+itself (`allowed_directories`, external access off, configuration locked),
+so even a bug in our own SQL cannot read the portal's state or other files.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from queries import sql
 from queries.sql import Fragment, bind
+from queries.warehouse.hive_folders import HiveFolders, WarehouseFolderError, unified
+from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
-DATABASE_SUFFIX = ".db"
+__all__ = ["DataFile", "Rows", "TableRef", "Warehouse", "WarehouseError"]
 
 
 class WarehouseError(Exception):
     """The warehouse cannot be read; the message says why."""
 
 
-@dataclass(frozen=True, order=True)
-class TableRef:
-    database: str
-    name: str
+@dataclass(frozen=True)
+class Rows:
+    """How a statement reads some files: `plain` gives the table's columns,
+    `numbered` adds `file_index` (the file's position among those asked
+    for) and `file_row_number`; `relations` are the Arrow tables they name."""
 
-    @property
-    def qualified_name(self) -> str:
-        return f"{self.database}.{self.name}"
+    plain: Fragment
+    numbered: Fragment
+    relations: dict[str, pa.Table]
 
     @staticmethod
-    def parse(qualified: str) -> TableRef:
-        database, _, name = qualified.partition(".")
-        if not database or not name:
-            raise ValueError(f"{qualified!r} is not database.table")
-        return TableRef(database, name)
+    def of_arrow(table: pa.Table, suffix: str = "") -> Rows:
+        relation = f"daylight_rows{suffix}"
+        return Rows(sql.render("sources/arrow", identifiers={"relation": relation}),
+                    sql.render("sources/arrow_numbered", identifiers={"relation": relation}), {relation: table})
+
+    @staticmethod
+    def of_schema(schema: pa.Schema) -> Rows:
+        """No rows, only columns: what describing a table needs."""
+        return Rows.of_arrow(_numbered([schema.empty_table()]))
+
+    @staticmethod
+    def of_parquet(files: list[str], suffix: str = "") -> Rows:
+        params = {f"files{suffix}": files}
+        return Rows(Fragment(sql.render("sources/parquet", param_suffix=suffix).text, params),
+                    Fragment(sql.render("sources/parquet_numbered", param_suffix=suffix).text, params), {})
 
 
-@dataclass(frozen=True)
-class DataFile:
-    path: str
-    size: int
-    modified_ns: int
+def _numbered(tables: list[pa.Table]) -> pa.Table:
+    numbered = []
+    for index, table in enumerate(tables):
+        table = table.append_column("file_index", pa.array([index] * table.num_rows, pa.int64()))
+        numbered.append(table.append_column("file_row_number", pa.array(range(table.num_rows), pa.int64())))
+    return unified(numbered)
 
 
 class Warehouse:
-    def __init__(self, root: Path, threads: int = 2):
+    def __init__(self, root: Path, threads: int = 2, formats: Sequence[TableFormat] = ()):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise WarehouseError(f"warehouse folder {self.root} does not exist")
+        self._formats = [*formats, HiveFolders(self.root, self._claimed)]
+        self._owners: dict[TableRef, TableFormat] = {}
         self._connection = duckdb.connect(config={
             "threads": threads,
             "autoinstall_known_extensions": False,
@@ -67,34 +86,55 @@ class Warehouse:
         self._connection.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
 
-    def tables(self) -> list[TableRef]:
-        """Every table folder in the warehouse, registered or not."""
-        found = []
-        for database_dir in sorted(self.root.iterdir()):
-            if database_dir.is_dir() and database_dir.name.endswith(DATABASE_SUFFIX):
-                database = database_dir.name[: -len(DATABASE_SUFFIX)]
-                found += [TableRef(database, t.name) for t in sorted(database_dir.iterdir()) if t.is_dir()]
-        return found
+    def _claimed(self) -> set[Path]:
+        """Table folders another format reads by its own rules (a Delta log, an Iceberg table)."""
+        return {folder for f in self._formats if not isinstance(f, HiveFolders) for folder in f.folders()}
 
-    def table_dir(self, table: TableRef) -> Path:
-        folder = (self.root / f"{table.database}{DATABASE_SUFFIX}" / table.name).resolve()
-        if self.root not in folder.parents:
-            raise WarehouseError(f"{table.qualified_name} is outside the warehouse")
-        return folder
+    def tables(self) -> list[TableRef]:
+        """Every table of every format, registered or not."""
+        owners = {}
+        for table_format in self._formats:
+            for table in table_format.tables():
+                owners.setdefault(table, table_format)
+        self._owners = owners
+        return sorted(owners)
+
+    def format_of(self, table: TableRef) -> TableFormat:
+        if table not in self._owners:
+            self.tables()
+        if table not in self._owners:
+            raise WarehouseError(f"{table.qualified_name} is not in the warehouse")
+        return self._owners[table]
 
     def files(self, table: TableRef) -> list[DataFile]:
-        """The table's Parquet files. Hidden and temporary files (writers'
-        staging areas) are not data; links are not followed, so a link cannot
-        pull a file from outside the warehouse into a table."""
-        files = []
-        for folder, subfolders, names in os.walk(self.table_dir(table)):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                if name.endswith(".parquet") and not name.startswith((".", "_")) and not os.path.islink(path):
-                    stat = os.stat(path)
-                    files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
-        return files
+        return self._guarded(lambda: self.format_of(table).files(table))
+
+    def watched(self, table: TableRef) -> list[DataFile]:
+        return self._guarded(lambda: self.format_of(table).watched(table))
+
+    def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
+        return self._guarded(lambda: self.format_of(table).inspect(table, files))
+
+    @staticmethod
+    def _guarded(work: Callable):
+        try:
+            return work()
+        except (OSError, WarehouseFolderError) as problem:
+            raise WarehouseError(str(problem)) from problem
+
+    def rows(self, parts: Sequence[tuple[TableRef, Sequence[str]]], suffix: str = "") -> Rows:
+        """The rows of the files of each (table, files), for one statement:
+        DuckDB reads them itself when every format allows, else each format
+        reads its own and DuckDB gets Arrow. A file that cannot be read
+        fails the statement with a message naming it."""
+        files = [file for _, part in parts for file in part]
+        try:
+            if all(self.format_of(table).direct(table, list(part)) for table, part in parts):
+                return Rows.of_parquet(files, suffix)
+            tables = [rows for table, part in parts for rows in self.format_of(table).read(table, list(part))]
+            return Rows.of_arrow(_numbered(tables), suffix)
+        except (OSError, ValueError, pa.ArrowException, WarehouseFolderError) as problem:
+            raise WarehouseError(f"cannot be read: {str(problem).splitlines()[0]}") from problem
 
     def _execute(self, statement: Fragment, params: dict | None, fetch: Callable,
                  relations: dict[str, pa.Table] | None = None):
@@ -113,8 +153,10 @@ class Warehouse:
         finally:
             cursor.close()
 
-    def query(self, statement: Fragment, params: dict | None = None) -> list[tuple]:
-        return self._execute(statement, params, lambda cursor, text, bound: cursor.execute(text, bound).fetchall())
+    def query(self, statement: Fragment, params: dict | None = None,
+              relations: dict[str, pa.Table] | None = None) -> list[tuple]:
+        return self._execute(statement, params, lambda cursor, text, bound: cursor.execute(text, bound).fetchall(),
+                             relations)
 
     def query_arrow(self, statement: Fragment, params: dict | None = None,
                     relations: dict[str, pa.Table] | None = None) -> pa.Table:

@@ -1,4 +1,4 @@
 -- The benchmark's floor for an index build: every searched column of a
 -- table read once and cast to text, but no tokens cut and nothing looked up.
 SELECT sum(len({{row_texts}}))
-FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
+FROM {{rows}}

@@ -1,0 +1,3 @@
+-- As `sources/parquet`, with each row's `file_index` (its file's position in
+-- $files) and `file_row_number`.
+read_parquet($files, hive_partitioning = true, union_by_name = true, file_row_number = true)

@@ -1,0 +1,205 @@
+"""Hive tables as Hive writes them: `<database>.db/<table>/[k=v/…]` folders
+whose files are Parquet, ORC or text, named anything (`000000_0`,
+`part-00000-….c000`, `events.orc`).
+
+Every file of a table folder is data, whatever its name: Parquet and ORC
+are recognized by their magic bytes, anything else is text (gzip-compressed
+or not; see `hive_text`). Hidden and underscore-prefixed files and folders
+(`_SUCCESS`, `.crc`, writers' staging areas) are not data; links are not
+followed, so a link cannot pull a file from outside the warehouse into a
+table. A folder that is all Parquet is read by DuckDB itself; any other is
+read file by file with pyarrow. Formats Daylight cannot read (Avro,
+SequenceFile, RCFile) are reported by name, with the reason, and never hide
+the table's other files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.orc as orc
+import pyarrow.parquet as pq
+
+from queries.warehouse.hive_text import SCHEMA_FILE, TextLayout, TextLayoutError, read_text
+from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
+
+DATABASE_SUFFIX = ".db"
+_MAGIC = ((b"PAR1", "parquet"), (b"ORC", "orc"), (b"Obj\x01", "avro"), (b"SEQ", "sequencefile"),
+          (b"RCF", "rcfile"))
+_UNSUPPORTED = {"avro": "an Avro file: Daylight does not read Avro",
+                "sequencefile": "a Hadoop SequenceFile: Daylight does not read SequenceFiles",
+                "rcfile": "an RCFile: Daylight does not read RCFiles"}
+
+_KIND_NAMES = {"parquet": "Parquet", "orc": "ORC", "text": "text"}
+
+
+class WarehouseFolderError(Exception):
+    """A table name leads outside the warehouse."""
+
+
+def file_kind(path: str) -> str:
+    """parquet, orc, avro, sequencefile, rcfile or text, by the file's first bytes."""
+    with open(path, "rb") as data:
+        head = data.read(4)
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), "text")
+
+
+def partition_values(table_dir: Path, path: str) -> dict[str, str]:
+    """The `k=v` folders between the table's folder and the file."""
+    parts = Path(path).relative_to(table_dir).parts[:-1]
+    return dict(part.split("=", 1) for part in parts if "=" in part)
+
+
+class HiveFolders(TableFormat):
+    name = "hive"
+
+    def __init__(self, root: Path, claimed: Callable[[], set[Path]] = set):
+        self.root = Path(root).resolve()
+        self._claimed = claimed
+
+    def tables(self) -> list[TableRef]:
+        """Every table folder that no other format claims (a Delta log, an Iceberg table's location)."""
+        claimed, found = self._claimed(), []
+        for database_dir in sorted(self.root.iterdir()):
+            if database_dir.is_dir() and database_dir.name.endswith(DATABASE_SUFFIX):
+                database = database_dir.name[: -len(DATABASE_SUFFIX)]
+                found += [TableRef(database, t.name) for t in sorted(database_dir.iterdir())
+                          if t.is_dir() and t.resolve() not in claimed]
+        return found
+
+    def table_dir(self, table: TableRef) -> Path:
+        folder = (self.root / f"{table.database}{DATABASE_SUFFIX}" / table.name).resolve()
+        if self.root not in folder.parents:
+            raise WarehouseFolderError(f"{table.qualified_name} is outside the warehouse")
+        return folder
+
+    def files(self, table: TableRef) -> list[DataFile]:
+        files = []
+        for folder, subfolders, names in os.walk(self.table_dir(table)):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                if not name.startswith((".", "_")) and not os.path.islink(path):
+                    stat = os.stat(path)
+                    files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
+        return files
+
+    def watched(self, table: TableRef) -> list[DataFile]:
+        sidecar = self.table_dir(table) / SCHEMA_FILE
+        if not sidecar.is_file():
+            return self.files(table)
+        stat = sidecar.stat()
+        return [*self.files(table), DataFile(str(sidecar), stat.st_size, stat.st_mtime_ns)]
+
+    def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
+        paths = [f.path for f in files]
+        kinds, unread = {}, []
+        for path in paths:
+            try:
+                kinds[path] = file_kind(path)
+            except OSError as problem:
+                unread.append((path, f"cannot be opened: {problem.strerror}"))
+        unread += [(p, _UNSUPPORTED[k]) for p, k in kinds.items() if k in _UNSUPPORTED]
+        candidates = [p for p, k in kinds.items() if k not in _UNSUPPORTED]
+        if all(kinds[p] == "parquet" for p in candidates):
+            readable = []
+            for path in candidates:
+                try:
+                    pq.read_metadata(path)
+                    readable.append(path)
+                except (OSError, pa.ArrowException) as problem:
+                    unread.append((path, f"not a readable Parquet file: {problem}"))
+            return Inspection(tuple(readable), tuple(unread), storage="Hive folder of Parquet files")
+        try:
+            layout = TextLayout.load(self.table_dir(table))
+        except TextLayoutError as problem:
+            layout, notes = None, (f"{problem}; its text files are read line by line",)
+        else:
+            notes = () if layout or not any(kinds[p] == "text" for p in candidates) else (
+                f"no {SCHEMA_FILE} describes its text files: they are read line by line",)
+        readable, schemas, table_dir = [], [], self.table_dir(table)
+        for path in candidates:
+            try:
+                schemas.append(_with_partitions(_schema(path, kinds[path], layout), partition_values(table_dir, path)))
+                readable.append(path)
+            except (OSError, ValueError, pa.ArrowException) as problem:
+                unread.append((path, f"cannot be read as {kinds[path]}: {str(problem).splitlines()[0]}"))
+        schema = unified([pa.table({f.name: pa.array([], f.type) for f in s}) for s in schemas]).schema \
+            if schemas else None
+        storage = "Hive folder of " + ", ".join(sorted({_KIND_NAMES[kinds[p]] for p in readable})) + " files"
+        return Inspection(tuple(readable), tuple(unread), schema, storage, notes)
+
+    def direct(self, table: TableRef, files: list[str]) -> bool:
+        return all(file_kind(path) == "parquet" for path in files)
+
+    def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
+        table_dir = self.table_dir(table)
+        layout = _layout_or_lines(table_dir)
+        tables = []
+        for path in files:
+            kind = file_kind(path)
+            if kind == "parquet":
+                rows = pq.read_table(path, partitioning=None)
+            elif kind == "orc":
+                rows = orc.read_table(path)
+            elif kind == "text":
+                rows = read_text(Path(path), layout)
+            else:
+                raise ValueError(f"{Path(path).name} is {_UNSUPPORTED[kind]}")
+            for name, value in partition_values(table_dir, path).items():
+                if name not in rows.column_names:
+                    rows = rows.append_column(name, pa.array([value] * rows.num_rows, pa.string()))
+            tables.append(rows)
+        return tables
+
+
+def _schema(path: str, kind: str, layout: TextLayout | None) -> pa.Schema:
+    """The file's schema; a text file is parsed whole, to know it reads."""
+    if kind == "parquet":
+        return pq.read_schema(path)
+    if kind == "orc":
+        return orc.ORCFile(path).schema
+    return read_text(Path(path), layout).schema
+
+
+def _layout_or_lines(table_dir: Path) -> TextLayout | None:
+    try:
+        return TextLayout.load(table_dir)
+    except TextLayoutError:
+        return None
+
+
+def _with_partitions(schema: pa.Schema, partitions: dict[str, str]) -> pa.Schema:
+    for name in partitions:
+        if name not in schema.names:
+            schema = schema.append(pa.field(name, pa.string()))
+    return schema
+
+
+def unified(tables: list[pa.Table]) -> pa.Table:
+    """The files' rows as one table: columns by name, a column the files
+    type differently kept as text, so no value is dropped."""
+    types: dict[str, set] = {}
+    for table in tables:
+        for f in table.schema:
+            types.setdefault(f.name, set()).add(f.type)
+    differing = {name for name, kinds in types.items() if len(kinds) > 1}
+    tables = [_texts(t, differing) for t in tables] if differing else tables
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _texts(table: pa.Table, names: set[str]) -> pa.Table:
+    for index, f in enumerate(table.schema):
+        if f.name in names:
+            try:
+                column = pc.cast(table.column(index), pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                column = pa.array([None if v is None else json.dumps(v, default=str)
+                                   for v in table.column(index).to_pylist()], pa.string())
+            table = table.set_column(index, pa.field(f.name, pa.string()), column)
+    return table

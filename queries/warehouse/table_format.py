@@ -1,0 +1,91 @@
+"""What every storage format of the lake gives the rest of Daylight.
+
+The warehouse (`engine.Warehouse`) asks each format for its tables and, for
+a statement, for the rows of some of a table's files: either files DuckDB
+reads itself as Parquet (the fast path), or Arrow tables the format read
+by its own rules (ORC, Hive text, an Iceberg scan, a Delta snapshot), one
+per file, which the warehouse numbers (`file_index`, `file_row_number`)
+and hands to DuckDB. A new format is one module implementing this class,
+and its tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, order=True)
+class TableRef:
+    database: str
+    name: str
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.database}.{self.name}"
+
+    @staticmethod
+    def parse(qualified: str) -> TableRef:
+        database, _, name = qualified.partition(".")
+        if not database or not name:
+            raise ValueError(f"{qualified!r} is not database.table")
+        return TableRef(database, name)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: str
+    size: int
+    modified_ns: int
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A table's files as discovery records them: those read, those that
+    could not be (with the reason), and the schema when the format reads
+    the files itself (None: DuckDB describes the Parquet files)."""
+
+    readable: tuple[str, ...]
+    unread: tuple[tuple[str, str], ...] = ()
+    schema: pa.Schema | None = None
+    storage: str = ""  # what the files are, for people: "Parquet", "ORC, text", "Iceberg"
+    notes: tuple[str, ...] = field(default=())
+
+
+class TableFormat(ABC):
+    """One storage format: how its tables are found, what changes when
+    data lands, and how its files are read."""
+
+    name: str
+
+    @abstractmethod
+    def tables(self) -> list[TableRef]:
+        """Every table of this format, registered or not."""
+
+    def folders(self) -> set[Path]:
+        """The local folders of this format's tables: no Hive folder table is made of them."""
+        return set()
+
+    @abstractmethod
+    def files(self, table: TableRef) -> list[DataFile]:
+        """The files holding the table's rows now."""
+
+    def watched(self, table: TableRef) -> list[DataFile]:
+        """Everything whose change changes what the table holds (its files,
+        and metadata such as a schema or a snapshot log)."""
+        return self.files(table)
+
+    @abstractmethod
+    def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
+        """Which files can be read, why the others cannot, and the schema."""
+
+    def direct(self, table: TableRef, files: list[str]) -> bool:
+        """Whether DuckDB may read `files` itself as Parquet."""
+        return False
+
+    @abstractmethod
+    def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
+        """The rows of each of `files`, in order, as this format defines them."""
