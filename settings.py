@@ -36,6 +36,20 @@ class WarehouseSettings:
                                 "subject index (seconds).", 60)
 
 
+def _no_properties() -> MappingProxyType:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class IcebergSettings:
+    catalog: Path | None = _doc("An Iceberg SQL catalog in a SQLite file (development and tests). Leave out for none, "
+                                "or use `iceberg.properties` for any other catalog.", None)
+    properties: MappingProxyType = _doc(
+        "Table of an Iceberg catalog's properties as pyiceberg takes them: `type` (`rest`, `hive`, `glue`, `sql`), "
+        "`uri`, `warehouse`, `s3.endpoint`… Secrets are better given as pyiceberg's environment variables "
+        "(`PYICEBERG_CATALOG__DAYLIGHT__CREDENTIAL`).", default_factory=_no_properties)
+
+
 @dataclass(frozen=True)
 class DirectorySettings:
     path: Path = _doc("The employee directory (CSV with employee_id, name, email, department, manager_id, location, level, "
@@ -142,6 +156,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     council: CouncilSettings = field(default_factory=CouncilSettings)
     erasure: ErasureSettings = field(default_factory=ErasureSettings)
+    iceberg: IcebergSettings = field(default_factory=IcebergSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 
@@ -203,6 +218,8 @@ def _validate(settings: Settings) -> None:
                           "must be at least 1")
     if settings.erasure.workers < 1:
         raise ConfigError("erasure.workers must be at least 1")
+    if settings.iceberg.catalog and settings.iceberg.properties:
+        raise ConfigError("give iceberg.catalog (a SQLite file) or iceberg.properties, not both")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:
         raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
 

@@ -32,6 +32,8 @@ from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
 from queries.warehouse.engine import Warehouse, WarehouseError
+from queries.warehouse.iceberg_tables import IcebergCatalogError, IcebergTables
+from queries.warehouse.table_format import TableFormat
 from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings
 
@@ -216,12 +218,22 @@ class Backend:
             ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
                             settings.ledger.checkpoint_every)
             requests = DeletionRequests(settings.state.path)
-            return Backend(settings, Warehouse(settings.warehouse.path), Register.load(settings.warehouse.register),
+            warehouse = Warehouse(settings.warehouse.path, formats=_table_formats(settings))
+            return Backend(settings, warehouse, Register.load(settings.warehouse.register),
                            directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            requests, LegalHolds(requests.connection), ErasureJournal(requests.connection))
-        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
+        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError, IcebergCatalogError,
                 PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem
+
+
+def _table_formats(settings: Settings) -> list[TableFormat]:
+    """The lake's formats besides Hive folders, as the settings name them."""
+    if settings.iceberg.catalog:
+        return [IcebergTables.sql_catalog(settings.iceberg.catalog)]
+    if settings.iceberg.properties:
+        return [IcebergTables(settings.iceberg.properties)]
+    return []

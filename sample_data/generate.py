@@ -21,6 +21,7 @@ import numpy as np
 
 from sample_data import audit, people
 from sample_data.draw import Draw
+from sample_data.iceberg_writer import catalog_at, write_iceberg_table
 from sample_data.plan import PlannedTable, plan_tables
 from sample_data.writer import write_table
 
@@ -36,6 +37,7 @@ class Options:
     rows: int = 400_000
     audit_events: int = 3_000
     end_date: date = date(2026, 10, 31)
+    lakehouse: bool = True  # the `iceberg` tables as Iceberg tables in a SQL catalog; else as Parquet folders
 
     @property
     def start_date(self) -> date:
@@ -78,16 +80,23 @@ def _sort_key(table: PlannedTable, workforce: people.Workforce, subject: np.ndar
 
 
 def _write_warehouse(options: Options, workforce: people.Workforce, tables: list[PlannedTable],
-                     root: Path, rng: np.random.Generator, progress: Progress) -> np.ndarray:
+                     root: Path, rng: np.random.Generator, progress: Progress) -> tuple[np.ndarray, list]:
+    """Writes the Hive folder tables; returns the rows per employee and the
+    Iceberg tables' rows, written once the sample is in its place."""
     draw = Draw(rng, workforce, options.start_date, options.days)
     rows_per_employee = np.zeros(len(workforce.ids), dtype=np.int64)
+    lakehouse = []
     for done, table in enumerate(tables):
         built = table.template.build(draw, table.rows)
-        folder = root / f"{table.database}.db" / table.name
-        write_table(built.table, _sort_key(table, workforce, built.subject), folder, table.template.partitioned)
+        storage = table.template.storage
+        if storage == "iceberg" and options.lakehouse:
+            lakehouse.append((table, built.table))
+        else:
+            write_table(built.table, _sort_key(table, workforce, built.subject), root / f"{table.database}.db" /
+                        table.name, table.template.partitioned, "parquet" if storage == "iceberg" else storage)
         rows_per_employee += np.bincount(built.subject, minlength=len(rows_per_employee))
         progress("tables", done + 1, len(tables))
-    return rows_per_employee
+    return rows_per_employee, lakehouse
 
 
 def _write_directory(workforce: people.Workforce, path: Path) -> None:
@@ -113,6 +122,8 @@ def _write_grants(rows: list[dict], path: Path) -> None:
 def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
     """Writes the sample to `out` (which must not exist) and returns its manifest."""
     out = Path(out)
+    if out.exists() and (out / "directory.csv").exists() and not (out / "manifest.json").exists():
+        shutil.rmtree(out)  # a run interrupted while writing its Iceberg tables: the manifest comes last
     if out.exists():
         raise FileExistsError(f"{out} already exists; remove it or choose another folder")
     staging = out.with_name(out.name + ".partial")
@@ -121,7 +132,7 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
     rng = np.random.default_rng(options.seed)
     workforce = people.generate_workforce(options.employees, options.end_date, rng)
     tables = plan_tables(options.tables, options.rows, options.end_date)
-    rows_per_employee = _write_warehouse(options, workforce, tables, staging / "warehouse", rng, progress)
+    rows_per_employee, lakehouse = _write_warehouse(options, workforce, tables, staging / "warehouse", rng, progress)
 
     _write_directory(workforce, staging / "directory.csv")
     _write_json({"format_version": FORMAT_VERSION,
@@ -145,13 +156,18 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
         "rows": int(sum(t.rows for t in tables)),
         "audit_events": len(events),
     }
-    _write_json(manifest, staging / "manifest.json")
     staging.rename(out)
+    catalog = catalog_at(out) if lakehouse else None
+    for table, rows in lakehouse:
+        write_iceberg_table(catalog, out / "warehouse" / f"{table.database}.db" / table.name, table.database,
+                            table.name, rows, "ts", table.template.partitioned)
+    _write_json(manifest, out / "manifest.json")
     return manifest
 
 
 # The modules that decide what a sample contains (not the CLI or progress output).
-_DATA_MODULES = ("audit", "draw", "generate", "people", "plan", "streams", "templates", "vocab", "writer")
+_DATA_MODULES = ("audit", "draw", "generate", "iceberg_writer", "people", "plan", "streams", "templates", "vocab",
+                 "writer")
 
 
 def generator_version() -> str:

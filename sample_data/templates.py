@@ -56,6 +56,7 @@ class Template:
     row_weight: float
     partitioned: bool = False
     variants: str | None = None  # "snapshot", "region" or "copy": how the template multiplies
+    storage: str = "parquet"  # how the table's files are written: a `writer.STORAGES` name
 
     def build(self, draw: Draw, n: int) -> Rows:
         who = draw.subjects(n)
@@ -107,7 +108,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("ai_assistant", "responses", streams.responses, (Identifier("user_email", "email"),), _reg(
         "The assistant's answers, with the employee's rating.",
         "ai_assistant", ["service_quality"], CONSENT, 180,
-        "Assistant gateway", "BV-KI-2025 §3"), 2.0, True),
+        "Assistant gateway", "BV-KI-2025 §3"), 2.0, True, storage="iceberg"),
     Template("collab", "chat_messages", streams.chat,
              (Identifier("sender", "email"), Identifier("recipients", "email", "list")), _reg(
         "Chat messages with sender and recipients, including direct messages.",
@@ -125,7 +126,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("security", "dlp_alerts", streams.dlp, (Identifier("actor", "email"),), _reg(
         "Data-loss-prevention alerts raised on file transfers.",
         "security", ["it_security"], LEGITIMATE_INTEREST, 365,
-        "DLP suite", "BV-IT-2024 §7"), 0.5, False),
+        "DLP suite", "BV-IT-2024 §7"), 0.5, False, storage="iceberg"),
     Template("security", "device_logins", streams.logins, (Identifier("actor", "employee_id"),), _reg(
         "Sign-ins on work devices, with source address.",
         "security", ["it_security"], LEGITIMATE_INTEREST, 180,
@@ -138,7 +139,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("hr", "working_time_records", streams.retention_ledger, (ID,), _reg(
         "Working-time records kept under the working time act.",
         "working_time", ["payroll"], LEGAL_DUTY, 730,
-        "Time tracking", "BV-Arbeitszeit-2021 §3"), 0.5, False),
+        "Time tracking", "BV-Arbeitszeit-2021 §3"), 0.5, False, storage="hive_parquet"),
     Template("derived", "typing_rhythm_features", streams.typing_rhythm, (ID,), _reg(
         "Daily typing-rhythm features computed from keystrokes (dwell, flight, speed, stress).",
         "derived_productivity", ["ai_model_training", "productivity_analytics"], LEGITIMATE_INTEREST, 180,
@@ -173,8 +174,9 @@ TEMPLATES: tuple[Template, ...] = (
     Template("security", "vpn_sessions", streams.vpn_sessions, (Identifier("account", "login"),), _reg(
         "VPN sessions by domain account, with gateway and volume.",
         "security", ["it_security"], LEGITIMATE_INTEREST, 90,
-        "VPN concentrator", "BV-IT-2024 §7"), 0.5, False),
-    Template("facilities", "door_access", streams.door_access, (Identifier("badge_no", "badge"),), None, 0.5, False),
+        "VPN concentrator", "BV-IT-2024 §7"), 0.5, False, storage="orc"),
+    Template("facilities", "door_access", streams.door_access, (Identifier("badge_no", "badge"),), None, 0.5, False,
+             storage="hive_text"),
     Template("it_ops", "device_health", streams.device_health,
-             (Identifier("device", "hostname", "struct", "hostname"),), None, 0.3, False),
+             (Identifier("device", "hostname", "struct", "hostname"),), None, 0.3, False, storage="json_lines"),
 )

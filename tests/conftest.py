@@ -19,8 +19,10 @@ from sample_data.generate import PRESETS, generate
 from settings import load_settings
 
 # Small enough to generate in well under a second, large enough for every
-# identifier shape, unregistered tables and groups of ten.
-SMALL = replace(PRESETS["demo"], employees=80, days=10, tables=40, rows=30_000, audit_events=400)
+# identifier shape, unregistered tables and groups of ten. Its Iceberg
+# tables are written as Parquet folders, so that a test may copy the sample
+# (Iceberg records absolute locations): tests/test_iceberg_tables.py has its own.
+SMALL = replace(PRESETS["demo"], employees=80, days=10, tables=40, rows=30_000, audit_events=400, lakehouse=False)
 
 
 @pytest.fixture(scope="session")

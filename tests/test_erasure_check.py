@@ -8,11 +8,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from queries.erasure.check import _decoded_contains, contains
 from queries.erasure import check as erasure_check
+from queries.erasure.check import _decoded_contains, contains, parquet_text_columns
 
 EMPLOYEE_ID, EMAIL = "E04711", "jorg.muller@example.com"
 IDENTIFIERS = [EMPLOYEE_ID, EMAIL]
+
+
+def decoded(path, identifiers, values) -> bool:
+    return _decoded_contains(parquet_text_columns(path), identifiers, values)
 
 
 def parquet(tmp_path, columns: dict, compression="zstd", name="part-0.parquet"):
@@ -32,31 +36,31 @@ def parquet(tmp_path, columns: dict, compression="zstd", name="part-0.parquet"):
     {"app": pa.array(["mail", "chat", EMPLOYEE_ID] * 1000).dictionary_encode()},
 ], ids=["scalar", "upper case", "inside json", "list", "list of lists", "struct", "map", "dictionary"])
 def test_an_identifier_is_found_wherever_its_value_hides(tmp_path, columns):
-    assert _decoded_contains(parquet(tmp_path, columns), IDENTIFIERS, [])
+    assert decoded(parquet(tmp_path, columns), IDENTIFIERS, [])
 
 
 def test_values_that_only_meet_at_a_seam_are_not_a_trace(tmp_path):
     """The columns' bytes are searched as one block first; a hit made of the
     end of one value and the start of the next must be ruled out."""
     path = parquet(tmp_path, {"code": ["E04", "711", "jorg.muller@", "example.com"]})
-    assert not _decoded_contains(path, IDENTIFIERS, [])
+    assert not decoded(path, IDENTIFIERS, [])
 
 
 def test_a_distinctive_value_counts_only_as_a_whole_value(tmp_path):
     marker = "zz-distinctive-value-0001"
-    assert _decoded_contains(parquet(tmp_path, {"t": ["a", marker]}), IDENTIFIERS, [marker])
-    assert not _decoded_contains(parquet(tmp_path, {"t": ["a", f"prefix {marker}"]}, name="b.parquet"),
+    assert decoded(parquet(tmp_path, {"t": ["a", marker]}), IDENTIFIERS, [marker])
+    assert not decoded(parquet(tmp_path, {"t": ["a", f"prefix {marker}"]}, name="b.parquet"),
                                  IDENTIFIERS, [marker])
 
 
 def test_an_identifier_beyond_ascii_is_found_in_any_case(tmp_path):
     """Arrow folds case in bytes only for ASCII; such identifiers skip the block search."""
     path = parquet(tmp_path, {"note": ["x", "mail JÖRG.MÜLLER@EXAMPLE.COM"]})
-    assert _decoded_contains(path, [EMPLOYEE_ID, "jörg.müller@example.com"], [])
+    assert decoded(path, [EMPLOYEE_ID, "jörg.müller@example.com"], [])
 
 
 def test_a_file_without_text_has_nothing_to_decode(tmp_path):
-    assert not _decoded_contains(parquet(tmp_path, {"n": [1, 2, 3]}), IDENTIFIERS, [])
+    assert not decoded(parquet(tmp_path, {"n": [1, 2, 3]}), IDENTIFIERS, [])
 
 
 @pytest.mark.parametrize("needle", [EMPLOYEE_ID, EMAIL, "naïve-value-ünïcode"])

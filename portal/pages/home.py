@@ -27,9 +27,10 @@ if any(spec.path == "pages/my_data.py" for spec in visible_pages(who)):
         if inventory.unregistered:
             st.warning(f"{len(inventory.unregistered)} of these tables are missing from the data register: "
                        f"nobody has declared what they are for.", icon=":material/report:")
-    if inventory.unreadable_tables:
-        st.warning(f"{len(inventory.unreadable_tables)} table(s) could not be read, so they may hold rows about "
-                   f"you that are not counted here. The operators have been told.")
+    if inventory.unreadable_tables or inventory.unread_files:
+        st.warning(f"{len(inventory.unreadable_tables)} table(s) and {len(inventory.unread_files)} other file(s) "
+                   f"could not be read, so they may hold rows about you that are not counted here. The operators "
+                   f"have been told.")
 
 st.subheader("What you can do here")
 st.markdown("\n".join(f"- **{spec.title}**: {spec.action.description}"

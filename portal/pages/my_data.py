@@ -27,6 +27,11 @@ with st.spinner("Looking through the warehouse…"):
 if inventory.unreadable_tables:
     st.warning("Some tables could not be read, so rows about you in them are not shown: "
                + ", ".join(literal(t) for t in inventory.unreadable_tables) + ". The operators have been told.")
+if inventory.unread_files:
+    st.warning(f"{len(inventory.unread_files)} file(s) could not be read, so rows about you in them are not counted "
+               "here; the other files of their tables were searched. The operators have been told.")
+    st.dataframe([{"table": table, "file": file.rsplit("/", 1)[-1], "why": why}
+                  for table, file, why in inventory.unread_files], hide_index=True)
 if not inventory.entries:
     st.success(f"Good news: none of the {inventory.tables_in_warehouse} tables in the warehouse holds rows about "
                "you. If that changes, this page will show it.")

@@ -29,17 +29,23 @@ def _inventory_json(inventory: Inventory, backend: Backend) -> dict:
     return {"employee_id": inventory.employee_id, "name": inventory.name,
             "tables_in_warehouse": inventory.tables_in_warehouse, "tables_holding_rows": len(tables),
             "rows": inventory.rows, "tables": tables, "unreadable_tables": list(inventory.unreadable_tables),
+            "unread_files": [{"table": table, "file": file, "why": why} for table, file, why in inventory.unread_files],
             "not_searched": not_searched}
 
 
 def _refresh(args) -> int:
     with opened(args.config) as backend:
         report = backend.refresh()
+        catalog = backend.catalog()
         result = {"indexed": list(report.indexed), "forgotten": list(report.forgotten), "failed": list(report.failed),
-                  "unreadable_tables": [f.table.qualified_name for f in backend.catalog().unreadable()]}
+                  "unreadable_tables": [f.table.qualified_name for f in catalog.unreadable()],
+                  "unread_files": [{"table": table, "file": file, "why": why}
+                                   for table, file, why in catalog.unread_files()],
+                  "unlisted_formats": [{"format": kind, "why": why} for kind, why in catalog.unlisted]}
     printed(result, args.json, f"indexed {len(report.indexed)} table(s), forgot {len(report.forgotten)}, failed "
                                f"{len(report.failed)}" + (f": {', '.join(report.failed)}" if report.failed else ""))
-    return 1 if report.failed or result["unreadable_tables"] else 0
+    return 1 if report.failed or result["unreadable_tables"] or result["unread_files"] or result["unlisted_formats"] \
+        else 0
 
 
 def _plain_inventory(result: dict) -> str:
@@ -51,6 +57,7 @@ def _plain_inventory(result: dict) -> str:
                      f"{'' if table['registered'] else 'UNREGISTERED  '}{where}")
     if result["unreadable_tables"]:
         lines.append("not searched, unreadable: " + ", ".join(result["unreadable_tables"]))
+    lines += [f"not searched, unreadable file of {u['table']}: {u['file']} ({u['why']})" for u in result["unread_files"]]
     return "\n".join(lines)
 
 

@@ -50,6 +50,7 @@ class TableFinding:
     scanned: tuple[tuple[str, bool], ...] = ()  # (column, nested) cut into tokens by the subject index
     skipped: tuple[tuple[str, str], ...] = ()  # (column, type) that cannot hold an identifier
     storage: str = ""  # what the files are: "Hive folder of ORC files", "Iceberg table"
+    erasure: str = ""  # how an erasure rewrites it (`Inspection.erasure`); "" when Daylight cannot
     unread: tuple[tuple[str, str], ...] = ()  # (file, why) not searched: the rest of the table still is
     notes: tuple[str, ...] = ()  # how the table was read, where that is not the obvious way
 
@@ -70,6 +71,7 @@ class TableFinding:
             scanned=tuple((c, bool(n)) for c, n in data["scanned"]),
             skipped=tuple(tuple(c) for c in data["skipped"]),
             storage=data["storage"],
+            erasure=data["erasure"],
             unread=tuple(tuple(u) for u in data["unread"]),
             notes=tuple(data["notes"]),
         )
@@ -80,6 +82,7 @@ class Catalog:
     """What discovery found: every table, with or without people in it."""
 
     findings: tuple[TableFinding, ...] = field(default_factory=tuple)
+    unlisted: tuple[tuple[str, str], ...] = ()  # (format, why) whose tables could not even be listed
 
     def scannable(self) -> list[TableFinding]:
         """The readable tables with a column that can hold an identifier:
@@ -155,8 +158,8 @@ def _inspect(warehouse: Warehouse, table: TableRef, watched: list[DataFile], fil
         return TableFinding(**common, error="the table has no data files")
     try:
         inspection = warehouse.inspect(table, files)
-        common.update(files=inspection.readable, storage=inspection.storage, unread=inspection.unread,
-                      notes=inspection.notes)
+        common.update(files=inspection.readable, storage=inspection.storage, erasure=inspection.erasure,
+                      unread=inspection.unread, notes=inspection.notes)
         if not inspection.readable:
             why = "; ".join(f"{Path(file).name}: {reason}" for file, reason in inspection.unread[:3])
             return TableFinding(**common, error=f"cannot be read: no file of it reads ({why})")
@@ -228,7 +231,7 @@ def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
             findings.append(previous)
         else:
             findings.append(_inspect(warehouse, table, watched, files))
-    catalog = Catalog(tuple(findings))
+    catalog = Catalog(tuple(findings), tuple(sorted(warehouse.unlisted.items())))
     _save_cache(cache_path, catalog)
     return catalog
 
@@ -246,6 +249,6 @@ def carry_over(warehouse: Warehouse, catalog: Catalog, state_dir: Path, tables: 
             if tuple(f.path for f in files) == finding.files:
                 finding = replace(finding, fingerprint=fingerprint(watched))
         findings.append(finding)
-    updated = Catalog(tuple(findings))
+    updated = Catalog(tuple(findings), catalog.unlisted)
     _save_cache(Path(state_dir) / CACHE_FILE, updated)
     return updated

@@ -34,9 +34,16 @@ from queries.backend import Backend
 from queries.discovery.directory import Employee
 from queries.discovery.subject_keys import keys_of
 from queries.erasure.plan import TablePlan
+from queries.discovery.catalog import TableFinding
+from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_bytes
+from queries.erasure.journal import table_entry
 from queries.erasure.redact import RowFinder
+from queries.warehouse.engine import TableRef
+from queries.warehouse.iceberg_tables import IcebergErasure
+from queries.warehouse.hive_folders import file_kind
 
 CHUNK = 8 << 20
+ICEBERG_BOUND = 16
 TOKEN_EDGE = r"[^A-Za-z0-9._%+@\-]"  # a byte that cannot continue a token
 
 
@@ -53,27 +60,53 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             if p.rows and p.table not in kept]
     catalog = backend.catalog()
     kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
+    kept_files |= {f for t in tables if not t.erase and t.erasure == "iceberg" for f in _location_files(backend, t.table)}
     erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
+    traces = {**traces, **{f: traces.get(table_entry(t.table), []) for t in tables if t.erase and t.whole_table
+                           and catalog.get(t.table) for f in catalog.get(t.table).files}}
     identifiers = searched_identifiers(employee)
     root = backend.settings.warehouse.path
-    swept = sorted(p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files)
+    in_tables = {Path(f) for t in tables if t.erase and t.erasure == "iceberg" for f in _location_files(backend, t.table)}
+    swept = sorted({p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files} | in_tables)
+    bounds = bound_prefixes(identifiers)
     decoded = sorted(erased_files)
     with ThreadPoolExecutor(backend.settings.erasure.workers, thread_name_prefix="erasure-check") as pool:
-        raw_hits = [str(p.relative_to(root)) for p, hit in zip(swept, pool.map(
-            lambda path: contains(path, identifiers + traces.get(str(path), [])), swept)) if hit]
-        decoded_hits = [str(Path(f).relative_to(root)) for f, hit in zip(decoded, pool.map(
-            lambda file: _decoded_contains(Path(file), identifiers, traces.get(file, [])), decoded)) if hit]
-    table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
-    token_hits = [str(Path(f).relative_to(root)) for f in decoded
+        raw = dict(zip(swept, pool.map(lambda path: _swept(path, identifiers + traces.get(str(path), []) + (
+            bounds if path in in_tables else [])), swept)))
+        raw_hits = [_shown(p, root) for p, found in raw.items() if found is True]
+        table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
+        decoded_hits = [_shown(Path(f), root) for f, hit in zip(decoded, pool.map(
+            lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], Path(file)), identifiers,
+                                           traces.get(file, [])), decoded)) if hit]
+    token_hits = [_shown(Path(f), root) for f in decoded
                   if backend.finder.rows_naming(table_of[f], Path(f), employee)]
     raw_hits = [hit for hit in raw_hits if not _explained(backend.finder, root / hit, table_of, employee, identifiers,
                                                           traces.get(str(root / hit), []))]
-    return {"passed": not left and not raw_hits and not decoded_hits and not token_hits,
+    unsearchable = [_shown(p, root) for p, found in raw.items() if found is None]
+    return {"passed": not left and not raw_hits and not decoded_hits and not token_hits and not unsearchable,
             "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
             "files_scanned": len(swept), "files_with_traces_in_raw_bytes": raw_hits,
+            "files_that_cannot_be_searched": unsearchable,
             "files_with_traces_in_decoded_values": decoded_hits,
             "distinctive_values_checked": sum(len(traces.get(f, [])) for f in decoded),
             "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def bound_prefixes(identifiers: list[str]) -> list[str]:
+    """What an Iceberg manifest keeps of a long identifier as a column
+    bound: its first characters (the `truncate(16)` metrics default)."""
+    return sorted({i[:ICEBERG_BOUND] for i in identifiers if len(i) > ICEBERG_BOUND})
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the receipt names it: inside the warehouse, relative to it."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _location_files(backend: Backend, table: str) -> list[str]:
+    """Every file under an Iceberg table's location, metadata included."""
+    ref = TableRef.parse(table)
+    return IcebergErasure(backend.warehouse.format_of(ref), ref).location_files()
 
 
 def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
@@ -84,7 +117,8 @@ def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee
     finding = table_of.get(str(path))
     if finding is None:
         return False
-    return not finder.rows_naming(finding, path, employee) and not _decoded_contains(path, identifiers, values)
+    return not finder.rows_naming(finding, path, employee) and not _decoded_contains(
+        _text_columns(finder, finding, path), identifiers, values)
 
 
 def searched_identifiers(employee: Employee) -> list[str]:
@@ -96,10 +130,24 @@ def searched_identifiers(employee: Employee) -> list[str]:
     return sorted({form for k in keys for form in (k.key, k.key.upper())} | {employee.employee_id, employee.email})
 
 
+def _swept(path: Path, needles: list[str]) -> bool | None:
+    """`contains`, or None for a file that cannot be searched (a broken
+    compressed stream): it is reported, never passed as clean."""
+    try:
+        return contains(path, needles)
+    except SweepError:
+        return None
+
+
 def contains(path: Path, needles: list[str]) -> bool:
     """Whether the file's bytes hold any needle, read a block at a time with
-    enough of the previous block kept that no needle is missed at a seam."""
+    enough of the previous block kept that no needle is missed at a seam; a
+    gzip stream or an Avro file decompressed (`byte_sweep`)."""
     pattern = _alternatives(needles)
+    with open(path, "rb") as source:
+        head = source.read(len(AVRO_MAGIC))
+    if head.startswith((GZIP_MAGIC, AVRO_MAGIC)):
+        return any(_block_matches(pa.py_buffer(piece), pattern) for piece in readable_bytes(path))
     overlap = max(len(n.encode()) for n in needles)
     tail = b""
     with open(path, "rb") as source:
@@ -161,18 +209,28 @@ def _text_arrays(values: pa.Array):
             yield from _text_arrays(values.field(i))
 
 
-def _decoded_contains(path: Path, identifiers: list[str], values: list[str]) -> bool:
-    """Any text value containing an identifier (they sit inside JSON too,
-    in any case), or equal to one of `values`. Text columns are read as
-    dictionaries where the file stores them so, each distinct value is
-    searched once; and a column's values are first searched as one block of
-    bytes, value by value only on a hit (which may straddle two values)."""
+def _text_columns(finder: RowFinder, finding: TableFinding, path: Path) -> pa.Table:
+    """A data file's columns that hold text, decoded. Parquet's text
+    columns are read as the dictionaries the file stores them in, so each
+    distinct value is searched once."""
+    if file_kind(str(path)) != "parquet":
+        rows = finder.warehouse.hive_folders.read_file(finding.table, str(path))
+        return rows.select([field.name for field in rows.schema if _holds_text(field.type)])
+    return parquet_text_columns(path)
+
+
+def parquet_text_columns(path: Path) -> pa.Table:
     schema = pq.read_schema(path)
     text = [field.name for field in schema if _holds_text(field.type)]
     flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
-    if not text:
-        return False
-    table = pq.ParquetFile(path, read_dictionary=flat).read(columns=text)
+    return pq.ParquetFile(path, read_dictionary=flat).read(columns=text)
+
+
+def _decoded_contains(table: pa.Table, identifiers: list[str], values: list[str]) -> bool:
+    """Any text value containing an identifier (they sit inside JSON too,
+    in any case), or equal to one of `values`. A column's values are first
+    searched as one block of bytes, value by value only on a hit (which may
+    straddle two values)."""
     named = _bounded(identifiers)
     planted = pa.array(values, pa.string()) if values else None
     prefilter = "|".join([f"(?i:{_alternatives(identifiers)})"] + ([_alternatives(values)] if values else []))

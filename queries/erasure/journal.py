@@ -1,5 +1,7 @@
 """The erasure journal: per request and file, how far its rewrite got
-(planned → written → swapped, with the new file's SHA-256 and counts), the
+(planned → written → swapped, with the new file's SHA-256 and counts), or
+per table erased through its format's steps (planned → rewritten →
+expired → cleaned, with what they did), the
 identifiers the deleted rows named in other people's rows, and the
 subject's distinctive values until verification. It lives in the deletion
 store's database, so a step and a request's state can commit together,
@@ -14,6 +16,13 @@ from dataclasses import dataclass
 from queries.state import store as state_store
 
 
+TABLE_ENTRY = "table:"  # the key of a table erased as a whole, through its format's steps
+
+
+def table_entry(table: str) -> str:
+    return TABLE_ENTRY + table
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     file: str
@@ -23,6 +32,10 @@ class JournalEntry:
     rows_deleted: int | None
     rows_redacted: int | None
     distinctive: list[str]
+
+    @property
+    def whole_table(self) -> bool:
+        return self.file.startswith(TABLE_ENTRY)
 
 
 class ErasureJournal:
@@ -48,6 +61,16 @@ class ErasureJournal:
             if others_named:
                 state_store.run(db, "deletion/journal_others_named", {"request_id": request_id, "file": file,
                                                                       "identifiers": json.dumps(others_named)})
+
+    def note(self, request_id: str, file: str, **values) -> None:
+        """Adds `values` to what the journal notes of an entry (the snapshots an Iceberg erasure expires)."""
+        with state_store.transaction(self._connection) as db:
+            state_store.run(db, "deletion/journal_note", {"request_id": request_id, "file": file,
+                                                          "note": json.dumps(values)})
+
+    def notes(self, request_id: str) -> dict[str, dict]:
+        return {file: json.loads(note) for file, note in state_store.run(self._connection, "deletion/journal_notes",
+                                                                         {"request_id": request_id})}
 
     def others_named(self, request_id: str) -> dict[str, dict[str, list[str]]]:
         """table → file → identifiers the deleted rows named in others' rows."""

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from auth.policy import PROCESS_DELETION
 from auth.principal import Principal
@@ -40,6 +39,11 @@ class TablePlan:
     rows: int
     erase: bool
     kept_because: str | None
+    erasure: str = "files"  # how: each file rewritten ("files"), or through the table's format ("iceberg")
+
+    @property
+    def whole_table(self) -> bool:
+        return self.erasure != "files"
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,9 @@ def plan(backend: Backend, request: Request, now: datetime | None = None) -> lis
             continue
         registered = backend.register.get(postings.table)
         category = registered.category if registered else "unregistered"
-        reason = _kept_because(request, postings.table, category, holds)
-        plans.append(TablePlan(postings.table, category, postings.files, postings.rows, reason is None, reason))
+        reason = _kept_because(request, postings.table, category, holds) or _cannot_erase(finding)
+        plans.append(TablePlan(postings.table, category, postings.files, postings.rows, reason is None, reason,
+                               finding.erasure))
     return plans
 
 
@@ -76,14 +81,26 @@ def _kept_because(request: Request, table: str, category: str, holds: list[Hold]
     return None
 
 
+def _cannot_erase(finding: TableFinding) -> str | None:
+    if finding.erasure:
+        return None
+    return (f"{finding.storage or 'its storage'}: Daylight cannot rewrite these files, so an operator must erase "
+            "this table with the engine that wrote it")
+
+
 def file_preview(finder: RowFinder, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
+    """A Hive folder's file is counted as its rewrite will read it; a file of
+    a table erased through its format, as the format reads it."""
     path = Path(file)
-    positions = finder.rows_naming(finding, path, employee)
     try:
-        with open(path, "rb") as data:
-            table = pq.read_table(data)
-            owned = classify(table.take(pa.array(positions, pa.int64())), finder.subject(employee))
-    except (OSError, IndexError, pa.ArrowException) as problem:
+        if finding.erasure == "files":
+            positions = finder.rows_naming(finding, path, employee)
+            table = finder.warehouse.hive_folders.read_file(finding.table, file)
+        else:
+            [table] = finder.warehouse.format_of(finding.table).read(finding.table, [file])
+            positions = finder.rows_naming_in(finding, table, employee)
+        owned = classify(table.take(pa.array(positions, pa.int64())), finder.subject(employee))
+    except (OSError, IndexError, ValueError, pa.ArrowException) as problem:
         raise ErasureError(f"{path.name} changed while it was read; try the preview again ({problem})") from None
     return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
 

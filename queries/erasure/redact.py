@@ -25,14 +25,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from queries import sql
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory, Employee
 from queries.discovery.subject_keys import TOKEN, WHOLE_VALUE, as_key, keys_of, person_named
 from queries.discovery.subject_rows import names_subject, token_bindings
-from queries.warehouse.engine import Warehouse
+from queries.warehouse.engine import Rows, Warehouse
 
 MARKER = "[erased]"
 _WHOLE_VALUE = re.compile(WHOLE_VALUE)
@@ -171,14 +170,23 @@ class RowFinder:
         return Subject({k.key for k in keys_of(employee)}, employee.employee_id, self.directory)
 
     def rows_naming(self, finding: TableFinding, file: Path, employee: Employee) -> list[int]:
-        """Positions of the file's rows naming the subject, as the index finds them."""
-        columns = set(pq.read_schema(file).names)
-        own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
+        """Positions of the file's rows naming the subject, as the index
+        finds them, in the file's own columns (not its partition folders)."""
+        columns = self.warehouse.hive_folders.file_columns(finding.table, str(file))
+        return self._positions(finding, columns, self.warehouse.rows([(finding.table, [str(file)])]), employee)
+
+    def rows_naming_in(self, finding: TableFinding, rows: pa.Table, employee: Employee) -> list[int]:
+        """Positions of the rows of `rows` (read through the table's format) naming the subject."""
+        return self._positions(finding, rows.column_names, Rows.of_tables([rows]), employee)
+
+    def _positions(self, finding: TableFinding, columns: list[str], rows: Rows, employee: Employee) -> list[int]:
+        own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in set(columns)))
         if not own.scanned:
             return []
-        statement = sql.render("erasure/rows_naming_subject", fragments={"names_subject": names_subject(own)})
+        statement = sql.render("erasure/rows_naming_subject", fragments={
+            "numbered_rows": rows.numbered, "names_subject": names_subject(own)})
         bound = token_bindings(self.directory, self.plus_tags, employee)
-        return [position for (position,) in self.warehouse.query(statement, {"file": str(file), **bound})]
+        return [position for (position,) in self.warehouse.query(statement, bound, rows.relations)]
 
 
 def scalar_columns(schema: pa.Schema) -> set[str]:

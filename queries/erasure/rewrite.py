@@ -1,4 +1,4 @@
-"""One file of the warehouse rewritten without an erasure's subject.
+"""One file of a Hive folder table rewritten without an erasure's subject.
 
 Runs in the erasure's worker threads, so it touches nothing but the file
 and its temporary copy beside it, and returns what the journal needs: the
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
@@ -28,7 +27,6 @@ from queries.erasure.redact import RowFinder, Subject, classify
 TEMP_PREFIX = ".daylight-erasure-"
 DISTINCTIVE_MIN_LENGTH = 16
 DISTINCTIVE_PER_FILE = 20
-DEFAULT_ROW_GROUP = 8192
 
 
 def temp_path(file: Path) -> Path:
@@ -45,18 +43,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _compression(metadata: pq.FileMetaData) -> str:
-    if not metadata.num_row_groups or not metadata.num_columns:
-        return "zstd"
-    codec = metadata.row_group(0).column(0).compression.lower()
-    return "none" if codec == "uncompressed" else codec
-
-
-def _row_group_size(metadata: pq.FileMetaData) -> int:
-    """The original's, so readers prune the new file as they did the old."""
-    return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
-
-
 def _text_values(table: pa.Table) -> set[str]:
     values: set[str] = set()
     for name in table.column_names:
@@ -65,7 +51,7 @@ def _text_values(table: pa.Table) -> set[str]:
     return values
 
 
-def _distinctive(owned: pa.Table, kept: pa.Table, subject: Subject) -> list[str]:
+def distinctive(owned: pa.Table, kept: pa.Table, subject: Subject) -> list[str]:
     """Long text values found only in the subject's rows of this file:
     traces to look for afterwards (their own identifiers are looked for anyway)."""
     theirs = sorted(v for v in _text_values(owned) if v and len(v) >= DISTINCTIVE_MIN_LENGTH
@@ -102,12 +88,10 @@ def _array(values: list, kind: pa.DataType) -> pa.Array:
     return pa.array(values, kind)
 
 
-def _split(finder: RowFinder, finding: TableFinding, file: Path, employee: Employee,
-           table: pa.Table) -> tuple[pa.Table, pa.Table, int]:
-    """The file's rows kept (someone else's rows rewritten without the
-    subject), the subject's own rows, and how many kept rows had named them."""
-    positions = finder.rows_naming(finding, file, employee)
-    subject = finder.subject(employee)
+def split_rows(table: pa.Table, positions: list[int], subject: Subject) -> tuple[pa.Table, pa.Table, int]:
+    """The rows kept (someone else's rows naming the subject, at some of
+    `positions`, rewritten without them), the subject's own rows, and how
+    many kept rows had named them."""
     owned = classify(table.take(pa.array(positions, pa.int64())), subject)
     theirs = pa.array([p for p, own in zip(positions, owned) if own], pa.int64())
     others = [p for p, own in zip(positions, owned) if not own]
@@ -127,7 +111,7 @@ def _compact_dictionaries(table: pa.Table) -> pa.Table:
     return table
 
 
-def _others_named(owned: pa.Table, subject: Subject) -> list[str]:
+def others_named(owned: pa.Table, subject: Subject) -> list[str]:
     """Everyone else the subject's own rows in a file name (the recipients of
     a message they sent), as lower-cased employee ids: deleting those rows
     changes these people's index entries too."""
@@ -146,15 +130,16 @@ class Written:
 
 
 def write_new(finder: RowFinder, finding: TableFinding, file: Path, employee: Employee) -> Written:
-    """Writes the file anew beside the original and syncs it; the caller swaps it in."""
-    original = pq.ParquetFile(file)
-    kept, owned, redacted = _split(finder, finding, file, employee, original.read())
-    kept = _compact_dictionaries(kept)
+    """Writes the file anew beside the original, as the original was
+    written (its kind, compression, layout), and syncs it; the caller swaps it in."""
+    folders = finder.warehouse.hive_folders
     subject = finder.subject(employee)
+    kept, owned, redacted = split_rows(folders.read_file(finding.table, str(file)),
+                                       finder.rows_naming(finding, file, employee), subject)
+    kept = _compact_dictionaries(kept)
     temp = temp_path(file)
-    pq.write_table(kept, temp, compression=_compression(original.metadata),
-                   row_group_size=_row_group_size(original.metadata), write_statistics=True)
+    folders.write_like(finding.table, kept, str(file), str(temp))
     with open(temp, "rb") as written:
         os.fsync(written.fileno())
-    return Written(temp, sha256_of(temp), owned.num_rows, redacted, _distinctive(owned, kept, subject),
-                   _others_named(owned, subject))
+    return Written(temp, sha256_of(temp), owned.num_rows, redacted, distinctive(owned, kept, subject),
+                   others_named(owned, subject))

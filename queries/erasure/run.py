@@ -46,7 +46,8 @@ from queries.backend import Backend
 from queries.discovery.catalog import Catalog
 from queries.discovery.directory import Employee
 from queries.erasure.check import verify_erasure
-from queries.erasure.journal import ErasureJournal, JournalEntry
+from queries.erasure.iceberg_run import erase_tables
+from queries.erasure.journal import ErasureJournal, JournalEntry, table_entry
 from queries.erasure.plan import ErasureError, TablePlan, plan
 from queries.erasure.requests import Move, Request, RequestError, State
 from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
@@ -157,15 +158,18 @@ def _erase(backend: Backend, request: Request, on_step: Step,
     steps = backend.journal
     if not steps.entries(request.request_id):
         on_step("plan")
-        steps.plan(request.request_id, [(f, t.table) for t in tables if t.erase for f in t.files])
+        steps.plan(request.request_id,
+                   [(f, t.table) for t in tables if t.erase and t.erasure == "files" for f in t.files] +
+                   [(table_entry(t.table), t.table) for t in tables if t.erase and t.erasure == "iceberg"])
     catalog = backend.catalog()
     _rewrite(backend, request.request_id, catalog, employee, on_step, progress)
+    erase_tables(backend, request.request_id, catalog, employee, tables, on_step)
     on_step("verify")
     backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase},
                    steps.others_named(request.request_id))
     entries = steps.entries(request.request_id)
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
-    receipt = _receipt(backend, request, employee, tables, entries, verification)
+    receipt = _receipt(backend, request, employee, tables, entries, steps.notes(request.request_id), verification)
     on_step("receipt")
     backend.requests.save_receipt(request.request_id, receipt)
     if not steps.wipe(request.request_id):
@@ -200,7 +204,8 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
     order. A crash leaves the files being written journalled as planned:
     their originals are untouched, and they are written again on resume."""
     steps = backend.journal
-    entries = [replace(e, step=_resumed_step(steps, request_id, e)) for e in steps.entries(request_id)]
+    entries = [replace(e, step=_resumed_step(steps, request_id, e)) for e in steps.entries(request_id)
+               if not e.whole_table]
     workers = backend.settings.erasure.workers
     planned = iter([e for e in entries if e.step == "planned"])
     writing: dict[str, Future] = {}
@@ -229,14 +234,22 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
 
 
 def _receipt(backend: Backend, request: Request, employee: Employee, tables: list[TablePlan],
-             entries: list, verification: dict) -> dict:
+             entries: list[JournalEntry], notes: dict[str, dict], verification: dict) -> dict:
+    """Per table, the rows deleted and kept without the subject, the files
+    rewritten; for a table erased through its format, also the snapshots
+    expired (time travel to them is gone) and the files removed."""
     per_table: dict[str, dict] = {}
     for entry in entries:
         row = per_table.setdefault(entry.table, {"table": entry.table, "rows_deleted": 0, "rows_identifier_removed": 0,
                                                  "files_rewritten": 0})
         row["rows_deleted"] += entry.rows_deleted or 0
         row["rows_identifier_removed"] += entry.rows_redacted or 0
-        row["files_rewritten"] += 1
+        if entry.whole_table:
+            note = notes.get(entry.file, {})
+            row.update(files_rewritten=note.get("files_replaced", 0), snapshots_expired=note.get("snapshots_expired", []),
+                       files_removed=note.get("files_removed", 0))
+        else:
+            row["files_rewritten"] += 1
     deleted = sorted(per_table.values(), key=lambda r: r["table"])
     seq = backend.ledger.append(Access("daylight-executor", Role.EXECUTOR, "erase", (employee.employee_id,),
                                        tuple(r["table"] for r in deleted), sum(r["rows_deleted"] for r in deleted),

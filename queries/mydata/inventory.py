@@ -49,6 +49,7 @@ class Inventory:
     entries: tuple[InventoryEntry, ...]
     unreadable_tables: tuple[str, ...]
     tables_in_warehouse: int
+    unread_files: tuple[tuple[str, str, str], ...] = ()  # (table, file, why): the tables' other files were searched
 
     @property
     def rows(self) -> int:
@@ -116,7 +117,10 @@ def inventory_of(backend: Backend, employee_id: str, today: date | None = None) 
         if finding is not None and table.rows:
             entries.append(InventoryEntry(finding, table, backend.register.get(table.table), found.get(table.table, ())))
     return Inventory(employee.employee_id, employee.name, employee.department, tuple(entries),
-                     tuple(f.table.qualified_name for f in catalog.unreadable()), len(catalog.findings))
+                     tuple(f.table.qualified_name for f in catalog.unreadable()) +
+                     tuple(f"every {kind} table (its catalog cannot be read)" for kind, _ in catalog.unlisted),
+                     len(catalog.findings),
+                     tuple(catalog.unread_files()))
 
 
 def inventory_for(backend: Backend, principal: Principal, today: date | None = None) -> Inventory:

@@ -12,6 +12,7 @@ so even a bug in our own SQL cannot read the portal's state or other files.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -23,10 +24,12 @@ import pyarrow as pa
 
 from queries import sql
 from queries.sql import Fragment, bind
-from queries.warehouse.hive_folders import HiveFolders, WarehouseFolderError, unified
+from queries.warehouse.hive_folders import HiveFolders, unified
 from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
 __all__ = ["DataFile", "Rows", "TableRef", "Warehouse", "WarehouseError"]
+
+log = logging.getLogger(__name__)
 
 
 class WarehouseError(Exception):
@@ -50,9 +53,14 @@ class Rows:
                     sql.render("sources/arrow_numbered", identifiers={"relation": relation}), {relation: table})
 
     @staticmethod
+    def of_tables(tables: list[pa.Table], suffix: str = "") -> Rows:
+        """Rows already read, one table per file, numbered as files."""
+        return Rows.of_arrow(_numbered(tables), suffix)
+
+    @staticmethod
     def of_schema(schema: pa.Schema) -> Rows:
         """No rows, only columns: what describing a table needs."""
-        return Rows.of_arrow(_numbered([schema.empty_table()]))
+        return Rows.of_tables([schema.empty_table()])
 
     @staticmethod
     def of_parquet(files: list[str], suffix: str = "") -> Rows:
@@ -74,8 +82,10 @@ class Warehouse:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise WarehouseError(f"warehouse folder {self.root} does not exist")
-        self._formats = [*formats, HiveFolders(self.root, self._claimed)]
+        self.hive_folders = HiveFolders(self.root, self._claimed)
+        self._formats = [*formats, self.hive_folders]
         self._owners: dict[TableRef, TableFormat] = {}
+        self.unlisted: dict[str, str] = {}  # format → why its tables could not be listed
         self._connection = duckdb.connect(config={
             "threads": threads,
             "autoinstall_known_extensions": False,
@@ -87,16 +97,33 @@ class Warehouse:
         self._lock = threading.Lock()
 
     def _claimed(self) -> set[Path]:
-        """Table folders another format reads by its own rules (a Delta log, an Iceberg table)."""
-        return {folder for f in self._formats if not isinstance(f, HiveFolders) for folder in f.folders()}
+        """Table folders another format reads by its own rules (an Iceberg
+        table's location). A format that cannot say claims none: its folders
+        are then read as Hive folders, with a note, rather than not at all."""
+        claimed = set()
+        for table_format in self._formats:
+            if table_format is not self.hive_folders:
+                try:
+                    claimed |= self._guarded(table_format.folders)
+                except WarehouseError as problem:
+                    log.warning("the %s tables' folders are unknown: %s", table_format.name, problem)
+        return claimed
 
     def tables(self) -> list[TableRef]:
-        """Every table of every format, registered or not."""
-        owners = {}
+        """Every table of every format, registered or not. A format whose
+        tables cannot be listed (its catalog is down) is recorded in
+        `unlisted`, so nobody takes the rest for everything."""
+        owners, unlisted = {}, {}
         for table_format in self._formats:
-            for table in table_format.tables():
+            try:
+                listed = self._guarded(table_format.tables)
+            except WarehouseError as problem:
+                log.error("the %s tables cannot be listed: %s", table_format.name, problem)
+                unlisted[table_format.name] = str(problem)
+                continue
+            for table in listed:
                 owners.setdefault(table, table_format)
-        self._owners = owners
+        self._owners, self.unlisted = owners, unlisted
         return sorted(owners)
 
     def format_of(self, table: TableRef) -> TableFormat:
@@ -117,10 +144,16 @@ class Warehouse:
 
     @staticmethod
     def _guarded(work: Callable):
+        """A format's failure as a `WarehouseError`. Formats call catalog and
+        storage clients that raise exceptions of their own kinds."""
         try:
             return work()
-        except (OSError, WarehouseFolderError) as problem:
-            raise WarehouseError(str(problem)) from problem
+        except WarehouseError:
+            raise
+        except Exception as problem:
+            log.debug("warehouse format failed", exc_info=True)
+            raise WarehouseError(str(problem).splitlines()[0] if str(problem) else type(problem).__name__) \
+                from problem
 
     def rows(self, parts: Sequence[tuple[TableRef, Sequence[str]]], suffix: str = "") -> Rows:
         """The rows of the files of each (table, files), for one statement:
@@ -128,13 +161,13 @@ class Warehouse:
         reads its own and DuckDB gets Arrow. A file that cannot be read
         fails the statement with a message naming it."""
         files = [file for _, part in parts for file in part]
-        try:
+
+        def read() -> Rows:
             if all(self.format_of(table).direct(table, list(part)) for table, part in parts):
                 return Rows.of_parquet(files, suffix)
-            tables = [rows for table, part in parts for rows in self.format_of(table).read(table, list(part))]
-            return Rows.of_arrow(_numbered(tables), suffix)
-        except (OSError, ValueError, pa.ArrowException, WarehouseFolderError) as problem:
-            raise WarehouseError(f"cannot be read: {str(problem).splitlines()[0]}") from problem
+            return Rows.of_tables([rows for table, part in parts
+                                   for rows in self.format_of(table).read(table, list(part))], suffix)
+        return self._guarded(read)
 
     def _execute(self, statement: Fragment, params: dict | None, fetch: Callable,
                  relations: dict[str, pa.Table] | None = None):

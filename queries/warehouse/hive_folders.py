@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,10 +26,11 @@ import pyarrow.compute as pc
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 
-from queries.warehouse.hive_text import SCHEMA_FILE, TextLayout, TextLayoutError, read_text
+from queries.warehouse.hive_text import GZIP_MAGIC, SCHEMA_FILE, TextLayout, TextLayoutError, read_text, write_text
 from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
 DATABASE_SUFFIX = ".db"
+DEFAULT_ROW_GROUP = 8192
 _MAGIC = ((b"PAR1", "parquet"), (b"ORC", "orc"), (b"Obj\x01", "avro"), (b"SEQ", "sequencefile"),
           (b"RCF", "rcfile"))
 _UNSUPPORTED = {"avro": "an Avro file: Daylight does not read Avro",
@@ -63,13 +65,14 @@ class HiveFolders(TableFormat):
         self._claimed = claimed
 
     def tables(self) -> list[TableRef]:
-        """Every table folder that no other format claims (a Delta log, an Iceberg table's location)."""
+        """Every table folder that no other format claims (a Delta log, an
+        Iceberg table's location); hidden ones are writers' staging areas."""
         claimed, found = self._claimed(), []
         for database_dir in sorted(self.root.iterdir()):
             if database_dir.is_dir() and database_dir.name.endswith(DATABASE_SUFFIX):
                 database = database_dir.name[: -len(DATABASE_SUFFIX)]
                 found += [TableRef(database, t.name) for t in sorted(database_dir.iterdir())
-                          if t.is_dir() and t.resolve() not in claimed]
+                          if t.is_dir() and not t.name.startswith((".", "_")) and t.resolve() not in claimed]
         return found
 
     def table_dir(self, table: TableRef) -> Path:
@@ -79,9 +82,12 @@ class HiveFolders(TableFormat):
         return folder
 
     def files(self, table: TableRef) -> list[DataFile]:
-        files = []
-        for folder, subfolders, names in os.walk(self.table_dir(table)):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
+        """Every data file; of a table format's folder that no configured
+        format claims, the data files without its metadata."""
+        files, table_dir = [], self.table_dir(table)
+        for folder, subfolders, names in os.walk(table_dir):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_"))
+                                   and not (folder == str(table_dir) and d == "metadata" and _foreign(table_dir)))
             for name in sorted(names):
                 path = os.path.join(folder, name)
                 if not name.startswith((".", "_")) and not os.path.islink(path):
@@ -97,6 +103,16 @@ class HiveFolders(TableFormat):
         return [*self.files(table), DataFile(str(sidecar), stat.st_size, stat.st_mtime_ns)]
 
     def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
+        inspection = self._inspect(table, files)
+        foreign = _foreign(self.table_dir(table))
+        if not foreign:
+            return inspection
+        return replace(inspection, storage=f"{foreign} read as its data files", erasure="", notes=(
+            *inspection.notes, f"a {foreign} no configured catalog or reader claims: its data files are read "
+            "directly, so rows the table no longer shows (not yet vacuumed or expired) count too, and Daylight "
+            "does not erase it"))
+
+    def _inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
         paths = [f.path for f in files]
         kinds, unread = {}, []
         for path in paths:
@@ -114,7 +130,7 @@ class HiveFolders(TableFormat):
                     readable.append(path)
                 except (OSError, pa.ArrowException) as problem:
                     unread.append((path, f"not a readable Parquet file: {problem}"))
-            return Inspection(tuple(readable), tuple(unread), storage="Hive folder of Parquet files")
+            return Inspection(tuple(readable), tuple(unread), storage="Hive folder of Parquet files", erasure="files")
         try:
             layout = TextLayout.load(self.table_dir(table))
         except TextLayoutError as problem:
@@ -132,30 +148,64 @@ class HiveFolders(TableFormat):
         schema = unified([pa.table({f.name: pa.array([], f.type) for f in s}) for s in schemas]).schema \
             if schemas else None
         storage = "Hive folder of " + ", ".join(sorted({_KIND_NAMES[kinds[p]] for p in readable})) + " files"
-        return Inspection(tuple(readable), tuple(unread), schema, storage, notes)
+        return Inspection(tuple(readable), tuple(unread), schema, storage=storage, erasure="files", notes=notes)
+
+    def read_file(self, table: TableRef, path: str) -> pa.Table:
+        """One file's own columns (no partition values), as its kind defines them."""
+        kind = file_kind(path)
+        if kind == "parquet":
+            return pq.read_table(path, partitioning=None)
+        if kind == "orc":
+            return orc.read_table(path)
+        if kind == "text":
+            return read_text(Path(path), _layout_or_lines(self.table_dir(table)))
+        raise ValueError(f"{Path(path).name} is {_UNSUPPORTED[kind]}")
+
+    def file_columns(self, table: TableRef, path: str) -> list[str]:
+        kind = file_kind(path)
+        if kind == "parquet":
+            return pq.read_schema(path).names
+        if kind == "orc":
+            return orc.ORCFile(path).schema.names
+        return self.read_file(table, path).column_names
+
+    def write_like(self, table: TableRef, rows: pa.Table, original: str, path: str) -> None:
+        """`rows` (read from `original` by `read_file`) written to `path` as
+        the original was written: its kind, compression, row groups, layout."""
+        kind = file_kind(original)
+        if kind == "parquet":
+            metadata = pq.read_metadata(original)
+            pq.write_table(rows, path, compression=_compression(metadata), row_group_size=_row_group_size(metadata),
+                           write_statistics=True)
+        elif kind == "orc":
+            orc.write_table(rows, path, compression=orc.ORCFile(original).compression.lower())
+        else:
+            with open(original, "rb") as data:
+                compressed = data.read(2) == GZIP_MAGIC
+            write_text(rows, Path(path), _layout_or_lines(self.table_dir(table)), compressed)
 
     def direct(self, table: TableRef, files: list[str]) -> bool:
         return all(file_kind(path) == "parquet" for path in files)
 
     def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
         table_dir = self.table_dir(table)
-        layout = _layout_or_lines(table_dir)
         tables = []
         for path in files:
-            kind = file_kind(path)
-            if kind == "parquet":
-                rows = pq.read_table(path, partitioning=None)
-            elif kind == "orc":
-                rows = orc.read_table(path)
-            elif kind == "text":
-                rows = read_text(Path(path), layout)
-            else:
-                raise ValueError(f"{Path(path).name} is {_UNSUPPORTED[kind]}")
+            rows = self.read_file(table, path)
             for name, value in partition_values(table_dir, path).items():
                 if name not in rows.column_names:
                     rows = rows.append_column(name, pa.array([value] * rows.num_rows, pa.string()))
             tables.append(rows)
         return tables
+
+
+def _foreign(table_dir: Path) -> str | None:
+    """What table format a folder is, when it holds one's log or metadata."""
+    if (table_dir / "_delta_log").is_dir():
+        return "Delta Lake table"
+    if any((table_dir / "metadata").glob("*.metadata.json")):
+        return "Iceberg table"
+    return None
 
 
 def _schema(path: str, kind: str, layout: TextLayout | None) -> pa.Schema:
@@ -165,6 +215,18 @@ def _schema(path: str, kind: str, layout: TextLayout | None) -> pa.Schema:
     if kind == "orc":
         return orc.ORCFile(path).schema
     return read_text(Path(path), layout).schema
+
+
+def _compression(metadata: pq.FileMetaData) -> str:
+    if not metadata.num_row_groups or not metadata.num_columns:
+        return "zstd"
+    codec = metadata.row_group(0).column(0).compression.lower()
+    return "none" if codec == "uncompressed" else codec
+
+
+def _row_group_size(metadata: pq.FileMetaData) -> int:
+    """The original's, so readers prune the new file as they did the old."""
+    return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
 
 
 def _layout_or_lines(table_dir: Path) -> TextLayout | None:

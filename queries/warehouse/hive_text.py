@@ -20,7 +20,9 @@ many fields or a table without a sidecar is read line by line as text
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,3 +134,36 @@ def _map(column: pa.ChunkedArray) -> pa.ChunkedArray:
     entries = [None if text is None else [tuple((item.split("\x03", 1) + [None])[:2]) for item in text.split("\x02")]
                for text in column.to_pylist()]
     return pa.chunked_array([pa.array(entries, pa.map_(pa.string(), pa.string()))])
+
+
+def write_text(rows: pa.Table, path: Path, layout: TextLayout | None, compressed: bool) -> None:
+    """`rows`, read from a text file by `read_text`, written back the way it
+    was: the same layout (or lines), gzip-compressed if it was."""
+    if layout is None or rows.column_names == [LINE_COLUMN] != [name for name, _ in layout.columns]:
+        text = "".join(f"{line}\n" for line in rows[LINE_COLUMN].to_pylist())
+    elif layout.format == "jsonl":
+        text = "".join(json.dumps(row, default=str) + "\n" for row in rows.to_pylist())
+    elif layout.format == "hive":
+        text = "".join("\x01".join(_hive_value(v) for v in row.values()) + "\n" for row in rows.to_pylist())
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=_FORMATS[layout.format][0], lineterminator="\n")
+        if layout.header:
+            writer.writerow(rows.column_names)
+        writer.writerows([["" if v is None else v for v in row.values()] for row in rows.to_pylist()])
+        text = out.getvalue()
+    data = text.encode("utf-8")
+    Path(path).write_bytes(gzip.compress(data, mtime=0) if compressed else data)
+
+
+def _hive_value(value) -> str:
+    """A value as Hive's LazySimpleSerDe writes it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        if value and isinstance(value[0], tuple):
+            return "\x02".join(f"{_hive_value(k)}\x03{_hive_value(v)}" for k, v in value)
+        return "\x02".join(_hive_value(v) for v in value)
+    return str(value)

@@ -51,7 +51,8 @@ class Inspection:
     readable: tuple[str, ...]
     unread: tuple[tuple[str, str], ...] = ()
     schema: pa.Schema | None = None
-    storage: str = ""  # what the files are, for people: "Parquet", "ORC, text", "Iceberg"
+    storage: str = ""  # what the files are, for people: "Hive folder of ORC files", "Iceberg table"
+    erasure: str = ""  # how Daylight erases from it: "files" (each rewritten), "iceberg", "delta"; "" when it cannot
     notes: tuple[str, ...] = field(default=())
 
 

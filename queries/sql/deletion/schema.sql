@@ -55,3 +55,12 @@ CREATE TABLE IF NOT EXISTS journal_others_named (
     identifiers TEXT NOT NULL,     -- JSON list, lower-cased
     PRIMARY KEY (request_id, file)
 );
+-- Per table erased through its format's own steps (an Iceberg table), what
+-- they did besides rows, for the receipt: the snapshots expired, the files
+-- removed. Holds no identifier.
+CREATE TABLE IF NOT EXISTS journal_notes (
+    request_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    note TEXT NOT NULL,            -- JSON object
+    PRIMARY KEY (request_id, file)
+);
