@@ -15,6 +15,7 @@ from pathlib import Path
 
 from auth.principal import Principal, Role
 from bench.harness import Context, Subject, Work, case
+from bench.lakehouse import lake_copy
 from queries import sql
 from queries.access.history import access_history
 from queries.access.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
@@ -288,15 +289,33 @@ def erasure_copy(context: Context, subject: Subject):
 
 @case("erasure", fixture=erasure_copy, tiers=("light", "median", "heavy"))
 def erasure(context: Context, subject: Subject):
+    return _erase(context, subject)
+
+
+@case("erasure of a part: Parquet", fixture=lambda c, s: lake_copy(c, s, "parquet"), tiers=("light", "median", "heavy"))
+def erasure_part_parquet(context: Context, subject: Subject):
+    """The subject's smaller tables as Parquet folders: the comparison for the Iceberg copy."""
+    return _erase(context, subject)
+
+
+@case("erasure of a part: Iceberg", fixture=lambda c, s: lake_copy(c, s, "iceberg"), tiers=("light", "median", "heavy"))
+def erasure_part_iceberg(context: Context, subject: Subject):
+    """The same tables as Iceberg tables of four snapshots: rewrite, expire, clean and sweep."""
+    return _erase(context, subject)
+
+
+def _erase(context: Context, subject: Subject) -> Work:
+    """The work is the files holding the subject and their size before the erasure."""
     backend = context.backend
     files = {f for t in backend.index.tables_about(subject.employee_id, backend.register, context.today) for f in t.files}
+    megabytes = sum(os.path.getsize(f) for f in files) / 1e6
     request = backend.requests.submit(subject.principal, Scope(True), "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.APPROVE, "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.EXECUTE, "benchmark")
     done = execute(backend, request.request_id)
     if not done.receipt["verification"]["passed"]:
         raise RuntimeError(f"verification failed: {done.receipt['verification']}")
-    return Work(len(files), sum(os.path.getsize(f) for f in files) / 1e6)
+    return Work(len(files), megabytes)
 
 
 COUNCIL = Principal("bench-council", "Bench Council", "bench-council@example.invalid", "Works council",

@@ -31,8 +31,8 @@ from queries.erasure.redact import RowFinder
 from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
+from queries.warehouse.delta_tables import DeltaTables
 from queries.warehouse.engine import Warehouse, WarehouseError
-from queries.warehouse.iceberg_tables import IcebergCatalogError, IcebergTables
 from queries.warehouse.table_format import TableFormat
 from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings
@@ -223,7 +223,7 @@ class Backend:
                            directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            requests, LegalHolds(requests.connection), ErasureJournal(requests.connection))
-        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError, IcebergCatalogError,
+        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
                 PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
@@ -231,9 +231,14 @@ class Backend:
 
 
 def _table_formats(settings: Settings) -> list[TableFormat]:
-    """The lake's formats besides Hive folders, as the settings name them."""
+    """The lake's formats besides Hive folders: Delta tables wherever a
+    table folder holds a log, Iceberg tables if a catalog is configured
+    (pyiceberg is imported only then: it takes most of a second)."""
+    formats: list[TableFormat] = [DeltaTables(settings.warehouse.path)]
+    if settings.iceberg.catalog or settings.iceberg.properties:
+        from queries.warehouse.iceberg_tables import IcebergTables
     if settings.iceberg.catalog:
-        return [IcebergTables.sql_catalog(settings.iceberg.catalog)]
-    if settings.iceberg.properties:
-        return [IcebergTables(settings.iceberg.properties)]
-    return []
+        formats.append(IcebergTables.sql_catalog(settings.iceberg.catalog))
+    elif settings.iceberg.properties:
+        formats.append(IcebergTables(settings.iceberg.properties))
+    return formats

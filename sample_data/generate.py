@@ -21,7 +21,7 @@ import numpy as np
 
 from sample_data import audit, people
 from sample_data.draw import Draw
-from sample_data.iceberg_writer import catalog_at, write_iceberg_table
+from sample_data.lakehouse_writer import catalog_at, write_delta_table, write_iceberg_table
 from sample_data.plan import PlannedTable, plan_tables
 from sample_data.writer import write_table
 
@@ -37,7 +37,7 @@ class Options:
     rows: int = 400_000
     audit_events: int = 3_000
     end_date: date = date(2026, 10, 31)
-    lakehouse: bool = True  # the `iceberg` tables as Iceberg tables in a SQL catalog; else as Parquet folders
+    lakehouse: bool = True  # the `iceberg` and `delta` tables in those formats; else as Parquet folders
 
     @property
     def start_date(self) -> date:
@@ -46,8 +46,9 @@ class Options:
 
 PRESETS: dict[str, Options] = {
     "demo": Options(),
-    "S": Options(employees=1_000, days=30, tables=200, rows=10_000_000, audit_events=40_000),
-    "L": Options(employees=10_000, days=30, tables=1_000, rows=100_000_000, audit_events=200_000),
+    # The benchmark sizes keep every table in Hive folders (bench/lakehouse.py copies a part into Iceberg).
+    "S": Options(employees=1_000, days=30, tables=200, rows=10_000_000, audit_events=40_000, lakehouse=False),
+    "L": Options(employees=10_000, days=30, tables=1_000, rows=100_000_000, audit_events=200_000, lakehouse=False),
 }
 
 Progress = Callable[[str, int, int], None]
@@ -89,11 +90,14 @@ def _write_warehouse(options: Options, workforce: people.Workforce, tables: list
     for done, table in enumerate(tables):
         built = table.template.build(draw, table.rows)
         storage = table.template.storage
+        folder = root / f"{table.database}.db" / table.name
         if storage == "iceberg" and options.lakehouse:
             lakehouse.append((table, built.table))
+        elif storage == "delta" and options.lakehouse:
+            write_delta_table(folder, built.table, "ts", table.template.partitioned)
         else:
-            write_table(built.table, _sort_key(table, workforce, built.subject), root / f"{table.database}.db" /
-                        table.name, table.template.partitioned, "parquet" if storage == "iceberg" else storage)
+            write_table(built.table, _sort_key(table, workforce, built.subject), folder, table.template.partitioned,
+                        "parquet" if storage in ("iceberg", "delta") else storage)
         rows_per_employee += np.bincount(built.subject, minlength=len(rows_per_employee))
         progress("tables", done + 1, len(tables))
     return rows_per_employee, lakehouse
@@ -166,7 +170,7 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
 
 
 # The modules that decide what a sample contains (not the CLI or progress output).
-_DATA_MODULES = ("audit", "draw", "generate", "iceberg_writer", "people", "plan", "streams", "templates", "vocab",
+_DATA_MODULES = ("audit", "draw", "generate", "lakehouse_writer", "people", "plan", "streams", "templates", "vocab",
                  "writer")
 
 

@@ -130,7 +130,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("security", "device_logins", streams.logins, (Identifier("actor", "employee_id"),), _reg(
         "Sign-ins on work devices, with source address.",
         "security", ["it_security"], LEGITIMATE_INTEREST, 180,
-        "Identity platform", "BV-IT-2024 §7"), 1.0, True),
+        "Identity platform", "BV-IT-2024 §7"), 1.0, True, storage="delta"),
     Template("hr", "performance_ratings", streams.ratings,
              (ID, Identifier("reviewer_id", "employee_id")), _reg(
         "Half-yearly performance ratings and the reviewer's comments.",

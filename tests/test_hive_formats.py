@@ -127,10 +127,11 @@ def hostile(tmp_path_factory, sample):
     (jsonl / ".schema").write_text(json.dumps({"format": "jsonl", "columns": [{"name": "doc", "type": "string"}]}))
     (jsonl / "000000_0").write_text(json.dumps({"doc": {"owner": f.employee_id, "tags": [a.login]}}) + "\n")
 
-    delta = root / "delta_events"
-    (delta / "_delta_log").mkdir(parents=True)
-    (delta / "_delta_log" / "00000000000000000000.json").write_text('{"commitInfo": {}}\n')
-    pq.write_table(pa.table({"owner": [f.email, "nobody"]}), delta / "part-00000-1.snappy.parquet")
+    foreign = root / "uncatalogued_iceberg"
+    (foreign / "metadata").mkdir(parents=True)
+    (foreign / "data").mkdir()
+    (foreign / "metadata" / "00001-1.metadata.json").write_text('{"format-version": 2}\n')
+    pq.write_table(pa.table({"owner": [f.email, "nobody"]}), foreign / "data" / "00000-0-1.parquet")
 
     backend = Backend.open(write_config(lake.parent, lake))
     backend.refresh()
@@ -187,13 +188,14 @@ def test_text_without_a_schema_is_read_line_by_line_and_says_so(hostile):
 
 def test_a_table_format_folder_nobody_claims_is_read_as_its_data_and_never_rewritten(hostile):
     backend, lake = hostile
-    finding = backend.catalog().get("hive_lake.delta_events")
-    assert finding.storage.startswith("Delta Lake table") and finding.erasure == ""
+    finding = backend.catalog().get("hive_lake.uncatalogued_iceberg")
+    assert finding.storage.startswith("Iceberg table") and finding.erasure == ""
+    assert [Path(f).name for f in finding.files] == ["00000-0-1.parquet"]
     assert "not yet vacuumed" in finding.notes[-1]
-    owner = next(iter(found(backend, "hive_lake.delta_events")))
+    owner = next(iter(found(backend, "hive_lake.uncatalogued_iceberg")))
     request = backend.requests.submit(principal_for(backend.directory.by_id(owner)), Scope(True), "leaving")
     kept = {p.table: p.kept_because for p in plan(backend, request) if not p.erase}
-    assert "Daylight cannot rewrite" in kept["hive_lake.delta_events"]
+    assert "Daylight cannot rewrite" in kept["hive_lake.uncatalogued_iceberg"]
 
 
 def test_partition_folders_are_columns(hostile):

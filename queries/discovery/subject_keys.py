@@ -134,7 +134,8 @@ def tokens_at_least(length: int) -> str:
     most of what building the index costs. The longer tokens are exactly
     TOKEN's: a run of letters and digits too short from its first character
     is too short from any later one, and an email found inside a run would
-    have been found from the run's first character, as TOKEN finds it."""
+    have been found from the run's first character, as TOKEN finds it.
+    Emails are not held to `length`: a shorter one names nobody either."""
     if length < 2:
         return TOKEN
     return TOKEN_AT_LEAST.replace("{minimum,}", f"{{{length - 2},}}")

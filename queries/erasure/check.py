@@ -31,15 +31,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from queries.backend import Backend
+from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
 from queries.discovery.subject_keys import keys_of
 from queries.erasure.plan import TablePlan
-from queries.discovery.catalog import TableFinding
 from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_bytes
 from queries.erasure.journal import table_entry
 from queries.erasure.redact import RowFinder
 from queries.warehouse.engine import TableRef
-from queries.warehouse.iceberg_tables import IcebergErasure
 from queries.warehouse.hive_folders import file_kind
 
 CHUNK = 8 << 20
@@ -60,13 +59,15 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             if p.rows and p.table not in kept]
     catalog = backend.catalog()
     kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
-    kept_files |= {f for t in tables if not t.erase and t.erasure == "iceberg" for f in _location_files(backend, t.table)}
+    kept_files |= {f for t in tables if not t.erase and t.whole_table for f in _location_files(backend, t.table)}
     erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
     traces = {**traces, **{f: traces.get(table_entry(t.table), []) for t in tables if t.erase and t.whole_table
                            and catalog.get(t.table) for f in catalog.get(t.table).files}}
     identifiers = searched_identifiers(employee)
     root = backend.settings.warehouse.path
-    in_tables = {Path(f) for t in tables if t.erase and t.erasure == "iceberg" for f in _location_files(backend, t.table)}
+    # Every file under the location of a table with its own metadata: its
+    # Parquet files that are not data (a Delta checkpoint) are decoded too.
+    in_tables = {Path(f) for t in tables if t.erase and t.whole_table for f in _location_files(backend, t.table)}
     swept = sorted({p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files} | in_tables)
     bounds = bound_prefixes(identifiers)
     decoded = sorted(erased_files)
@@ -78,6 +79,9 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
         decoded_hits = [_shown(Path(f), root) for f, hit in zip(decoded, pool.map(
             lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], Path(file)), identifiers,
                                            traces.get(file, [])), decoded)) if hit]
+        metadata = sorted(p for p in in_tables if str(p) not in erased_files and file_kind(str(p)) == "parquet")
+        decoded_hits += [_shown(p, root) for p, hit in zip(metadata, pool.map(
+            lambda path: _decoded_contains(parquet_text_columns(path), identifiers + bounds, []), metadata)) if hit]
     token_hits = [_shown(Path(f), root) for f in decoded
                   if backend.finder.rows_naming(table_of[f], Path(f), employee)]
     raw_hits = [hit for hit in raw_hits if not _explained(backend.finder, root / hit, table_of, employee, identifiers,
@@ -104,9 +108,8 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _location_files(backend: Backend, table: str) -> list[str]:
-    """Every file under an Iceberg table's location, metadata included."""
-    ref = TableRef.parse(table)
-    return IcebergErasure(backend.warehouse.format_of(ref), ref).location_files()
+    """Every file under the location of a table with its own metadata (Iceberg, Delta), metadata included."""
+    return backend.warehouse.erasure(TableRef.parse(table), lambda value: False).location_files()
 
 
 def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee, identifiers: list[str],

@@ -39,7 +39,7 @@ class TablePlan:
     rows: int
     erase: bool
     kept_because: str | None
-    erasure: str = "files"  # how: each file rewritten ("files"), or through the table's format ("iceberg")
+    erasure: str = "files"  # how: each file rewritten ("files"), or through the table's format ("iceberg", "delta")
 
     @property
     def whole_table(self) -> bool:

@@ -46,11 +46,11 @@ from queries.backend import Backend
 from queries.discovery.catalog import Catalog
 from queries.discovery.directory import Employee
 from queries.erasure.check import verify_erasure
-from queries.erasure.iceberg_run import erase_tables
 from queries.erasure.journal import ErasureJournal, JournalEntry, table_entry
 from queries.erasure.plan import ErasureError, TablePlan, plan
 from queries.erasure.requests import Move, Request, RequestError, State
 from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
+from queries.erasure.table_run import erase_tables
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +159,8 @@ def _erase(backend: Backend, request: Request, on_step: Step,
     if not steps.entries(request.request_id):
         on_step("plan")
         steps.plan(request.request_id,
-                   [(f, t.table) for t in tables if t.erase and t.erasure == "files" for f in t.files] +
-                   [(table_entry(t.table), t.table) for t in tables if t.erase and t.erasure == "iceberg"])
+                   [(f, t.table) for t in tables if t.erase and not t.whole_table for f in t.files] +
+                   [(table_entry(t.table), t.table) for t in tables if t.erase and t.whole_table])
     catalog = backend.catalog()
     _rewrite(backend, request.request_id, catalog, employee, on_step, progress)
     erase_tables(backend, request.request_id, catalog, employee, tables, on_step)
@@ -246,8 +246,8 @@ def _receipt(backend: Backend, request: Request, employee: Employee, tables: lis
         row["rows_identifier_removed"] += entry.rows_redacted or 0
         if entry.whole_table:
             note = notes.get(entry.file, {})
-            row.update(files_rewritten=note.get("files_replaced", 0), snapshots_expired=note.get("snapshots_expired", []),
-                       files_removed=note.get("files_removed", 0))
+            row.update(files_rewritten=note.get("files_replaced", 0), files_removed=note.get("files_removed", 0),
+                       snapshots_expired=note.get("snapshots_expired", []))
         else:
             row["files_rewritten"] += 1
     deleted = sorted(per_table.values(), key=lambda r: r["table"])

@@ -25,7 +25,7 @@ import pyarrow as pa
 from queries import sql
 from queries.sql import Fragment, bind
 from queries.warehouse.hive_folders import HiveFolders, unified
-from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
+from queries.warehouse.table_format import DataFile, Inspection, TableErasure, TableFormat, TableRef
 
 __all__ = ["DataFile", "Rows", "TableRef", "Warehouse", "WarehouseError"]
 
@@ -138,6 +138,9 @@ class Warehouse:
 
     def watched(self, table: TableRef) -> list[DataFile]:
         return self._guarded(lambda: self.format_of(table).watched(table))
+
+    def erasure(self, table: TableRef, identifying: Callable[[str], bool]) -> TableErasure | None:
+        return self._guarded(lambda: self.format_of(table).erasure(table, identifying))
 
     def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
         return self._guarded(lambda: self.format_of(table).inspect(table, files))

@@ -32,6 +32,7 @@ from pyiceberg.io.pyarrow import ArrowScan
 from pyiceberg.table import Table
 from pyiceberg.transforms import IdentityTransform
 
+from queries.warehouse.engine import WarehouseError
 from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,8 @@ log = logging.getLogger(__name__)
 CATALOG_NAME = "daylight"
 
 
-class IcebergCatalogError(Exception):
-    """The Iceberg catalog cannot be opened; the message says why."""
+class IcebergCatalogError(WarehouseError):
+    """The Iceberg catalog cannot be opened, or a commit cannot be made; the message says why."""
 
 
 def local_path(location: str) -> Path | None:
@@ -126,6 +127,10 @@ class IcebergTables(TableFormat):
         empty = loaded.schema().as_arrow().empty_table()
         return [scan.to_table([tasks[file]]) if file in tasks else empty for file in files]
 
+    def erasure(self, table: TableRef, identifying: Callable[[str], bool]) -> IcebergErasure:
+        """Iceberg writes no predicate into its metadata: `identifying` is not needed."""
+        return IcebergErasure(self, table)
+
 
 ERASURE_PROPERTY = "daylight.erasure"  # on the snapshot an erasure commits: resuming finds it done
 COMMIT_ATTEMPTS = 5
@@ -199,7 +204,8 @@ class IcebergErasure:
                             self._ref.qualified_name, attempt + 1)
                 continue
             return _committed(self._tables.table(self._ref), marker)
-        raise IcebergCatalogError(f"{self._ref.qualified_name}: {COMMIT_ATTEMPTS} commits conflicted with other writers")
+        raise IcebergCatalogError(f"{self._ref.qualified_name}: {COMMIT_ATTEMPTS} commits conflicted with other "
+                                  "writers")
 
     def old_snapshots(self) -> list[int]:
         """The snapshots an erasure expires: all but the current one. A
@@ -226,7 +232,8 @@ class IcebergErasure:
                 return
             except CommitFailedException:
                 log.warning("expiring snapshots of %s conflicted (attempt %d)", self._ref.qualified_name, attempt + 1)
-        raise IcebergCatalogError(f"{self._ref.qualified_name}: {COMMIT_ATTEMPTS} commits conflicted with other writers")
+        raise IcebergCatalogError(f"{self._ref.qualified_name}: {COMMIT_ATTEMPTS} commits conflicted with other "
+                                  "writers")
 
     def referenced(self) -> set[str]:
         """Every file the current metadata reaches: itself, manifest lists,

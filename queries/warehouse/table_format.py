@@ -12,8 +12,10 @@ and its tests.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -56,6 +58,32 @@ class Inspection:
     notes: tuple[str, ...] = field(default=())
 
 
+class TableErasure(Protocol):
+    """An erasure's steps on one table of a format that keeps its own
+    metadata and history (Iceberg, Delta): never a file rewritten in place.
+    Each step ends in the same state when run again after a crash."""
+
+    def rewrite(self, files: set[str], change: Callable[[pa.Table], tuple[pa.Table, dict[str, int]]],
+                marker: str) -> dict[str, int]:
+        """Replaces the rows around `files` by `change` of them, in a commit
+        carrying `marker` and the counts; the counts of that commit if it exists."""
+
+    def old_snapshots(self) -> list[int]:
+        """The snapshots or versions that still hold the rows as they were."""
+
+    def expire(self, snapshots: list[int]) -> None:
+        """Makes `snapshots` unreachable, in the format's own way."""
+
+    def remove_unreferenced(self) -> list[str]:
+        """Deletes every file under the table's location that nothing references now."""
+
+    def referenced(self) -> set[str]:
+        """Every file the table's current state references."""
+
+    def location_files(self) -> list[str]:
+        """Every file under the table's location, for the byte sweep."""
+
+
 class TableFormat(ABC):
     """One storage format: how its tables are found, what changes when
     data lands, and how its files are read."""
@@ -90,3 +118,9 @@ class TableFormat(ABC):
     @abstractmethod
     def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
         """The rows of each of `files`, in order, as this format defines them."""
+
+    def erasure(self, table: TableRef, identifying: Callable[[str], bool]) -> TableErasure | None:
+        """The format's erasure steps for `table`, or None when its files
+        are rewritten one by one (`identifying` says whether a value names
+        the subject, for formats that write a predicate into their log)."""
+        return None

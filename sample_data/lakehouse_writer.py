@@ -1,8 +1,8 @@
 """Writes tables as a lakehouse holds them: Apache Iceberg tables in a SQL
-catalog (a SQLite file), each grown by appends over the days, so it has
-several snapshots, one partitioned by day.
+catalog (a SQLite file) and Delta Lake tables, each grown by appends over
+the days, so it has several snapshots or versions, some partitioned by day.
 
-Iceberg records absolute locations, so the tables are written where the
+Iceberg records absolute locations, so its tables are written where the
 sample ends up, after the rest of it is in place.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from deltalake import write_deltalake
 from pyiceberg.catalog.sql import SqlCatalog
 
 CATALOG_FILE = "iceberg_catalog.db"
@@ -39,3 +40,16 @@ def write_iceberg_table(catalog: SqlCatalog, location: Path, database: str, name
     for offset in range(0, rows.num_rows, step):
         table.append(rows.slice(offset, step))
     return len(table.refresh().metadata.snapshots)
+
+
+def write_delta_table(location: Path, rows: pa.Table, time_column: str, partitioned: bool) -> int:
+    """Writes the table at `location` in `APPENDS` commits, in day order;
+    returns the number of versions."""
+    if partitioned:
+        rows = rows.append_column("dt", pc.cast(pc.cast(rows[time_column], pa.date32()), pa.string()))
+    rows = rows.sort_by(time_column)
+    step = -(-rows.num_rows // APPENDS)
+    for version, offset in enumerate(range(0, rows.num_rows, step)):
+        write_deltalake(str(location), rows.slice(offset, step), mode="append",
+                        partition_by=["dt"] if partitioned else None)
+    return version + 1

@@ -1,19 +1,21 @@
-"""An erasure's steps on the Iceberg tables it covers.
+"""An erasure's steps on the tables of a format with its own metadata and
+history (Iceberg, Delta; the steps themselves are the format's,
+`TableErasure`).
 
-A file of an Iceberg table is never rewritten in place: its metadata
-records each file's size and statistics, and old snapshots keep every
+A file of such a table is never rewritten in place: its metadata records
+each file's size and statistics, and old snapshots or versions keep every
 row. Per table, journalled like a file (planned → rewritten → expired →
 cleaned), an erasure:
 
 1. rewrites, copy-on-write through the table's API, the partitions holding
    the subject: their own rows deleted, others' rows kept without them
    (`redact`'s rule, the same as for a Hive folder's files);
-2. expires every snapshot but the current one (listed in the journal
-   first, so a resumed run names them all on the receipt): time travel to
-   before the erasure is gone by design;
-3. removes every file under the table's location that the current
-   metadata does not reference: old data files, manifests, manifest lists
-   and metadata files, which hold the deleted rows and their column bounds.
+2. expires every snapshot (Iceberg) or log version (Delta) but the current
+   one, listed in the journal first, so a resumed run names them all on the
+   receipt: time travel to before the erasure is gone by design;
+3. removes every file under the table's location that the current state
+   does not reference: old data files, and old manifests or metadata, which
+   hold the deleted rows and their column statistics.
 
 Each step ends in the same state when run again after a crash: the
 rewrite's commit carries the request's id, so it is found instead of
@@ -35,11 +37,14 @@ from queries.erasure.journal import table_entry
 from queries.erasure.plan import TablePlan
 from queries.erasure.rewrite import distinctive, split_rows
 from queries.warehouse.engine import TableRef
-from queries.warehouse.iceberg_tables import IcebergErasure
+from queries.warehouse.table_format import TableErasure
 
-def erasure_of(backend: Backend, table: str) -> IcebergErasure:
-    ref = TableRef.parse(table)
-    return IcebergErasure(backend.warehouse.format_of(ref), ref)
+
+def erasure_of(backend: Backend, table: str, employee: Employee) -> TableErasure:
+    """The table's format's steps; a partition value naming the subject is identifying."""
+    subject = backend.finder.subject(employee)
+    return backend.warehouse.erasure(TableRef.parse(table),
+                                     lambda value: employee.employee_id in subject.people_in(value))
 
 
 def erase_tables(backend: Backend, request_id: str, catalog: Catalog, employee: Employee, tables: list[TablePlan],
@@ -47,7 +52,7 @@ def erase_tables(backend: Backend, request_id: str, catalog: Catalog, employee: 
     journal = backend.journal
     files = {table_entry(t.table): set(t.files) for t in tables}
     for entry in [e for e in journal.entries(request_id) if e.whole_table]:
-        erasure, step = erasure_of(backend, entry.table), entry.step
+        erasure, step = erasure_of(backend, entry.table, employee), entry.step
         counts = {"rows_deleted": entry.rows_deleted, "rows_redacted": entry.rows_redacted,
                   "distinctive": json.dumps(entry.distinctive)}
         if step == "planned":

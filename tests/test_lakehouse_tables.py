@@ -1,8 +1,9 @@
-"""Iceberg tables behind a real SQL catalog (SQLite), as the sample writes
-them: several snapshots, one table partitioned by day. Read through the
-catalog and counted against pyiceberg's own scan; erased for one employee
-until no byte under the table's location names them, with everyone else's
-rows unchanged, through a crash at each step and a concurrent writer."""
+"""Iceberg tables behind a real SQL catalog (SQLite) and a Delta Lake
+table, as the sample writes them: several snapshots or versions, some
+partitioned by day. Read through the catalog or the log and counted
+against each library's own reading; erased for one employee until no byte
+under the table's location names them, with everyone else's rows
+unchanged, through a crash at each step and a concurrent writer."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 
 from auth.principal import Role
 from queries.backend import Backend
@@ -25,7 +27,7 @@ from queries.erasure.run import ErasureError, execute
 from queries.warehouse.iceberg_tables import IcebergErasure, IcebergTables
 from queries.warehouse.table_format import TableRef
 from sample_data.generate import PRESETS, generate
-from sample_data.iceberg_writer import CATALOG_FILE
+from sample_data.lakehouse_writer import CATALOG_FILE
 from tests.conftest import write_config
 from tests.ground_truth import identifiers_of, row_names
 from tests.test_deletion import Crash, approved
@@ -33,13 +35,16 @@ from tests.test_my_data import principal_for
 
 LAKEHOUSE = replace(PRESETS["demo"], employees=40, days=8, tables=36, rows=8_000, audit_events=100)
 ICEBERG = ("ai_assistant.responses", "security.dlp_alerts")
+DELTA = ("security.device_logins",)
+LAKE = ICEBERG + DELTA
 TODAY = date(2026, 11, 22)
 
 
 def open_lakehouse(folder: Path) -> Backend:
     sample = folder / "data"
     generate(LAKEHOUSE, sample)
-    config = write_config(folder, sample, {"iceberg": {"catalog": str(sample / CATALOG_FILE)}, "erasure": {"workers": 2}})
+    config = write_config(folder, sample, {"iceberg": {"catalog": str(sample / CATALOG_FILE)},
+                                           "erasure": {"workers": 2}})
     backend = Backend.open(config)
     backend.refresh()
     return backend
@@ -65,7 +70,9 @@ def catalog_of(sample: Path) -> IcebergTables:
 
 
 def scanned(sample: Path, table: str) -> list[dict]:
-    """The table's rows as pyiceberg itself reads them."""
+    """The table's rows as pyiceberg or deltalake itself reads them."""
+    if table in DELTA:
+        return DeltaTable(str(location_of(sample, table))).to_pyarrow_table().to_pylist()
     return catalog_of(sample).table(TableRef.parse(table)).scan().to_arrow().to_pylist()
 
 
@@ -78,13 +85,15 @@ def test_iceberg_tables_are_found_through_the_catalog_with_their_snapshots(share
     assert catalog.get("ai_assistant.responses").storage == "Iceberg partitioned table (4 snapshots)"
     assert catalog.get("security.dlp_alerts").storage == "Iceberg table (4 snapshots)"
     assert all(catalog.get(t).erasure == "iceberg" and not catalog.get(t).error for t in ICEBERG)
+    assert catalog.get("security.device_logins").storage == "Delta partitioned table (version 3)"
+    assert catalog.get("security.device_logins").erasure == "delta"
     names = {f.table.qualified_name for f in catalog.findings}
     assert not any(name.endswith((".data", ".metadata")) for name in names)
     assert len(names) == LAKEHOUSE.tables
 
 
-@pytest.mark.parametrize("table", ICEBERG)
-def test_every_person_is_counted_as_pyiceberg_reads_the_table(shared, table):
+@pytest.mark.parametrize("table", LAKE)
+def test_every_person_is_counted_as_the_format_reads_the_table(shared, table):
     rows = scanned(Path(shared.settings.warehouse.path).parent, table)
     truth = Counter({p.employee_id: n for p in shared.directory
                      if (n := sum(row_names(r, identifiers_of(p)) for r in rows))})
@@ -118,7 +127,7 @@ def subject_of(backend: Backend):
 
 
 def tables_of(backend: Backend, person) -> set[str]:
-    return {t.table for t in backend.index.tables_about(person.employee_id, backend.register, TODAY)} & set(ICEBERG)
+    return {t.table for t in backend.index.tables_about(person.employee_id, backend.register, TODAY)} & set(LAKE)
 
 
 def location_of(sample: Path, table: str) -> Path:
@@ -130,8 +139,13 @@ def names_them_anywhere(folder: Path, person) -> list[str]:
     """Files under `folder` whose bytes, decompressed, hold one of their
     identifiers, or the first 16 characters of their email (a manifest's bound)."""
     needles = [i.encode() for i in {person.employee_id, person.email, person.email[:16]}]
+
+    def pieces(path: Path) -> list[bytes]:
+        if path.read_bytes()[:4] == b"PAR1":
+            return [json.dumps(pq.read_table(path).to_pylist(), default=str).encode()]
+        return list(readable_bytes(path))
     return [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
-            and any(n in piece for piece in readable_bytes(p) for n in needles)]
+            and any(n in piece for piece in pieces(p) for n in needles)]
 
 
 def erase(backend: Backend, subject, on_step=lambda name: None):
@@ -144,18 +158,24 @@ def assert_erased(backend: Backend, sample: Path, subject, before: dict[str, Cou
     """(a) no byte under either table's location names them, (b) the tables
     read in pyiceberg without them and with every other row, (c) one
     snapshot, and only files it references."""
-    for table in ICEBERG:
+    for table in LAKE:
         assert names_them_anywhere(location_of(sample, table), subject) == [], table
         rows = scanned(sample, table)
         assert not any(row_names(r, identifiers_of(subject)) for r in rows), table
         assert before[table] - hashes(rows) == Counter(), table
-        erasure = IcebergErasure(catalog_of(sample), TableRef.parse(table))
+        erasure = backend.warehouse.erasure(TableRef.parse(table), lambda value: False)
+        assert set(erasure.location_files()) == erasure.referenced(), table
+    for table in ICEBERG:
         assert len(catalog_of(sample).table(TableRef.parse(table)).metadata.snapshots) == 1
-        assert set(erasure.location_files()) == erasure.referenced()
+    for table in DELTA:
+        log = location_of(sample, table) / "_delta_log"
+        current = DeltaTable(str(location_of(sample, table))).version()
+        assert not [p.name for p in log.glob("*.json") if int(p.name[:20]) < current - 2], \
+            "only the checkpoint's version and the vacuum's own commits are left"
 
 
 def others_rows(sample: Path, subject) -> dict[str, Counter]:
-    return {t: hashes([r for r in scanned(sample, t) if not row_names(r, identifiers_of(subject))]) for t in ICEBERG}
+    return {t: hashes([r for r in scanned(sample, t) if not row_names(r, identifiers_of(subject))]) for t in LAKE}
 
 
 def test_an_iceberg_erasure_leaves_no_byte_and_every_other_row(lakehouse):
@@ -177,12 +197,13 @@ def test_an_iceberg_erasure_leaves_no_byte_and_every_other_row(lakehouse):
     assert not {t.table for t in backend.index.tables_about(subject.employee_id, backend.register, TODAY)}
 
 
-@pytest.mark.parametrize("crash_at", ["rewrite", "journal rewritten", "expire", "clean"])
+@pytest.mark.parametrize("crash_at", [f"{step} {table}" for step in ("rewrite", "journal rewritten", "expire", "clean")
+                                      for table in ("ai_assistant.responses", "security.device_logins")])
 def test_a_crash_at_each_step_resumes_to_the_same_end(lakehouse, crash_at):
     backend, sample = lakehouse
     subject = subject_of(backend)
     before = others_rows(sample, subject)
-    target = f"{crash_at} ai_assistant.responses"
+    target = crash_at
 
     def crash(name: str) -> None:
         if name == target:
@@ -194,8 +215,8 @@ def test_a_crash_at_each_step_resumes_to_the_same_end(lakehouse, crash_at):
     done = execute(backend, request_id)
     assert done.receipt["verification"]["passed"]
     assert_erased(backend, sample, subject, before)
-    responses = next(r for r in done.receipt["deleted"] if r["table"] == "ai_assistant.responses")
-    assert responses["rows_deleted"] > 0 and len(responses["snapshots_expired"]) >= 4
+    crashed = next(r for r in done.receipt["deleted"] if r["table"] == crash_at.rsplit(" ", 1)[1])
+    assert crashed["rows_deleted"] > 0 and len(crashed["snapshots_expired"]) >= 4
 
 
 def test_a_concurrent_writer_is_kept_and_the_commit_retried(lakehouse, monkeypatch):
