@@ -68,6 +68,12 @@ def test_every_person_in_a_hive_table_is_counted_as_the_ground_truth_says(backen
     assert truth and found(backend, table) == truth
 
 
+def test_the_inventory_says_how_each_table_is_stored(backend):
+    someone = next(iter(found(backend, "security.vpn_sessions")))
+    records = {r["table"]: r for r in inventory_of(backend, someone, TODAY).rows_for_display()}
+    assert records["security.vpn_sessions"]["stored as"] == "Hive folder of ORC files"
+
+
 def test_typed_text_columns_read_as_their_declared_types(backend):
     columns = dict(backend.catalog().get("facilities.door_access").columns)
     assert columns == {"event_time": "TIMESTAMP", "badge_no": "BIGINT", "door": "VARCHAR", "granted": "BOOLEAN"}

@@ -71,6 +71,7 @@ with tables_tab:
                    f"{entry.register.retention_days} days (the oldest from {entry.postings.overdue_since}).")
     st.write("Columns: " + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.columns))
     st.write("Where you were found: " + "; ".join(literal(m.describe()) for m in entry.found))
+    st.caption(f"Stored as: {literal(entry.finding.storage)}. " + " ".join(literal(n) for n in entry.finding.notes))
     if entry.finding.skipped:
         st.caption("Not searched, because values of their type cannot hold an identifier: "
                    + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.skipped))

@@ -98,6 +98,7 @@ class Inventory:
                 "legal basis": r.legal_basis if r else "undeclared",
                 "retention": f"{r.retention_days} days" if r else "undeclared",
                 "source system": r.source_system if r else "unknown",
+                "stored as": e.finding.storage,
                 "works agreement": (r.works_agreement_clause or "none") if r else "unknown",
                 "description": r.description if r else "Nobody has declared what this table is for.",
             })

@@ -7,7 +7,9 @@ given), and runs bound SQL over the rows of a table's files with DuckDB,
 whether DuckDB reads the files itself (Parquet) or the format hands it
 Arrow (`Rows`). The DuckDB connection is confined to the warehouse folder
 itself (`allowed_directories`, external access off, configuration locked),
-so even a bug in our own SQL cannot read the portal's state or other files.
+so even a bug in our own SQL cannot read the portal's state or other files;
+a format that hands over Arrow reads only the files it lists itself (a Hive
+folder's, a Delta log's, those an Iceberg catalog names).
 """
 
 from __future__ import annotations
