@@ -47,7 +47,7 @@ def lake_copy(context: Context, subject: Subject, kind: str) -> Iterator[None]:
         folder = home / "warehouse" / f"{finding.table.database}.db" / finding.table.name
         rows = _rows(finding.files)
         if catalog is not None:
-            write_iceberg_table(catalog, folder, finding.table.database, finding.table.name, rows,
+            write_iceberg_table(catalog, folder.resolve().as_uri(), finding.table.database, finding.table.name, rows,
                                 finding.time_column, partitioned=False)
         else:
             folder.mkdir(parents=True)

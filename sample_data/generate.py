@@ -163,8 +163,8 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
     staging.rename(out)
     catalog = catalog_at(out) if lakehouse else None
     for table, rows in lakehouse:
-        write_iceberg_table(catalog, out / "warehouse" / f"{table.database}.db" / table.name, table.database,
-                            table.name, rows, "ts", table.template.partitioned)
+        location = (out / "warehouse" / f"{table.database}.db" / table.name).resolve().as_uri()
+        write_iceberg_table(catalog, location, table.database, table.name, rows, "ts", table.template.partitioned)
     _write_json(manifest, out / "manifest.json")
     return manifest
 

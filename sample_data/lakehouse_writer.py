@@ -24,14 +24,14 @@ def catalog_at(sample: Path) -> SqlCatalog:
                       warehouse=(Path(sample) / "warehouse").resolve().as_uri())
 
 
-def write_iceberg_table(catalog: SqlCatalog, location: Path, database: str, name: str, rows: pa.Table,
+def write_iceberg_table(catalog: SqlCatalog, location: str, database: str, name: str, rows: pa.Table,
                         time_column: str, partitioned: bool) -> int:
-    """Creates the table at `location` and appends its rows in day order,
-    `APPENDS` commits; returns the number of snapshots."""
+    """Creates the table at `location` (a URI: `file:`, `s3:`) and appends
+    its rows in day order, `APPENDS` commits; returns the number of snapshots."""
     catalog.create_namespace_if_not_exists(database)
     if partitioned:
         rows = rows.append_column("dt", pc.cast(rows[time_column], pa.date32()))
-    table = catalog.create_table((database, name), schema=rows.schema, location=location.resolve().as_uri())
+    table = catalog.create_table((database, name), schema=rows.schema, location=location)
     if partitioned:
         with table.update_spec() as spec:
             spec.add_identity("dt")

@@ -74,7 +74,11 @@ def _avro_blocks(data: bytes) -> Iterator[bytes]:
 def readable_bytes(path: Path) -> Iterator[bytes]:
     """The file's bytes, decompressed where it is a gzip stream or an Avro
     container; one or more pieces, each searched on its own."""
-    data = Path(path).read_bytes()
+    yield from readable_pieces(Path(path).read_bytes(), Path(path).name)
+
+
+def readable_pieces(data: bytes, name: str) -> Iterator[bytes]:
+    """`readable_bytes` of a file's content read elsewhere (object storage)."""
     try:
         if data.startswith(GZIP_MAGIC):
             yield gzip.decompress(data)
@@ -83,4 +87,4 @@ def readable_bytes(path: Path) -> Iterator[bytes]:
         else:
             yield data
     except (OSError, EOFError, ValueError) as problem:
-        raise SweepError(f"{Path(path).name} cannot be decompressed: {problem}") from None
+        raise SweepError(f"{name} cannot be decompressed: {problem}") from None

@@ -35,11 +35,12 @@ from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
 from queries.discovery.subject_keys import keys_of
 from queries.erasure.plan import TablePlan
-from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_bytes
+from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_bytes, readable_pieces
 from queries.erasure.journal import table_entry
 from queries.erasure.redact import RowFinder
 from queries.warehouse.engine import TableRef
 from queries.warehouse.hive_folders import file_kind
+from queries.warehouse.table_format import TableErasure
 
 CHUNK = 8 << 20
 ICEBERG_BOUND = 16
@@ -59,37 +60,41 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
             if p.rows and p.table not in kept]
     catalog = backend.catalog()
     kept_files = {f for t in kept if catalog.get(t) for f in catalog.get(t).files}
-    kept_files |= {f for t in tables if not t.erase and t.whole_table for f in _location_files(backend, t.table)}
+    kept_files |= {f for t in tables if not t.erase and t.whole_table
+                   for f in _erasure(backend, t.table).location_files()}
     erased_files = {f for t in tables if t.erase and catalog.get(t.table) for f in catalog.get(t.table).files}
     traces = {**traces, **{f: traces.get(table_entry(t.table), []) for t in tables if t.erase and t.whole_table
                            and catalog.get(t.table) for f in catalog.get(t.table).files}}
     identifiers = searched_identifiers(employee)
     root = backend.settings.warehouse.path
-    # Every file under the location of a table with its own metadata: its
-    # Parquet files that are not data (a Delta checkpoint) are decoded too.
-    in_tables = {Path(f) for t in tables if t.erase and t.whole_table for f in _location_files(backend, t.table)}
-    swept = sorted({p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files} | in_tables)
+    # Every file under the location of a table with its own metadata, read
+    # wherever it lives; its Parquet files that are not data (a Delta
+    # checkpoint) are decoded too.
+    in_tables = {f: erasure for t in tables if t.erase and t.whole_table
+                 for erasure in [_erasure(backend, t.table)] for f in erasure.location_files()}
+    swept = sorted(p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files and str(p) not in in_tables)
     bounds = bound_prefixes(identifiers)
     decoded = sorted(erased_files)
     with ThreadPoolExecutor(backend.settings.erasure.workers, thread_name_prefix="erasure-check") as pool:
-        raw = dict(zip(swept, pool.map(lambda path: _swept(path, identifiers + traces.get(str(path), []) + (
-            bounds if path in in_tables else [])), swept)))
-        raw_hits = [_shown(p, root) for p, found in raw.items() if found is True]
+        raw = dict(zip(swept, pool.map(lambda path: _swept(path, identifiers + traces.get(str(path), [])), swept)))
+        raw |= dict(zip(map(Path, in_tables), pool.map(lambda file: _swept_bytes(
+            in_tables[file].read_bytes(file), file, identifiers + bounds + traces.get(file, [])), in_tables)))
         table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
         decoded_hits = [_shown(Path(f), root) for f, hit in zip(decoded, pool.map(
             lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], Path(file)), identifiers,
                                            traces.get(file, [])), decoded)) if hit]
-        metadata = sorted(p for p in in_tables if str(p) not in erased_files and file_kind(str(p)) == "parquet")
-        decoded_hits += [_shown(p, root) for p, hit in zip(metadata, pool.map(
-            lambda path: _decoded_contains(parquet_text_columns(path), identifiers + bounds, []), metadata)) if hit]
+        metadata = sorted(f for f in in_tables if f not in erased_files and f.endswith(".parquet"))
+        decoded_hits += [_shown(Path(f), root) for f, hit in zip(metadata, pool.map(
+            lambda file: _decoded_contains(parquet_text_columns(pa.BufferReader(in_tables[file].read_bytes(file))),
+                                           identifiers + bounds, []), metadata)) if hit]
     token_hits = [_shown(Path(f), root) for f in decoded
                   if backend.finder.rows_naming(table_of[f], Path(f), employee)]
-    raw_hits = [hit for hit in raw_hits if not _explained(backend.finder, root / hit, table_of, employee, identifiers,
-                                                          traces.get(str(root / hit), []))]
+    raw_hits = [_shown(p, root) for p, found in raw.items() if found is True and not _explained(
+        backend.finder, p, table_of, employee, identifiers, traces.get(str(p), []))]
     unsearchable = [_shown(p, root) for p, found in raw.items() if found is None]
     return {"passed": not left and not raw_hits and not decoded_hits and not token_hits and not unsearchable,
             "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
-            "files_scanned": len(swept), "files_with_traces_in_raw_bytes": raw_hits,
+            "files_scanned": len(raw), "files_with_traces_in_raw_bytes": raw_hits,
             "files_that_cannot_be_searched": unsearchable,
             "files_with_traces_in_decoded_values": decoded_hits,
             "distinctive_values_checked": sum(len(traces.get(f, [])) for f in decoded),
@@ -107,9 +112,9 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
-def _location_files(backend: Backend, table: str) -> list[str]:
-    """Every file under the location of a table with its own metadata (Iceberg, Delta), metadata included."""
-    return backend.warehouse.erasure(TableRef.parse(table), lambda value: False).location_files()
+def _erasure(backend: Backend, table: str) -> TableErasure:
+    """The format's steps of a table with its own metadata (Iceberg, Delta): here, to list and read its files."""
+    return backend.warehouse.erasure(TableRef.parse(table), lambda value: False)
 
 
 def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
@@ -138,6 +143,15 @@ def _swept(path: Path, needles: list[str]) -> bool | None:
     compressed stream): it is reported, never passed as clean."""
     try:
         return contains(path, needles)
+    except SweepError:
+        return None
+
+
+def _swept_bytes(data: bytes, name: str, needles: list[str]) -> bool | None:
+    """`_swept` of a file's content read through its table's format."""
+    pattern = _alternatives(needles)
+    try:
+        return any(_block_matches(pa.py_buffer(piece), pattern) for piece in readable_pieces(data, name))
     except SweepError:
         return None
 
@@ -216,13 +230,17 @@ def _text_columns(finder: RowFinder, finding: TableFinding, path: Path) -> pa.Ta
     """A data file's columns that hold text, decoded. Parquet's text
     columns are read as the dictionaries the file stores them in, so each
     distinct value is searched once."""
-    if file_kind(str(path)) != "parquet":
+    if finding.erasure not in ("files", ""):
+        [rows] = finder.warehouse.format_of(finding.table).read(finding.table, [str(path)])
+    elif file_kind(str(path)) != "parquet":
         rows = finder.warehouse.hive_folders.read_file(finding.table, str(path))
-        return rows.select([field.name for field in rows.schema if _holds_text(field.type)])
-    return parquet_text_columns(path)
+    else:
+        return parquet_text_columns(path)
+    return rows.select([field.name for field in rows.schema if _holds_text(field.type)])
 
 
-def parquet_text_columns(path: Path) -> pa.Table:
+def parquet_text_columns(path: Path | pa.NativeFile) -> pa.Table:
+    """A Parquet file's text columns, from a path or from its bytes."""
     schema = pq.read_schema(path)
     text = [field.name for field in schema if _holds_text(field.type)]
     flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]

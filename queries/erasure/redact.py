@@ -171,7 +171,12 @@ class RowFinder:
 
     def rows_naming(self, finding: TableFinding, file: Path, employee: Employee) -> list[int]:
         """Positions of the file's rows naming the subject, as the index
-        finds them, in the file's own columns (not its partition folders)."""
+        finds them: in a Hive folder's file, in its own columns (not its
+        partition folders); in a table with its own metadata, in the rows
+        the format reads from it."""
+        if finding.erasure not in ("files", ""):
+            [rows] = self.warehouse.format_of(finding.table).read(finding.table, [str(file)])
+            return self.rows_naming_in(finding, rows, employee)
         columns = self.warehouse.hive_folders.file_columns(finding.table, str(file))
         return self._positions(finding, columns, self.warehouse.rows([(finding.table, [str(file)])]), employee)
 

@@ -184,3 +184,6 @@ class DeltaErasure:
     def location_files(self) -> list[str]:
         folder = self._tables.folder(self._ref).resolve()
         return sorted(os.path.join(d, n) for d, _, names in os.walk(folder) for n in names)
+
+    def read_bytes(self, path: str) -> bytes:
+        return Path(path).read_bytes()

@@ -249,12 +249,18 @@ class IcebergErasure:
         found |= {s.statistics_path for s in table.metadata.partition_statistics}
         return {_normalized(path) for path in found}
 
+    def _filesystem(self) -> tuple[FileSystem, str]:
+        """The table location's file system, as the catalog's properties
+        configure it (an S3 endpoint and credentials), and the location in it."""
+        table = self._tables.table(self._ref)
+        location = urlparse(table.location())
+        return table.io.fs_by_scheme(location.scheme or "file", location.netloc), _normalized(table.location())
+
     def remove_unreferenced(self) -> list[str]:
         """Deletes every file under the table's location that the current
         metadata does not reference (old metadata files, manifests, manifest
         lists, data files of expired snapshots); returns them."""
-        table = self._tables.table(self._ref)
-        filesystem, root = FileSystem.from_uri(table.location())
+        filesystem, root = self._filesystem()
         referenced = self.referenced()
         removed = []
         for info in filesystem.get_file_info(FileSelector(root, recursive=True)):
@@ -265,10 +271,14 @@ class IcebergErasure:
 
     def location_files(self) -> list[str]:
         """Every file under the table's location, for the byte sweep."""
-        table = self._tables.table(self._ref)
-        filesystem, root = FileSystem.from_uri(table.location())
+        filesystem, root = self._filesystem()
         return sorted(info.path for info in filesystem.get_file_info(FileSelector(root, recursive=True))
                       if info.type == FileType.File)
+
+    def read_bytes(self, path: str) -> bytes:
+        filesystem, _ = self._filesystem()
+        with filesystem.open_input_stream(path) as stream:
+            return stream.read()
 
 
 def _normalized(location: str) -> str:

@@ -83,6 +83,9 @@ class TableErasure(Protocol):
     def location_files(self) -> list[str]:
         """Every file under the table's location, for the byte sweep."""
 
+    def read_bytes(self, path: str) -> bytes:
+        """One of `location_files`, wherever the table lives (a folder, object storage)."""
+
 
 class TableFormat(ABC):
     """One storage format: how its tables are found, what changes when
