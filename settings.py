@@ -28,9 +28,15 @@ def _doc(text: str, default=MISSING, default_factory=MISSING):
     return field(default=default, metadata={"doc": text})
 
 
+Location = Path | str  # a local path, resolved, or an object store's URI (`s3://bucket/prefix`), kept as text
+OBJECT_STORE_SCHEMES = ("s3://",)
+
+
 @dataclass(frozen=True)
 class WarehouseSettings:
-    path: Path = _doc("Folder of the Hive-style warehouse: `<database>.db/<table>/[dt=…/]part-*.parquet`.")
+    path: Location = _doc("The warehouse: a folder, or an object store location (`s3://bucket/prefix`, reached as "
+                          "`[object_storage]` says), holding `<database>.db/<table>/[k=v/…]` folders of Parquet, "
+                          "ORC or text files, named anything, and Delta tables.")
     register: Path = _doc("The data register (JSON): per table its purposes, legal basis, retention and identifier columns.")
     refresh_seconds: int = _doc("How often, at most, the portal looks for new or changed files and updates the "
                                 "subject index (seconds).", 60)
@@ -48,6 +54,16 @@ class IcebergSettings:
         "Table of an Iceberg catalog's properties as pyiceberg takes them: `type` (`rest`, `hive`, `glue`, `sql`), "
         "`uri`, `warehouse`, `s3.endpoint`… Secrets are better given as pyiceberg's environment variables "
         "(`PYICEBERG_CATALOG__DAYLIGHT__CREDENTIAL`).", default_factory=_no_properties)
+
+
+@dataclass(frozen=True)
+class ObjectStorageSettings:
+    endpoint: str = _doc("The S3 endpoint when `warehouse.path` is an `s3://` location on a store other than AWS's "
+                         "(`http://127.0.0.1:9000` for a local one). Empty: AWS.", "")
+    region: str = _doc("The bucket's region. Empty: `AWS_REGION` from the environment, else `us-east-1`.", "")
+    access_key_id: str = _doc("Access key. Better left empty and given as `AWS_ACCESS_KEY_ID` in the environment.", "")
+    secret_access_key: str = _doc("Secret key. Better left empty and given as `AWS_SECRET_ACCESS_KEY` in the "
+                                  "environment.", "")
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,7 @@ class Settings:
     council: CouncilSettings = field(default_factory=CouncilSettings)
     erasure: ErasureSettings = field(default_factory=ErasureSettings)
     iceberg: IcebergSettings = field(default_factory=IcebergSettings)
+    object_storage: ObjectStorageSettings = field(default_factory=ObjectStorageSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 
@@ -177,7 +194,9 @@ def _build(section_type, values: dict, where: str, base: Path):
                 raise ConfigError(f"missing setting {where}.{name}: {spec.metadata['doc']}")
             continue
         value = values[name]
-        if spec.type in ("Path", "Path | None"):
+        if spec.type == "Location" and isinstance(value, str) and value.startswith(OBJECT_STORE_SCHEMES):
+            value = value.rstrip("/")
+        elif spec.type in ("Path", "Path | None", "Location"):
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}.{name} must be a path (text)")
             value = (base / value).resolve()

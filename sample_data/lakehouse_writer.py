@@ -42,8 +42,10 @@ def write_iceberg_table(catalog: SqlCatalog, location: str, database: str, name:
     return len(table.refresh().metadata.snapshots)
 
 
-def write_delta_table(location: Path, rows: pa.Table, time_column: str, partitioned: bool) -> int:
-    """Writes the table at `location` in `APPENDS` commits, in day order;
+def write_delta_table(location: Path | str, rows: pa.Table, time_column: str, partitioned: bool,
+                      storage_options: dict[str, str] | None = None) -> int:
+    """Writes the table at `location` (a folder, or an `s3://` URI reached
+    with delta-rs's `storage_options`) in `APPENDS` commits, in day order;
     returns the number of versions."""
     if partitioned:
         rows = rows.append_column("dt", pc.cast(pc.cast(rows[time_column], pa.date32()), pa.string()))
@@ -51,5 +53,5 @@ def write_delta_table(location: Path, rows: pa.Table, time_column: str, partitio
     step = -(-rows.num_rows // APPENDS)
     for version, offset in enumerate(range(0, rows.num_rows, step)):
         write_deltalake(str(location), rows.slice(offset, step), mode="append",
-                        partition_by=["dt"] if partitioned else None)
+                        partition_by=["dt"] if partitioned else None, storage_options=storage_options)
     return version + 1

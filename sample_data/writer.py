@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 
-from queries.warehouse.hive_text import SCHEMA_FILE, TextLayout, write_text
+from queries.warehouse.hive_text import SCHEMA_FILE, TextLayout, text_bytes
 
 ROW_GROUP_SIZE = 8_192
 MAX_ROWS_PER_FILE = 1_000_000
@@ -35,7 +35,7 @@ def _write_text(text_format: str, suffix: str):
     with the table's `.schema` sidecar, in its folder above any `dt=` partition."""
     def write(part: pa.Table, path: Path) -> None:
         columns = tuple((f.name, _HIVE_TYPES.get(f.type, "string")) for f in part.schema)
-        write_text(part, path.with_name(path.name + suffix), TextLayout(text_format, columns), suffix == ".gz")
+        path.with_name(path.name + suffix).write_bytes(text_bytes(part, TextLayout(text_format, columns), suffix == ".gz"))
         folder = path.parent.parent if path.parent.name.startswith("dt=") else path.parent
         (folder / SCHEMA_FILE).write_text(json.dumps({"format": text_format, "columns": [
             {"name": name, "type": kind} for name, kind in columns]}, indent=2) + "\n", encoding="utf-8")

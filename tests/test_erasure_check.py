@@ -16,7 +16,7 @@ IDENTIFIERS = [EMPLOYEE_ID, EMAIL]
 
 
 def decoded(path, identifiers, values) -> bool:
-    return _decoded_contains(parquet_text_columns(path), identifiers, values)
+    return _decoded_contains(parquet_text_columns(pa.OSFile(str(path))), identifiers, values)
 
 
 def parquet(tmp_path, columns: dict, compression="zstd", name="part-0.parquet"):
@@ -69,7 +69,7 @@ def test_raw_bytes_are_searched_across_block_seams(tmp_path, monkeypatch, needle
     data = b"x" * 61 + needle.encode() + b"y" * 200
     path = tmp_path / "blob"
     path.write_bytes(data)
-    assert contains(path, [needle, "never-there"])
+    assert contains(pa.OSFile(str(path)), path.name, [needle, "never-there"])
     path.write_bytes(data.replace(needle.encode(), b"-" * len(needle.encode())))
-    assert not contains(path, [needle, "never-there"])
+    assert not contains(pa.OSFile(str(path)), path.name, [needle, "never-there"])
 

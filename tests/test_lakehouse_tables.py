@@ -22,7 +22,7 @@ from deltalake import DeltaTable
 
 from auth.principal import Role
 from queries.backend import Backend
-from queries.erasure.byte_sweep import readable_bytes
+from queries.erasure.byte_sweep import readable_pieces
 from queries.erasure.run import ErasureError, execute
 from queries.warehouse.iceberg_tables import IcebergErasure, IcebergTables
 from queries.warehouse.table_format import TableRef
@@ -121,7 +121,7 @@ def subject_of(backend: Backend):
     of a file's emails, kept as its first 16 characters."""
     sample = Path(backend.settings.warehouse.path).parent
     manifests = b"".join(piece for path in (location_of(sample, "ai_assistant.responses") / "metadata").glob("*.avro")
-                         for piece in readable_bytes(path))
+                         for piece in readable_pieces(path.read_bytes(), path.name))
     return next(p for p in sorted(backend.directory, key=lambda e: e.employee_id)
                 if p.email[:16].encode() in manifests and len(p.email) > 16)
 
@@ -143,7 +143,7 @@ def names_them_anywhere(folder: Path, person) -> list[str]:
     def pieces(path: Path) -> list[bytes]:
         if path.read_bytes()[:4] == b"PAR1":
             return [json.dumps(pq.read_table(path).to_pylist(), default=str).encode()]
-        return list(readable_bytes(path))
+        return list(readable_pieces(path.read_bytes(), path.name))
     return [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
             and any(n in piece for piece in pieces(p) for n in needles)]
 

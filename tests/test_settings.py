@@ -40,6 +40,13 @@ def test_paths_are_relative_to_the_file_and_defaults_apply(tmp_path):
     assert settings.erasure.workers >= 1
 
 
+def test_a_warehouse_on_object_storage_is_kept_as_its_location(tmp_path):
+    settings = load_settings(write(tmp_path, VALID.replace('path = "lake"', 'path = "s3://lake/warehouse/"') +
+                                   '[object_storage]\nendpoint = "http://127.0.0.1:9000"\n'))
+    assert settings.warehouse.path == "s3://lake/warehouse"
+    assert settings.object_storage.endpoint == "http://127.0.0.1:9000" and settings.object_storage.access_key_id == ""
+
+
 def test_the_environment_variable_points_at_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_CONFIG", str(write(tmp_path, VALID)))
     assert load_settings().source == tmp_path / "portal.toml"

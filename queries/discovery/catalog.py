@@ -28,6 +28,7 @@ from pathlib import Path
 
 from queries import sql
 from queries.warehouse.engine import DataFile, Rows, TableRef, Warehouse, WarehouseError
+from queries.warehouse.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +105,16 @@ class Catalog:
         return self._by_name.get(qualified_name)
 
 
-def _content_digest(path: str) -> str:
-    """What changes when the file's content does: its inode and change time
-    (which no tool can set back, unlike the modification time) and the
-    Parquet footer's digest, or the whole file's for other formats."""
+def _content_digest(storage: Storage, path: str) -> str:
+    """What changes when the file's content does: what the storage says
+    changes on every write (a local file's inode and change time, which no
+    tool can set back, unlike the modification time) and the Parquet
+    footer's digest, or the whole file's for other formats."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as data:
-            status = os.fstat(data.fileno())
-            digest.update(f"{status.st_ino}\0{status.st_ctime_ns}\0".encode())
-            data.seek(0, os.SEEK_END)
-            size = data.tell()
+        digest.update(f"{storage.identity(path)}\0".encode())
+        with storage.open(path) as data:
+            size = data.size()
             if size >= FOOTER_TAIL:
                 data.seek(size - FOOTER_TAIL)
                 tail = data.read(FOOTER_TAIL)
@@ -127,14 +127,14 @@ def _content_digest(path: str) -> str:
             for block in iter(lambda: data.read(1 << 20), b""):
                 digest.update(block)
     except OSError as problem:
-        return f"unreadable: {problem.strerror}"
+        return f"unreadable: {problem.strerror or problem}"
     return digest.hexdigest()
 
 
-def fingerprint(files: list[DataFile]) -> str:
+def fingerprint(storage: Storage, files: list[DataFile]) -> str:
     digest = hashlib.sha256()
     for f in files:
-        digest.update(f"{f.path}\0{f.size}\0{f.modified_ns}\0{_content_digest(f.path)}\n".encode())
+        digest.update(f"{f.path}\0{f.size}\0{f.modified_ns}\0{_content_digest(storage, f.path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -153,7 +153,7 @@ def _scanned(columns: tuple[tuple[str, str], ...]) -> tuple[tuple, tuple]:
 
 
 def _inspect(warehouse: Warehouse, table: TableRef, watched: list[DataFile], files: list[DataFile]) -> TableFinding:
-    common = {"table": table, "files": tuple(f.path for f in files), "fingerprint": fingerprint(watched)}
+    common = {"table": table, "files": tuple(f.path for f in files), "fingerprint": fingerprint(warehouse.storage, watched)}
     if not files:
         return TableFinding(**common, error="the table has no data files")
     try:
@@ -161,7 +161,7 @@ def _inspect(warehouse: Warehouse, table: TableRef, watched: list[DataFile], fil
         common.update(files=inspection.readable, storage=inspection.storage, erasure=inspection.erasure,
                       unread=inspection.unread, notes=inspection.notes)
         if not inspection.readable:
-            why = "; ".join(f"{Path(file).name}: {reason}" for file, reason in inspection.unread[:3])
+            why = "; ".join(f"{Storage.name(file)}: {reason}" for file, reason in inspection.unread[:3])
             return TableFinding(**common, error=f"cannot be read: no file of it reads ({why})")
         rows = Rows.of_schema(inspection.schema) if inspection.schema is not None else \
             warehouse.rows([(table, list(inspection.readable))])
@@ -227,7 +227,7 @@ def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
             findings.append(TableFinding(table, error=f"its files cannot be listed: {problem}"))
             continue
         previous = cached.get(table.qualified_name)
-        if previous and previous.fingerprint == fingerprint(watched):
+        if previous and previous.fingerprint == fingerprint(warehouse.storage, watched):
             findings.append(previous)
         else:
             findings.append(_inspect(warehouse, table, watched, files))
@@ -247,7 +247,7 @@ def carry_over(warehouse: Warehouse, catalog: Catalog, state_dir: Path, tables: 
         if finding.table.qualified_name in tables:
             files, watched = warehouse.files(finding.table), warehouse.watched(finding.table)
             if tuple(f.path for f in files) == finding.files:
-                finding = replace(finding, fingerprint=fingerprint(watched))
+                finding = replace(finding, fingerprint=fingerprint(warehouse.storage, watched))
         findings.append(finding)
     updated = Catalog(tuple(findings), catalog.unlisted)
     _save_cache(Path(state_dir) / CACHE_FILE, updated)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from pyiceberg.avro.codecs import KNOWN_CODECS
 
@@ -71,14 +70,9 @@ def _avro_blocks(data: bytes) -> Iterator[bytes]:
         stream.read(SYNC_SIZE)
 
 
-def readable_bytes(path: Path) -> Iterator[bytes]:
-    """The file's bytes, decompressed where it is a gzip stream or an Avro
-    container; one or more pieces, each searched on its own."""
-    yield from readable_pieces(Path(path).read_bytes(), Path(path).name)
-
-
 def readable_pieces(data: bytes, name: str) -> Iterator[bytes]:
-    """`readable_bytes` of a file's content read elsewhere (object storage)."""
+    """A file's bytes, decompressed where it is a gzip stream or an Avro
+    container; one or more pieces, each searched on its own."""
     try:
         if data.startswith(GZIP_MAGIC):
             yield gzip.decompress(data)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,11 +34,10 @@ from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
 from queries.discovery.subject_keys import keys_of
 from queries.erasure.plan import TablePlan
-from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_bytes, readable_pieces
+from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_pieces
 from queries.erasure.journal import table_entry
 from queries.erasure.redact import RowFinder
 from queries.warehouse.engine import TableRef
-from queries.warehouse.hive_folders import file_kind
 from queries.warehouse.table_format import TableErasure
 
 CHUNK = 8 << 20
@@ -66,32 +64,35 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
     traces = {**traces, **{f: traces.get(table_entry(t.table), []) for t in tables if t.erase and t.whole_table
                            and catalog.get(t.table) for f in catalog.get(t.table).files}}
     identifiers = searched_identifiers(employee)
-    root = backend.settings.warehouse.path
+    storage = backend.warehouse.storage
     # Every file under the location of a table with its own metadata, read
-    # wherever it lives; its Parquet files that are not data (a Delta
-    # checkpoint) are decoded too.
+    # wherever it lives (its catalog can put it outside the warehouse); its
+    # Parquet files that are not data (a Delta checkpoint) are decoded too.
     in_tables = {f: erasure for t in tables if t.erase and t.whole_table
                  for erasure in [_erasure(backend, t.table)] for f in erasure.location_files()}
-    swept = sorted(p for p in root.rglob("*") if p.is_file() and str(p) not in kept_files and str(p) not in in_tables)
+    swept = sorted({f.path for f in storage.files(storage.root, hidden=True) if f.path not in kept_files}
+                   | set(in_tables))
     bounds = bound_prefixes(identifiers)
+
+    def opened(path: str) -> pa.NativeFile:
+        return pa.BufferReader(in_tables[path].read_bytes(path)) if path in in_tables else storage.open(path)
+
     decoded = sorted(erased_files)
     with ThreadPoolExecutor(backend.settings.erasure.workers, thread_name_prefix="erasure-check") as pool:
-        raw = dict(zip(swept, pool.map(lambda path: _swept(path, identifiers + traces.get(str(path), [])), swept)))
-        raw |= dict(zip(map(Path, in_tables), pool.map(lambda file: _swept_bytes(
-            in_tables[file].read_bytes(file), file, identifiers + bounds + traces.get(file, [])), in_tables)))
+        raw = dict(zip(swept, pool.map(lambda path: _swept(opened(path), path, identifiers + traces.get(path, []) + (
+            bounds if path in in_tables else [])), swept)))
         table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
-        decoded_hits = [_shown(Path(f), root) for f, hit in zip(decoded, pool.map(
-            lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], Path(file)), identifiers,
+        decoded_hits = [storage.relative(f) for f, hit in zip(decoded, pool.map(
+            lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], file), identifiers,
                                            traces.get(file, [])), decoded)) if hit]
         metadata = sorted(f for f in in_tables if f not in erased_files and f.endswith(".parquet"))
-        decoded_hits += [_shown(Path(f), root) for f, hit in zip(metadata, pool.map(
-            lambda file: _decoded_contains(parquet_text_columns(pa.BufferReader(in_tables[file].read_bytes(file))),
-                                           identifiers + bounds, []), metadata)) if hit]
-    token_hits = [_shown(Path(f), root) for f in decoded
-                  if backend.finder.rows_naming(table_of[f], Path(f), employee)]
-    raw_hits = [_shown(p, root) for p, found in raw.items() if found is True and not _explained(
-        backend.finder, p, table_of, employee, identifiers, traces.get(str(p), []))]
-    unsearchable = [_shown(p, root) for p, found in raw.items() if found is None]
+        decoded_hits += [storage.relative(f) for f, hit in zip(metadata, pool.map(
+            lambda file: _decoded_contains(parquet_text_columns(opened(file)), identifiers + bounds, []), metadata))
+                         if hit]
+    token_hits = [storage.relative(f) for f in decoded if backend.finder.rows_naming(table_of[f], f, employee)]
+    raw_hits = [storage.relative(p) for p, found in raw.items() if found is True and not _explained(
+        backend.finder, p, table_of, employee, identifiers, traces.get(p, []))]
+    unsearchable = [storage.relative(p) for p, found in raw.items() if found is None]
     return {"passed": not left and not raw_hits and not decoded_hits and not token_hits and not unsearchable,
             "rows_left_outside_kept_tables": left, "files_with_rows_still_naming_them": token_hits,
             "files_scanned": len(raw), "files_with_traces_in_raw_bytes": raw_hits,
@@ -107,22 +108,17 @@ def bound_prefixes(identifiers: list[str]) -> list[str]:
     return sorted({i[:ICEBERG_BOUND] for i in identifiers if len(i) > ICEBERG_BOUND})
 
 
-def _shown(path: Path, root: Path) -> str:
-    """A path as the receipt names it: inside the warehouse, relative to it."""
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
 def _erasure(backend: Backend, table: str) -> TableErasure:
     """The format's steps of a table with its own metadata (Iceberg, Delta): here, to list and read its files."""
     return backend.warehouse.erasure(TableRef.parse(table), lambda value: False)
 
 
-def _explained(finder: RowFinder, path: Path, table_of: dict, employee: Employee, identifiers: list[str],
+def _explained(finder: RowFinder, path: str, table_of: dict, employee: Employee, identifiers: list[str],
                values: list[str]) -> bool:
     """A raw-byte hit in a data file whose decoded values name the subject
     nowhere, as a whole token (somebody else's `E002190` holds `E00219`),
     and hold none of the values only their rows held."""
-    finding = table_of.get(str(path))
+    finding = table_of.get(path)
     if finding is None:
         return False
     return not finder.rows_naming(finding, path, employee) and not _decoded_contains(
@@ -138,41 +134,33 @@ def searched_identifiers(employee: Employee) -> list[str]:
     return sorted({form for k in keys for form in (k.key, k.key.upper())} | {employee.employee_id, employee.email})
 
 
-def _swept(path: Path, needles: list[str]) -> bool | None:
+def _swept(source: pa.NativeFile, name: str, needles: list[str]) -> bool | None:
     """`contains`, or None for a file that cannot be searched (a broken
     compressed stream): it is reported, never passed as clean."""
     try:
-        return contains(path, needles)
+        return contains(source, name, needles)
     except SweepError:
         return None
 
 
-def _swept_bytes(data: bytes, name: str, needles: list[str]) -> bool | None:
-    """`_swept` of a file's content read through its table's format."""
-    pattern = _alternatives(needles)
-    try:
-        return any(_block_matches(pa.py_buffer(piece), pattern) for piece in readable_pieces(data, name))
-    except SweepError:
-        return None
-
-
-def contains(path: Path, needles: list[str]) -> bool:
+def contains(source: pa.NativeFile, name: str, needles: list[str]) -> bool:
     """Whether the file's bytes hold any needle, read a block at a time with
     enough of the previous block kept that no needle is missed at a seam; a
-    gzip stream or an Avro file decompressed (`byte_sweep`)."""
+    gzip stream or an Avro file decompressed (`byte_sweep`). Closes `source`."""
     pattern = _alternatives(needles)
-    with open(path, "rb") as source:
+    with source:
         head = source.read(len(AVRO_MAGIC))
-    if head.startswith((GZIP_MAGIC, AVRO_MAGIC)):
-        return any(_block_matches(pa.py_buffer(piece), pattern) for piece in readable_bytes(path))
-    overlap = max(len(n.encode()) for n in needles)
-    tail = b""
-    with open(path, "rb") as source:
+        if head.startswith((GZIP_MAGIC, AVRO_MAGIC)):
+            data = head + source.read()
+            return any(_block_matches(pa.py_buffer(piece), pattern) for piece in readable_pieces(data, name))
+        source.seek(0)
+        overlap = max(len(n.encode()) for n in needles)
+        tail = b""
         for block in iter(lambda: source.read(CHUNK), b""):
             if _block_matches(pa.py_buffer(tail + block), pattern):
                 return True
             tail = block[-overlap:]
-    return False
+        return False
 
 
 def _alternatives(needles: list[str]) -> str:
@@ -226,25 +214,27 @@ def _text_arrays(values: pa.Array):
             yield from _text_arrays(values.field(i))
 
 
-def _text_columns(finder: RowFinder, finding: TableFinding, path: Path) -> pa.Table:
+def _text_columns(finder: RowFinder, finding: TableFinding, path: str) -> pa.Table:
     """A data file's columns that hold text, decoded. Parquet's text
     columns are read as the dictionaries the file stores them in, so each
     distinct value is searched once."""
+    folders = finder.warehouse.hive_folders
     if finding.erasure not in ("files", ""):
-        [rows] = finder.warehouse.format_of(finding.table).read(finding.table, [str(path)])
-    elif file_kind(str(path)) != "parquet":
-        rows = finder.warehouse.hive_folders.read_file(finding.table, str(path))
+        [rows] = finder.warehouse.format_of(finding.table).read(finding.table, [path])
+    elif folders.file_kind(path) != "parquet":
+        rows = folders.read_file(finding.table, path)
     else:
-        return parquet_text_columns(path)
+        return parquet_text_columns(folders.storage.open(path))
     return rows.select([field.name for field in rows.schema if _holds_text(field.type)])
 
 
-def parquet_text_columns(path: Path | pa.NativeFile) -> pa.Table:
-    """A Parquet file's text columns, from a path or from its bytes."""
-    schema = pq.read_schema(path)
-    text = [field.name for field in schema if _holds_text(field.type)]
-    flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
-    return pq.ParquetFile(path, read_dictionary=flat).read(columns=text)
+def parquet_text_columns(source: pa.NativeFile) -> pa.Table:
+    """A Parquet file's text columns. Closes `source`."""
+    with source:
+        schema = pq.read_schema(source)
+        text = [field.name for field in schema if _holds_text(field.type)]
+        flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+        return pq.ParquetFile(source, read_dictionary=flat).read(columns=text)
 
 
 def _decoded_contains(table: pa.Table, identifiers: list[str], values: list[str]) -> bool:

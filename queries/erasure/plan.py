@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -25,6 +24,7 @@ from queries.discovery.directory import Employee
 from queries.erasure.redact import RowFinder, classify
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Request
+from queries.warehouse.storage import Storage
 
 
 class ErasureError(Exception):
@@ -91,17 +91,16 @@ def _cannot_erase(finding: TableFinding) -> str | None:
 def file_preview(finder: RowFinder, finding: TableFinding, file: str, employee: Employee) -> FilePreview:
     """A Hive folder's file is counted as its rewrite will read it; a file of
     a table erased through its format, as the format reads it."""
-    path = Path(file)
     try:
         if finding.erasure == "files":
-            positions = finder.rows_naming(finding, path, employee)
+            positions = finder.rows_naming(finding, file, employee)
             table = finder.warehouse.hive_folders.read_file(finding.table, file)
         else:
             [table] = finder.warehouse.format_of(finding.table).read(finding.table, [file])
             positions = finder.rows_naming_in(finding, table, employee)
         owned = classify(table.take(pa.array(positions, pa.int64())), finder.subject(employee))
     except (OSError, IndexError, ValueError, pa.ArrowException) as problem:
-        raise ErasureError(f"{path.name} changed while it was read; try the preview again ({problem})") from None
+        raise ErasureError(f"{Storage.name(file)} changed while it was read; try the preview again ({problem})") from None
     return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
 
 

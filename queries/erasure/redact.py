@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -169,16 +168,16 @@ class RowFinder:
     def subject(self, employee: Employee) -> Subject:
         return Subject({k.key for k in keys_of(employee)}, employee.employee_id, self.directory)
 
-    def rows_naming(self, finding: TableFinding, file: Path, employee: Employee) -> list[int]:
+    def rows_naming(self, finding: TableFinding, file: str, employee: Employee) -> list[int]:
         """Positions of the file's rows naming the subject, as the index
         finds them: in a Hive folder's file, in its own columns (not its
         partition folders); in a table with its own metadata, in the rows
         the format reads from it."""
         if finding.erasure not in ("files", ""):
-            [rows] = self.warehouse.format_of(finding.table).read(finding.table, [str(file)])
+            [rows] = self.warehouse.format_of(finding.table).read(finding.table, [file])
             return self.rows_naming_in(finding, rows, employee)
-        columns = self.warehouse.hive_folders.file_columns(finding.table, str(file))
-        return self._positions(finding, columns, self.warehouse.rows([(finding.table, [str(file)])]), employee)
+        columns = self.warehouse.hive_folders.file_columns(finding.table, file)
+        return self._positions(finding, columns, self.warehouse.rows([(finding.table, [file])]), employee)
 
     def rows_naming_in(self, finding: TableFinding, rows: pa.Table, employee: Employee) -> list[int]:
         """Positions of the rows of `rows` (read through the table's format) naming the subject."""

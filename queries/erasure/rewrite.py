@@ -11,17 +11,13 @@ own, and how the others are kept without them, is `redact`'s rule.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
-from queries.erasure.check import CHUNK
 from queries.erasure.redact import RowFinder, Subject, classify
 
 TEMP_PREFIX = ".daylight-erasure-"
@@ -29,18 +25,11 @@ DISTINCTIVE_MIN_LENGTH = 16
 DISTINCTIVE_PER_FILE = 20
 
 
-def temp_path(file: Path) -> Path:
-    """Beside the original, so the rename is atomic; hidden, so no reader
-    (nor discovery) takes it for data."""
-    return file.with_name(TEMP_PREFIX + file.name)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        for block in iter(lambda: source.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def temp_path(file: str) -> str:
+    """Beside the original, so the rename is atomic (on a local disk); hidden,
+    so no reader (nor discovery) takes it for data."""
+    folder, _, name = file.rpartition("/")
+    return f"{folder}/{TEMP_PREFIX}{name}"
 
 
 def _text_values(table: pa.Table) -> set[str]:
@@ -121,7 +110,7 @@ def others_named(owned: pa.Table, subject: Subject) -> list[str]:
 
 @dataclass(frozen=True)
 class Written:
-    temp: Path
+    temp: str
     sha256: str
     rows_deleted: int
     rows_redacted: int
@@ -129,17 +118,15 @@ class Written:
     others_named: list[str]
 
 
-def write_new(finder: RowFinder, finding: TableFinding, file: Path, employee: Employee) -> Written:
+def write_new(finder: RowFinder, finding: TableFinding, file: str, employee: Employee) -> Written:
     """Writes the file anew beside the original, as the original was
-    written (its kind, compression, layout), and syncs it; the caller swaps it in."""
+    written (its kind, compression, layout), durably; the caller swaps it in."""
     folders = finder.warehouse.hive_folders
     subject = finder.subject(employee)
-    kept, owned, redacted = split_rows(folders.read_file(finding.table, str(file)),
+    kept, owned, redacted = split_rows(folders.read_file(finding.table, file),
                                        finder.rows_naming(finding, file, employee), subject)
     kept = _compact_dictionaries(kept)
     temp = temp_path(file)
-    folders.write_like(finding.table, kept, str(file), str(temp))
-    with open(temp, "rb") as written:
-        os.fsync(written.fileno())
-    return Written(temp, sha256_of(temp), owned.num_rows, redacted, distinctive(owned, kept, subject),
+    folders.write_like(finding.table, kept, file, temp)
+    return Written(temp, folders.storage.sha256(temp), owned.num_rows, redacted, distinctive(owned, kept, subject),
                    others_named(owned, subject))

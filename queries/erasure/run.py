@@ -5,11 +5,11 @@ rewritten by `queries/erasure/rewrite.py`.
 
 **How.** Each file holding the subject (the subject index says which) is
 read once, rewritten without them beside the original under a hidden name,
-synced to disk, and renamed over it: readers see the old file or the new
-one, never half of either. Files are written `erasure.workers` at a time;
-the journal in the state store, kept by one thread in its own order,
-records each file's step (planned → written → swapped, with the new file's
-SHA-256), so a crash at any point is resumed by running again: a written
+synced to disk, and renamed over it (on object storage, copied over it and
+deleted): readers see the old file or the new one, never half of either.
+Files are written `erasure.workers` at a time; the journal in the state
+store, kept by one thread in its own order, records each file's step
+(planned → written → swapped, with the new file's SHA-256), so a crash at any point is resumed by running again: a written
 file is swapped, a swapped one skipped, an interrupted write redone from
 the original, which is untouched until the rename. One erasure runs at a
 time (a lock file), so two requests touching the same files cannot
@@ -32,7 +32,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,8 +48,9 @@ from queries.erasure.check import verify_erasure
 from queries.erasure.journal import ErasureJournal, JournalEntry, table_entry
 from queries.erasure.plan import ErasureError, TablePlan, plan
 from queries.erasure.requests import Move, Request, RequestError, State
-from queries.erasure.rewrite import Written, sha256_of, temp_path, write_new
+from queries.erasure.rewrite import Written, temp_path, write_new
 from queries.erasure.table_run import erase_tables
+from queries.warehouse.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +73,6 @@ class _Lock:
     def __exit__(self, *exc):
         fcntl.flock(self._file, fcntl.LOCK_UN)
         self._file.close()
-
-
-def _swap(temp: Path, file: Path) -> None:
-    os.replace(temp, file)
-    directory = os.open(file.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 Step = Callable[[str], None]
@@ -179,13 +170,13 @@ def _erase(backend: Backend, request: Request, on_step: Step,
     return backend.requests.transition(None, request.request_id, Move.COMPLETE, outcome)
 
 
-def _resumed_step(steps: ErasureJournal, request_id: str, entry: JournalEntry) -> str:
+def _resumed_step(steps: ErasureJournal, storage: Storage, request_id: str, entry: JournalEntry) -> str:
     """A file journalled as written whose temporary copy is gone was either
     swapped (the crash came before the journal said so; it is journalled
     now) or must be written again."""
-    if entry.step != "written" or temp_path(Path(entry.file)).exists():
+    if entry.step != "written" or storage.stat(temp_path(entry.file)):
         return entry.step
-    if not Path(entry.file).exists() or sha256_of(Path(entry.file)) != entry.new_sha256:
+    if not storage.stat(entry.file) or storage.sha256(entry.file) != entry.new_sha256:
         return "planned"
     steps.set_step(request_id, entry.file, "swapped", entry.new_sha256, _counts(entry))
     return "swapped"
@@ -203,8 +194,8 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
     swaps; journalling and swapping stay in this thread in the journal's
     order. A crash leaves the files being written journalled as planned:
     their originals are untouched, and they are written again on resume."""
-    steps = backend.journal
-    entries = [replace(e, step=_resumed_step(steps, request_id, e)) for e in steps.entries(request_id)
+    steps, storage = backend.journal, backend.warehouse.storage
+    entries = [replace(e, step=_resumed_step(steps, storage, request_id, e)) for e in steps.entries(request_id)
                if not e.whole_table]
     workers = backend.settings.erasure.workers
     planned = iter([e for e in entries if e.step == "planned"])
@@ -213,20 +204,21 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
     try:
         for done, entry in enumerate(entries, start=1):
             while len(writing) < 2 * workers and (upcoming := next(planned, None)):
-                on_step(f"write {Path(upcoming.file).name}")
+                on_step(f"write {storage.name(upcoming.file)}")
                 writing[upcoming.file] = pool.submit(write_new, backend.finder, catalog.get(upcoming.table),
-                                                     Path(upcoming.file), employee)
-            file, step, new_hash, counts = Path(entry.file), entry.step, entry.new_sha256, _counts(entry)
+                                                     upcoming.file, employee)
+            file, step, new_hash, counts = entry.file, entry.step, entry.new_sha256, _counts(entry)
+            name = storage.name(file)
             if step == "planned":
                 written = writing.pop(entry.file).result()
                 new_hash, counts = written.sha256, _counts(written)
-                on_step(f"journal written {file.name}")
+                on_step(f"journal written {name}")
                 steps.set_step(request_id, entry.file, "written", new_hash, counts, written.others_named)
                 step = "written"
             if step == "written":
-                on_step(f"swap {file.name}")
-                _swap(temp_path(file), file)
-                on_step(f"journal swapped {file.name}")
+                on_step(f"swap {name}")
+                storage.replace(temp_path(file), file)
+                on_step(f"journal swapped {name}")
                 steps.set_step(request_id, entry.file, "swapped", new_hash, counts)
             progress(done, len(entries))
     finally:

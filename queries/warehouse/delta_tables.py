@@ -9,10 +9,8 @@ changes with its latest log entry: that is what discovery watches.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
@@ -20,6 +18,7 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError
 
+from queries.warehouse.storage import Storage
 from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
 DATABASE_SUFFIX = ".db"
@@ -34,46 +33,54 @@ class DeltaTableError(Exception):
     """A Delta table cannot be erased as asked; the message says why."""
 
 
-def _local(uri: str) -> str:
+def _path(uri: str) -> str:
+    """A file's URI as the warehouse's storage names it: a local path, or `bucket/key`."""
     parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme in ("", "file") else uri
+    return unquote(parsed.path) if parsed.scheme in ("", "file") else unquote(parsed.netloc + parsed.path)
 
 
 class DeltaTables(TableFormat):
+    """Delta tables in the warehouse's folders, local or on object storage
+    (`options`: delta-rs's storage options, the same endpoint and credentials)."""
+
     name = "delta"
 
-    def __init__(self, root: Path):
-        self.root = Path(root).resolve()
+    def __init__(self, storage: Storage, options: dict[str, str] | None = None):
+        self.storage, self._options = storage, options or {}
 
-    def _folders(self) -> dict[TableRef, Path]:
-        found = {}
-        for database_dir in sorted(self.root.glob(f"*{DATABASE_SUFFIX}")):
-            for folder in sorted(database_dir.iterdir()):
-                if (folder / LOG_FOLDER).is_dir() and not folder.is_symlink():
-                    found[TableRef(database_dir.name[: -len(DATABASE_SUFFIX)], folder.name)] = folder.resolve()
+    def _folders(self) -> dict[TableRef, str]:
+        found, storage = {}, self.storage
+        for database_dir in storage.subfolders(storage.root):
+            database = storage.name(database_dir)
+            if database.endswith(DATABASE_SUFFIX):
+                for folder in storage.subfolders(database_dir):
+                    if storage.is_dir(storage.join(folder, LOG_FOLDER)):
+                        found[TableRef(database[: -len(DATABASE_SUFFIX)], storage.name(folder))] = folder
         return found
 
     def tables(self) -> list[TableRef]:
         return list(self._folders())
 
-    def folders(self) -> set[Path]:
+    def folders(self) -> set[str]:
         return set(self._folders().values())
 
-    def folder(self, table: TableRef) -> Path:
-        return self.root / f"{table.database}{DATABASE_SUFFIX}" / table.name
+    def folder(self, table: TableRef) -> str:
+        return self.storage.join(self.storage.root, f"{table.database}{DATABASE_SUFFIX}", table.name)
+
+    def log_folder(self, table: TableRef) -> str:
+        return self.storage.join(self.folder(table), LOG_FOLDER)
 
     def table(self, table: TableRef) -> DeltaTable:
-        return DeltaTable(str(self.folder(table)))
+        return DeltaTable(self.storage.uri(self.folder(table)), storage_options=self._options or None)
 
     def files(self, table: TableRef) -> list[DataFile]:
         """The files of the latest version, as its log lists them."""
-        return [DataFile(_local(uri), 0, 0) for uri in self.table(table).file_uris()]
+        return [DataFile(_path(uri), 0, 0) for uri in self.table(table).file_uris()]
 
     def watched(self, table: TableRef) -> list[DataFile]:
         version = self.table(table).version()
-        entry = self.folder(table) / LOG_FOLDER / f"{version:020d}.json"
-        stat = entry.stat()
-        return [DataFile(str(entry), stat.st_size, stat.st_mtime_ns)]
+        entry = self.storage.stat(self.storage.join(self.log_folder(table), f"{version:020d}.json"))
+        return [entry] if entry else []
 
     def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
         loaded = self.table(table)
@@ -84,8 +91,9 @@ class DeltaTables(TableFormat):
     def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
         """Each file's rows with its partition values, as the log describes it."""
         dataset = self.table(table).to_pyarrow_dataset()
-        folder = self.folder(table).resolve()
-        fragments = {str(folder / fragment.path): fragment for fragment in dataset.get_fragments()}
+        folder = self.folder(table)
+        fragments = {self.storage.join(folder, unquote(fragment.path)): fragment
+                     for fragment in dataset.get_fragments()}
         return [fragments[file].to_table(schema=dataset.schema) if file in fragments else dataset.schema.empty_table()
                 for file in files]
 
@@ -129,8 +137,8 @@ class DeltaErasure:
                 return done
             columns = table.metadata().partition_columns
             actions = pa.table(table.get_add_actions(flatten=True)).to_pylist()
-            folder = self._tables.folder(self._ref).resolve()
-            touched = [a for a in actions if str(folder / unquote(a["path"])) in files]
+            folder = self._tables.folder(self._ref)
+            touched = [a for a in actions if self._tables.storage.join(folder, unquote(a["path"])) in files]
             partitions = {tuple(a[f"partition.{c}"] for c in columns) for a in touched}
             predicate = None
             if columns and partitions and not any(self._identifying(str(v)) for p in partitions for v in p):
@@ -163,12 +171,11 @@ class DeltaErasure:
         entries (commits, checksums, older checkpoints) of `versions`."""
         table = self._tables.table(self._ref)
         table.create_checkpoint()
-        current, gone = table.version(), set(versions)
-        log = self._tables.folder(self._ref) / LOG_FOLDER
-        for entry in sorted(log.iterdir()):
-            match = _LOG_ENTRY.match(entry.name)
+        current, gone, storage = table.version(), set(versions), self._tables.storage
+        for entry in storage.files(self._tables.log_folder(self._ref), hidden=True):
+            match = _LOG_ENTRY.match(storage.name(entry.path))
             if match and int(match.group(1)) in gone and int(match.group(1)) < current:
-                entry.unlink()
+                storage.remove(entry.path)
 
     def remove_unreferenced(self) -> list[str]:
         """Vacuums, for this table only and with no retention, every file no
@@ -177,13 +184,11 @@ class DeltaErasure:
                                                     enforce_retention_duration=False, full=True)
 
     def referenced(self) -> set[str]:
-        folder = self._tables.folder(self._ref).resolve()
-        log = [str(p) for p in (folder / LOG_FOLDER).rglob("*") if p.is_file()]
-        return {_local(uri) for uri in self._tables.table(self._ref).file_uris()} | set(log)
+        log = {f.path for f in self._tables.storage.files(self._tables.log_folder(self._ref), hidden=True)}
+        return {_path(uri) for uri in self._tables.table(self._ref).file_uris()} | log
 
     def location_files(self) -> list[str]:
-        folder = self._tables.folder(self._ref).resolve()
-        return sorted(os.path.join(d, n) for d, _, names in os.walk(folder) for n in names)
+        return [f.path for f in self._tables.storage.files(self._tables.folder(self._ref), hidden=True)]
 
     def read_bytes(self, path: str) -> bytes:
-        return Path(path).read_bytes()
+        return self._tables.storage.read_bytes(path)

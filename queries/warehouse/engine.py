@@ -5,8 +5,10 @@ lists the tables of every storage format (`table_format.TableFormat`: Hive
 folders of Parquet, ORC or text files, and whatever other formats it is
 given), and runs bound SQL over the rows of a table's files with DuckDB,
 whether DuckDB reads the files itself (Parquet) or the format hands it
-Arrow (`Rows`). The DuckDB connection is confined to the warehouse folder
-itself (`allowed_directories`, external access off, configuration locked),
+Arrow (`Rows`). The warehouse lies in a local folder or on object storage
+(`storage`); on object storage every format hands over Arrow. The DuckDB
+connection is confined to the local warehouse folder, or to nothing
+(`allowed_directories`, external access off, configuration locked),
 so even a bug in our own SQL cannot read the portal's state or other files;
 a format that hands over Arrow reads only the files it lists itself (a Hive
 folder's, a Delta log's, those an Iceberg catalog names).
@@ -27,6 +29,7 @@ import pyarrow as pa
 from queries import sql
 from queries.sql import Fragment, bind
 from queries.warehouse.hive_folders import HiveFolders, unified
+from queries.warehouse.storage import Storage, StorageError, storage_at
 from queries.warehouse.table_format import DataFile, Inspection, TableErasure, TableFormat, TableRef
 
 __all__ = ["DataFile", "Rows", "TableRef", "Warehouse", "WarehouseError"]
@@ -80,11 +83,13 @@ def _numbered(tables: list[pa.Table]) -> pa.Table:
 
 
 class Warehouse:
-    def __init__(self, root: Path, threads: int = 2, formats: Sequence[TableFormat] = ()):
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise WarehouseError(f"warehouse folder {self.root} does not exist")
-        self.hive_folders = HiveFolders(self.root, self._claimed)
+    def __init__(self, root: Storage | Path | str, threads: int = 2, formats: Sequence[TableFormat] = ()):
+        """`root`: the warehouse's storage, or a local folder or `s3://` location to open one for."""
+        try:
+            self.storage = root if isinstance(root, Storage) else storage_at(root)
+        except StorageError as problem:
+            raise WarehouseError(str(problem)) from None
+        self.hive_folders = HiveFolders(self.storage, self._claimed)
         self._formats = [*formats, self.hive_folders]
         self._owners: dict[TableRef, TableFormat] = {}
         self.unlisted: dict[str, str] = {}  # format → why its tables could not be listed
@@ -93,12 +98,13 @@ class Warehouse:
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
         })
-        self._connection.execute("SET allowed_directories = $dirs", {"dirs": [str(self.root) + os.sep]})
+        local = [self.storage.root + os.sep] if self.storage.local else []
+        self._connection.execute("SET allowed_directories = $dirs", {"dirs": local})
         self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
 
-    def _claimed(self) -> set[Path]:
+    def _claimed(self) -> set[str]:
         """Table folders another format reads by its own rules (an Iceberg
         table's location). A format that cannot say claims none: its folders
         are then read as Hive folders, with a note, rather than not at all."""

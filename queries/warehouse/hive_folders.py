@@ -7,8 +7,9 @@ are recognized by their magic bytes, anything else is text (gzip-compressed
 or not; see `hive_text`). Hidden and underscore-prefixed files and folders
 (`_SUCCESS`, `.crc`, writers' staging areas) are not data; links are not
 followed, so a link cannot pull a file from outside the warehouse into a
-table. A folder that is all Parquet is read by DuckDB itself; any other is
-read file by file with pyarrow. Formats Daylight cannot read (Avro,
+table. A local folder that is all Parquet is read by DuckDB itself; any
+other, and every folder on object storage (`storage`), is read file by
+file with pyarrow. Formats Daylight cannot read (Avro,
 SequenceFile, RCFile) are reported by name, with the reason, and never hide
 the table's other files.
 """
@@ -16,7 +17,6 @@ the table's other files.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 
-from queries.warehouse.hive_text import GZIP_MAGIC, SCHEMA_FILE, TextLayout, TextLayoutError, read_text, write_text
+from queries.warehouse.hive_text import GZIP_MAGIC, SCHEMA_FILE, TextLayout, TextLayoutError, read_text, text_bytes
+from queries.warehouse.storage import Storage
 from queries.warehouse.table_format import DataFile, Inspection, TableFormat, TableRef
 
 DATABASE_SUFFIX = ".db"
@@ -44,67 +45,64 @@ class WarehouseFolderError(Exception):
     """A table name leads outside the warehouse."""
 
 
-def file_kind(path: str) -> str:
-    """parquet, orc, avro, sequencefile, rcfile or text, by the file's first bytes."""
-    with open(path, "rb") as data:
-        head = data.read(4)
+def kind_of(head: bytes) -> str:
+    """parquet, orc, avro, sequencefile, rcfile or text, by a file's first bytes."""
     return next((kind for magic, kind in _MAGIC if head.startswith(magic)), "text")
 
 
-def partition_values(table_dir: Path, path: str) -> dict[str, str]:
+def partition_values(table_dir: str, path: str) -> dict[str, str]:
     """The `k=v` folders between the table's folder and the file."""
-    parts = Path(path).relative_to(table_dir).parts[:-1]
+    parts = path[len(table_dir.rstrip("/")) + 1:].split("/")[:-1]
     return dict(part.split("=", 1) for part in parts if "=" in part)
 
 
 class HiveFolders(TableFormat):
     name = "hive"
 
-    def __init__(self, root: Path, claimed: Callable[[], set[Path]] = set):
-        self.root = Path(root).resolve()
+    def __init__(self, storage: Storage, claimed: Callable[[], set[str]] = set):
+        self.storage = storage
         self._claimed = claimed
 
     def tables(self) -> list[TableRef]:
         """Every table folder that no other format claims (a Delta log, an
         Iceberg table's location); hidden ones are writers' staging areas."""
-        claimed, found = self._claimed(), []
-        for database_dir in sorted(self.root.iterdir()):
-            if database_dir.is_dir() and database_dir.name.endswith(DATABASE_SUFFIX):
-                database = database_dir.name[: -len(DATABASE_SUFFIX)]
-                found += [TableRef(database, t.name) for t in sorted(database_dir.iterdir())
-                          if t.is_dir() and not t.name.startswith((".", "_")) and t.resolve() not in claimed]
+        claimed, found, storage = self._claimed(), [], self.storage
+        for database_dir in storage.subfolders(storage.root):
+            database = storage.name(database_dir)
+            if database.endswith(DATABASE_SUFFIX):
+                found += [TableRef(database[: -len(DATABASE_SUFFIX)], storage.name(t))
+                          for t in storage.subfolders(database_dir)
+                          if not storage.name(t).startswith((".", "_")) and t not in claimed]
         return found
 
-    def table_dir(self, table: TableRef) -> Path:
-        folder = (self.root / f"{table.database}{DATABASE_SUFFIX}" / table.name).resolve()
-        if self.root not in folder.parents:
+    def table_dir(self, table: TableRef) -> str:
+        folder = self.storage.join(self.storage.root, f"{table.database}{DATABASE_SUFFIX}", table.name)
+        if self.storage.local:
+            folder = str(Path(folder).resolve())
+        if not self.storage.inside(folder) or ".." in (table.database, table.name) or "/" in table.qualified_name:
             raise WarehouseFolderError(f"{table.qualified_name} is outside the warehouse")
         return folder
+
+    def file_kind(self, path: str) -> str:
+        return kind_of(self.storage.head(path, 4))
 
     def files(self, table: TableRef) -> list[DataFile]:
         """Every data file; of a table format's folder that no configured
         format claims, the data files without its metadata."""
-        files, table_dir = [], self.table_dir(table)
-        for folder, subfolders, names in os.walk(table_dir):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_"))
-                                   and not (folder == str(table_dir) and d == "metadata" and _foreign(table_dir)))
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                if not name.startswith((".", "_")) and not os.path.islink(path):
-                    stat = os.stat(path)
-                    files.append(DataFile(path, stat.st_size, stat.st_mtime_ns))
+        table_dir = self.table_dir(table)
+        files = self.storage.files(table_dir)
+        if self._foreign(table_dir):
+            metadata = self.storage.join(table_dir, "metadata") + "/"
+            files = [f for f in files if not f.path.startswith(metadata)]
         return files
 
     def watched(self, table: TableRef) -> list[DataFile]:
-        sidecar = self.table_dir(table) / SCHEMA_FILE
-        if not sidecar.is_file():
-            return self.files(table)
-        stat = sidecar.stat()
-        return [*self.files(table), DataFile(str(sidecar), stat.st_size, stat.st_mtime_ns)]
+        sidecar = self.storage.stat(self.storage.join(self.table_dir(table), SCHEMA_FILE))
+        return self.files(table) if sidecar is None else [*self.files(table), sidecar]
 
     def inspect(self, table: TableRef, files: list[DataFile]) -> Inspection:
         inspection = self._inspect(table, files)
-        foreign = _foreign(self.table_dir(table))
+        foreign = self._foreign(self.table_dir(table))
         if not foreign:
             return inspection
         return replace(inspection, storage=f"{foreign} read as its data files", erasure="", notes=(
@@ -117,31 +115,34 @@ class HiveFolders(TableFormat):
         kinds, unread = {}, []
         for path in paths:
             try:
-                kinds[path] = file_kind(path)
+                kinds[path] = self.file_kind(path)
             except OSError as problem:
-                unread.append((path, f"cannot be opened: {problem.strerror}"))
+                unread.append((path, f"cannot be opened: {problem.strerror or problem}"))
         unread += [(p, _UNSUPPORTED[k]) for p, k in kinds.items() if k in _UNSUPPORTED]
         candidates = [p for p, k in kinds.items() if k not in _UNSUPPORTED]
         if all(kinds[p] == "parquet" for p in candidates):
             readable = []
             for path in candidates:
                 try:
-                    pq.read_metadata(path)
+                    with self.storage.open(path) as source:
+                        pq.read_metadata(source)
                     readable.append(path)
                 except (OSError, pa.ArrowException) as problem:
                     unread.append((path, f"not a readable Parquet file: {problem}"))
             return Inspection(tuple(readable), tuple(unread), storage="Hive folder of Parquet files", erasure="files")
+        table_dir = self.table_dir(table)
         try:
-            layout = TextLayout.load(self.table_dir(table))
+            layout = self._layout(table_dir)
         except TextLayoutError as problem:
             layout, notes = None, (f"{problem}; its text files are read line by line",)
         else:
             notes = () if layout or not any(kinds[p] == "text" for p in candidates) else (
                 f"no {SCHEMA_FILE} describes its text files: they are read line by line",)
-        readable, schemas, table_dir = [], [], self.table_dir(table)
+        readable, schemas = [], []
         for path in candidates:
             try:
-                schemas.append(_with_partitions(_schema(path, kinds[path], layout), partition_values(table_dir, path)))
+                schemas.append(_with_partitions(self._schema(path, kinds[path], layout),
+                                                partition_values(table_dir, path)))
                 readable.append(path)
             except (OSError, ValueError, pa.ArrowException) as problem:
                 unread.append((path, f"cannot be read as {kinds[path]}: {str(problem).splitlines()[0]}"))
@@ -150,42 +151,73 @@ class HiveFolders(TableFormat):
         storage = "Hive folder of " + ", ".join(sorted({_KIND_NAMES[kinds[p]] for p in readable})) + " files"
         return Inspection(tuple(readable), tuple(unread), schema, storage=storage, erasure="files", notes=notes)
 
+    def _layout(self, table_dir: str) -> TextLayout | None:
+        try:
+            sidecar = self.storage.read_bytes(self.storage.join(table_dir, SCHEMA_FILE))
+        except FileNotFoundError:
+            sidecar = None
+        except OSError as problem:
+            raise TextLayoutError(f"{SCHEMA_FILE} cannot be read: {problem}") from None
+        return TextLayout.parse(sidecar)
+
+    def _layout_or_lines(self, table_dir: str) -> TextLayout | None:
+        try:
+            return self._layout(table_dir)
+        except TextLayoutError:
+            return None
+
+    def _schema(self, path: str, kind: str, layout: TextLayout | None) -> pa.Schema:
+        """The file's schema; a text file is parsed whole, to know it reads."""
+        if kind == "parquet":
+            with self.storage.open(path) as source:
+                return pq.read_schema(source)
+        if kind == "orc":
+            with self.storage.open(path) as source:
+                return orc.ORCFile(source).schema
+        return read_text(self.storage.read_bytes(path), layout).schema
+
     def read_file(self, table: TableRef, path: str) -> pa.Table:
         """One file's own columns (no partition values), as its kind defines them."""
-        kind = file_kind(path)
+        kind = self.file_kind(path)
         if kind == "parquet":
-            return pq.read_table(path, partitioning=None)
+            with self.storage.open(path) as source:
+                return pq.read_table(source, partitioning=None)
         if kind == "orc":
-            return orc.read_table(path)
+            with self.storage.open(path) as source:
+                return orc.read_table(source)
         if kind == "text":
-            return read_text(Path(path), _layout_or_lines(self.table_dir(table)))
-        raise ValueError(f"{Path(path).name} is {_UNSUPPORTED[kind]}")
+            return read_text(self.storage.read_bytes(path), self._layout_or_lines(self.table_dir(table)))
+        raise ValueError(f"{self.storage.name(path)} is {_UNSUPPORTED[kind]}")
 
     def file_columns(self, table: TableRef, path: str) -> list[str]:
-        kind = file_kind(path)
-        if kind == "parquet":
-            return pq.read_schema(path).names
-        if kind == "orc":
-            return orc.ORCFile(path).schema.names
+        kind = self.file_kind(path)
+        if kind in ("parquet", "orc"):
+            return self._schema(path, kind, None).names
         return self.read_file(table, path).column_names
 
     def write_like(self, table: TableRef, rows: pa.Table, original: str, path: str) -> None:
         """`rows` (read from `original` by `read_file`) written to `path` as
-        the original was written: its kind, compression, row groups, layout."""
-        kind = file_kind(original)
+        the original was written: its kind, compression, row groups, layout;
+        durable once this returns."""
+        head = self.storage.head(original, 4)
+        kind = kind_of(head)
         if kind == "parquet":
-            metadata = pq.read_metadata(original)
-            pq.write_table(rows, path, compression=_compression(metadata), row_group_size=_row_group_size(metadata),
-                           write_statistics=True)
+            with self.storage.open(original) as source:
+                metadata = pq.read_metadata(source)
+            with self.storage.output(path) as out:
+                pq.write_table(rows, out, compression=_compression(metadata),
+                               row_group_size=_row_group_size(metadata), write_statistics=True)
         elif kind == "orc":
-            orc.write_table(rows, path, compression=orc.ORCFile(original).compression.lower())
+            with self.storage.open(original) as source:
+                compression = orc.ORCFile(source).compression.lower()
+            with self.storage.output(path) as out:
+                orc.write_table(rows, out, compression=compression)
         else:
-            with open(original, "rb") as data:
-                compressed = data.read(2) == GZIP_MAGIC
-            write_text(rows, Path(path), _layout_or_lines(self.table_dir(table)), compressed)
+            self.storage.write_bytes(path, text_bytes(rows, self._layout_or_lines(self.table_dir(table)),
+                                                      head[:2] == GZIP_MAGIC))
 
     def direct(self, table: TableRef, files: list[str]) -> bool:
-        return all(file_kind(path) == "parquet" for path in files)
+        return self.storage.local and all(self.file_kind(path) == "parquet" for path in files)
 
     def read(self, table: TableRef, files: list[str]) -> list[pa.Table]:
         table_dir = self.table_dir(table)
@@ -198,23 +230,15 @@ class HiveFolders(TableFormat):
             tables.append(rows)
         return tables
 
-
-def _foreign(table_dir: Path) -> str | None:
-    """What table format a folder is, when it holds one's log or metadata."""
-    if (table_dir / "_delta_log").is_dir():
-        return "Delta Lake table"
-    if any((table_dir / "metadata").glob("*.metadata.json")):
-        return "Iceberg table"
-    return None
-
-
-def _schema(path: str, kind: str, layout: TextLayout | None) -> pa.Schema:
-    """The file's schema; a text file is parsed whole, to know it reads."""
-    if kind == "parquet":
-        return pq.read_schema(path)
-    if kind == "orc":
-        return orc.ORCFile(path).schema
-    return read_text(Path(path), layout).schema
+    def _foreign(self, table_dir: str) -> str | None:
+        """What table format a folder is, when it holds one's log or metadata."""
+        if self.storage.is_dir(self.storage.join(table_dir, "_delta_log")):
+            return "Delta Lake table"
+        metadata = self.storage.join(table_dir, "metadata")
+        if self.storage.is_dir(metadata) and any(
+                f.path.endswith(".metadata.json") for f in self.storage.files(metadata)):
+            return "Iceberg table"
+        return None
 
 
 def _compression(metadata: pq.FileMetaData) -> str:
@@ -227,13 +251,6 @@ def _compression(metadata: pq.FileMetaData) -> str:
 def _row_group_size(metadata: pq.FileMetaData) -> int:
     """The original's, so readers prune the new file as they did the old."""
     return max(metadata.row_group(0).num_rows, 1) if metadata.num_row_groups else DEFAULT_ROW_GROUP
-
-
-def _layout_or_lines(table_dir: Path) -> TextLayout | None:
-    try:
-        return TextLayout.load(table_dir)
-    except TextLayoutError:
-        return None
 
 
 def _with_partitions(schema: pa.Schema, partitions: dict[str, str]) -> pa.Schema:

@@ -25,7 +25,6 @@ import gzip
 import io
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -53,14 +52,13 @@ class TextLayout:
     header: bool = False
 
     @staticmethod
-    def load(folder: Path) -> TextLayout | None:
-        """The table's layout, or None when it has no sidecar (its text is read line by line)."""
-        path = Path(folder) / SCHEMA_FILE
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+    def parse(sidecar: bytes | None) -> TextLayout | None:
+        """The layout a table's sidecar describes, or None when it has none (its text is read line by line)."""
+        if sidecar is None:
             return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+        try:
+            raw = json.loads(sidecar.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as problem:
             raise TextLayoutError(f"{SCHEMA_FILE} is not readable JSON: {problem}") from None
         try:
             layout = TextLayout(raw.get("format", "hive"),
@@ -73,9 +71,8 @@ class TextLayout:
         return layout
 
 
-def read_text(path: Path, layout: TextLayout | None) -> pa.Table:
-    """One text file (gzip-compressed or not) as Arrow, typed by `layout`."""
-    data = Path(path).read_bytes()
+def read_text(data: bytes, layout: TextLayout | None) -> pa.Table:
+    """One text file's bytes (gzip-compressed or not) as Arrow, typed by `layout`."""
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
@@ -136,9 +133,9 @@ def _map(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(entries, pa.map_(pa.string(), pa.string()))])
 
 
-def write_text(rows: pa.Table, path: Path, layout: TextLayout | None, compressed: bool) -> None:
-    """`rows`, read from a text file by `read_text`, written back the way it
-    was: the same layout (or lines), gzip-compressed if it was."""
+def text_bytes(rows: pa.Table, layout: TextLayout | None, compressed: bool) -> bytes:
+    """`rows`, read from a text file by `read_text`, as the file's bytes the
+    way it was written: the same layout (or lines), gzip-compressed if it was."""
     if layout is None or rows.column_names == [LINE_COLUMN] != [name for name, _ in layout.columns]:
         text = "".join(f"{line}\n" for line in rows[LINE_COLUMN].to_pylist())
     elif layout.format == "jsonl":
@@ -153,7 +150,7 @@ def write_text(rows: pa.Table, path: Path, layout: TextLayout | None, compressed
         writer.writerows([["" if v is None else v for v in row.values()] for row in rows.to_pylist()])
         text = out.getvalue()
     data = text.encode("utf-8")
-    Path(path).write_bytes(gzip.compress(data, mtime=0) if compressed else data)
+    return gzip.compress(data, mtime=0) if compressed else data
 
 
 def _hive_value(value) -> str:

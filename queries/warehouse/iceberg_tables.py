@@ -88,15 +88,14 @@ class IcebergTables(TableFormat):
                       for identifier in self.catalog.list_tables(namespace)]
         return found
 
-    def folders(self) -> set[Path]:
+    def folders(self) -> set[str]:
         folders = set()
         for ref in self.tables():
             try:
-                folder = local_path(self.table(ref).location())
+                location = self.table(ref).location()
             except NoSuchTableError:
                 continue
-            if folder is not None:
-                folders.add(folder)
+            folders.add(str(local_path(location) or _normalized(location)))
         return folders
 
     def files(self, table: TableRef) -> list[DataFile]:
@@ -277,7 +276,7 @@ class IcebergErasure:
 
     def read_bytes(self, path: str) -> bytes:
         filesystem, _ = self._filesystem()
-        with filesystem.open_input_stream(path) as stream:
+        with filesystem.open_input_stream(path, compression=None) as stream:  # the bytes as stored
             return stream.read()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -97,8 +96,9 @@ class TableFormat(ABC):
     def tables(self) -> list[TableRef]:
         """Every table of this format, registered or not."""
 
-    def folders(self) -> set[Path]:
-        """The local folders of this format's tables: no Hive folder table is made of them."""
+    def folders(self) -> set[str]:
+        """The folders of this format's tables, as the warehouse's storage
+        names them: no Hive folder table is made of them."""
         return set()
 
     @abstractmethod
