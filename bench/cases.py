@@ -230,6 +230,8 @@ def access_page(context: Context, subject: Subject):
 SNAPSHOT = "erasure-snapshot"
 RESTORED_STATE = ("subject_index.duckdb", "discovery.json")
 OFFICER = Principal("bench-officer", "Bench Officer", "bench-officer@example.invalid", "HR", frozenset({Role.HR}))
+EXECUTING_OFFICER = Principal("bench-executor", "Bench Executor", "bench-executor@example.invalid", "HR",
+                              frozenset({Role.HR}))  # four eyes: not the officer who approved
 
 
 def _restore(context: Context, snapshot: Path) -> None:
@@ -311,7 +313,7 @@ def _erase(context: Context, subject: Subject) -> Work:
     megabytes = sum(os.path.getsize(f) for f in files) / 1e6
     request = backend.requests.submit(subject.principal, Scope(True), "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.APPROVE, "benchmark")
-    backend.requests.transition(OFFICER, request.request_id, Move.EXECUTE, "benchmark")
+    backend.requests.transition(EXECUTING_OFFICER, request.request_id, Move.EXECUTE, "benchmark")
     done = execute(backend, request.request_id)
     if not done.receipt["verification"]["passed"]:
         raise RuntimeError(f"verification failed: {done.receipt['verification']}")

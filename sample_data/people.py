@@ -160,8 +160,9 @@ class DemoUser:
 
 def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list[DemoUser]:
     """Chooses demo logins that show the portal's range: light, median and
-    heavy employees, a works-council member, an HR privacy officer, an exempt
-    executive, and a login that matches nobody in the directory."""
+    heavy employees, a works-council member, two HR privacy officers (one
+    approves, the other executes), an exempt executive, and a login that
+    matches nobody in the directory."""
     ids = workforce.column("employee_id")
     names = workforce.column("name")
     emails = workforce.column("email")
@@ -176,7 +177,8 @@ def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list
     by_volume = sorted(collected, key=lambda i: (rows_per_employee[i], ids[i]))
     hr_staff = [i for i in by_volume if departments[i] == "People & HR"]
     hr_officer = hr_staff[len(hr_staff) // 2]
-    ordinary = [i for i in by_volume if i != hr_officer]
+    second_officer = hr_staff[len(hr_staff) // 2 - 1]  # four eyes: who approves does not execute
+    ordinary = [i for i in by_volume if i not in (hr_officer, second_officer)]
     council = ordinary[len(ordinary) // 3]
     executive = next(i for i in range(len(ids)) if exempt[i])
     return [
@@ -185,6 +187,7 @@ def pick_demo_users(workforce: Workforce, rows_per_employee: np.ndarray) -> list
         user("employee, light data", ordinary[len(ordinary) // 10]),
         user("works-council member", council, ("employees", "works-council")),
         user("HR privacy officer", hr_officer, ("employees", "hr-privacy")),
+        user("second HR privacy officer", second_officer, ("employees", "hr-privacy")),
         user("executive, exempt from collection", executive),
         DemoUser("contractor with no directory entry", None, "guest.contractor@partner.example",
                  "Guest Contractor", ("employees",)),

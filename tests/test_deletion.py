@@ -24,10 +24,13 @@ from auth.principal import Role
 from queries.backend import Backend
 from queries.discovery.catalog import CACHE_FILE
 from queries.discovery.subject_index import INDEX_FILE
+from queries.access.history import access_history
 from queries.erasure import run as erasure
+from queries.erasure import service as deletions
 from queries.erasure.requests import Move, RequestError, Scope, State, add_months
 from queries.erasure.rewrite import TEMP_PREFIX
 from queries.erasure.run import ErasureError, execute
+from queries.mydata.inventory import inventory_for
 from queries.state import store as state_store
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import folder_rows, identifiers_of, row_names
@@ -80,10 +83,19 @@ def row_hashes(root: Path, persons: list) -> dict[str, list[str]]:
     return {table: sorted(hashes) for table, hashes in found.items()}
 
 
+def second_officer(backend, officer, subject):
+    """Another HR officer, to execute what `officer` approved (four eyes)."""
+    other = next(p for p in backend.directory if p.employee_id not in (officer.employee_id, subject.employee_id)
+                 and p.department == "People & HR")
+    return principal_for(other, Role.HR, Role.EMPLOYEE)
+
+
 def approved(backend, employee, officer, scope=Scope(True)):
+    """Submitted by `employee`, approved by `officer`, set executing by another officer."""
     request = backend.requests.submit(employee, scope, "I am leaving")
     backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
-    return backend.requests.transition(officer, request.request_id, Move.EXECUTE, "go")
+    return backend.requests.transition(second_officer(backend, officer, employee), request.request_id, Move.EXECUTE,
+                                       "go")
 
 
 def assert_gone(backend, lake, employee, before_others, receipts):
@@ -239,7 +251,8 @@ def test_a_file_that_fails_while_others_are_written_stops_the_run_and_resumes(op
     steps = Counter(e.step for e in opened.journal.entries(request.request_id))
     assert steps["swapped"] >= 1 and steps["planned"] >= 1
     monkeypatch.setattr(erasure, "write_new", write_new)
-    opened.requests.transition(officer, request.request_id, Move.EXECUTE, "disk freed")
+    opened.requests.transition(second_officer(opened, officer, employee), request.request_id, Move.EXECUTE,
+                               "disk freed")
     done = execute(opened, request.request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
     assert_gone(opened, lake, employee, others, [done.receipt])
@@ -289,34 +302,58 @@ def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, de
     at = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
     at.user = signed_in_claims(demo_users["employee, median data"])
     at.run()
-    at.button[0].click().run()
+    assert at.radio[0].value is None and not at.multiselect and not at.button, "nothing is chosen for them"
+    at.radio[0].set_value("chosen kinds of data or tables").run()
+    assert len(at.multiselect) == 2 and not at.button
+    at.radio[0].set_value("all my data").run()
+    assert "will be deleted" in page_text(at)
+    request_button = next(b for b in at.button if b.label == "Request deletion")
+    assert request_button.disabled, "asking needs a confirmation first"
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Request deletion").click().run()
     assert not at.exception and "received" in at.success[0].value
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Request deletion").click().run()
+    assert "already have a request for this data" in at.error[0].value
     hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
     hr.user = signed_in_claims(demo_users["HR privacy officer"])
     hr.run()
-    request_id = hr.selectbox[0].options[0]
+    employee = demo_users["employee, median data"]
+    request_id, named, state = hr.selectbox[0].options[0].split(" · ")
+    assert named == f"{employee['name']} ({employee['employee_id']})" and state == "submitted"
     hr.selectbox[0].set_value(request_id).run()
-    assert not hr.exception and "rows deleted" in page_text(hr)
+    assert not hr.exception and "rows deleted" in page_text(hr) and "total" in page_text(hr)
     hr.text_input[0].input("granted in full")
     next(b for b in hr.button if b.label == "Approve").click().run()
     assert not hr.exception
+    assert "another HR privacy officer executes it" in page_text(hr)
+    assert not any(b.label == "Execute the deletion" for b in hr.button)
     at.run()
     assert "approved" in page_text(at)
     opened = Backend.open(write_config(tmp_path, lake))
-    recorded = opened.ledger.entries_about(demo_users["employee, median data"]["employee_id"])
+    recorded = opened.ledger.entries_about(employee["employee_id"])
     assert any(e.access.action == "process-deletion" and e.access.actor_role == "hr"
                and e.access.actor_id == demo_users["HR privacy officer"]["employee_id"] and request_id in
                e.access.justification for e in recorded), "the officer's preview is recorded"
-    next(b for b in hr.button if b.label == "Execute the deletion").click().run()
-    assert not hr.exception
+    executor = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    executor.user = signed_in_claims(demo_users["second HR privacy officer"])
+    executor.run()
+    executor.selectbox[0].set_value(request_id).run()
+    assert "will be deleted" in page_text(executor) and "cannot be undone" in page_text(executor)
+    assert next(b for b in executor.button if b.label == "Execute the deletion").disabled
+    executor.checkbox[0].check().run()
+    next(b for b in executor.button if b.label == "Execute the deletion").click().run()
+    assert not executor.exception
     deadline = time.monotonic() + 120
     while erasure.running(request_id) and time.monotonic() < deadline:
         time.sleep(0.5)
     done = opened.requests.get(request_id)
     assert done.state is State.COMPLETED and done.receipt["verification"]["passed"]
-    hr.run()
+    executor.run()
     files = len(opened.journal.entries(request_id))
-    assert not hr.exception and [p.proto.text for p in hr.get("progress")] == [f"{files} of {files} files rewritten"]
+    assert not executor.exception
+    assert [p.proto.text for p in executor.get("progress")] == [f"{files} of {files} files rewritten"]
+    assert "Verified: nothing about the employee was found afterwards." in page_text(executor)
     at.run()
     assert "completed" in page_text(at)
     opened.close()
@@ -340,3 +377,83 @@ def test_the_index_after_an_erasure_is_what_a_full_rebuild_gives(opened, lake, t
     assert report.indexed, "the rebuild really re-read the tables"
     assert {e: rebuilt.index.tables_about(e, rebuilt.register, today) for e in people_ids} == maintained
     rebuilt.close()
+
+
+def test_erasing_everything_keeps_who_read_it(opened, demo_users):
+    """The access history and the exposure windows are the controller's
+    record, not the employee's telemetry: a full erasure changes neither."""
+    employee, officer = people(opened, demo_users)
+    before = access_history(opened, employee)
+    warehouse_reads = [r for r in before.records if r.source == "warehouse"]
+    assert len(warehouse_reads) > 10 and before.exposures
+    done = execute(opened, approved(opened, employee, officer).request_id)
+    assert done.receipt["verification"]["passed"]
+    assert opened.index.daily_rows(employee.employee_id) == []
+    after = access_history(opened, employee)
+    assert [r for r in after.records if r.source == "warehouse"] == warehouse_reads
+    assert after.exposures == before.exposures
+    assert set(before.records) <= set(after.records)
+    assert "who read your data" in done.receipt["retained"]
+
+
+def test_a_resumed_erasure_keeps_the_counts_from_before_it_started(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    before = access_history(opened, employee)
+    request = approved(opened, employee, officer)
+
+    def crash(step: str) -> None:
+        if step == "verify":
+            raise Crash(step)
+    with pytest.raises(Crash):
+        execute(opened, request.request_id, crash)
+    execute(opened, request.request_id)
+    assert access_history(opened, employee).exposures == before.exposures
+
+
+def test_who_approves_does_not_execute(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    request = opened.requests.submit(employee, Scope(True), None)
+    opened.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+    with pytest.raises(RequestError, match="another HR privacy officer must execute it"):
+        opened.requests.transition(officer, request.request_id, Move.EXECUTE)
+    assert opened.requests.get(request.request_id).state is State.APPROVED
+    executing = opened.requests.transition(second_officer(opened, officer, employee), request.request_id,
+                                           Move.EXECUTE)
+    assert executing.state is State.EXECUTING and executing.approved_by == officer.employee_id
+
+
+@pytest.mark.parametrize("first, second, refused", [
+    (Scope(True), Scope(False, ("chat",)), True),
+    (Scope(False, ("chat",)), Scope(True), True),
+    (Scope(False, ("chat",)), Scope(False, ("chat", "keystrokes")), True),
+    (Scope(False, (), ("collab.chat_messages",)), Scope(False, (), ("collab.chat_messages",)), True),
+    (Scope(False, ("chat",)), Scope(False, ("keystrokes",)), False),
+])
+def test_two_unfinished_requests_for_the_same_data_are_refused(opened, demo_users, first, second, refused):
+    employee, officer = people(opened, demo_users)
+    earlier = opened.requests.submit(employee, first, None)
+    if refused:
+        with pytest.raises(RequestError, match=f"already have a request for this data .*{earlier.request_id}"):
+            opened.requests.submit(employee, second, None)
+        opened.requests.transition(employee, earlier.request_id, Move.WITHDRAW)
+    assert opened.requests.submit(employee, second, None).state is State.SUBMITTED
+
+
+def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    inventory = inventory_for(opened, employee)
+    held = sorted(inventory.categories - {"unregistered"})[0]
+    deletions.place_hold(opened, officer, employee.employee_id, held, "case 12", datetime.now(UTC) + timedelta(days=9))
+    said = deletions.request_summary(opened, employee, Scope(True), inventory)
+    gone = [e for e in inventory.entries if e.category != held]
+    assert said.startswith(f"{sum(e.postings.rows for e in gone):,} rows in {len(gone)} tables will be deleted; "
+                           f"{held} is kept under a legal hold until")
+    assert "(case 12)" in said
+    request = approved(opened, employee, officer)
+    plan_rows = deletions.erasure_preview(opened, officer, request)
+    summary = deletions.erasure_summary(plan_rows)
+    assert f"in {sum(1 for r in plan_rows if not r['kept because'])} tables will be deleted" in summary
+    assert "legal hold" in summary and "case 12" in summary
+    done = execute(opened, request.request_id)
+    words = deletions.verification_in_words(done.receipt["verification"])
+    assert words[0].startswith("Verified: nothing") and "files searched byte by byte" in words[1]

@@ -139,6 +139,8 @@ def test_demo_users_cover_every_kind_of_login(demo_users):
     assert sum(label.startswith("employee") for label in labels) >= 3
     assert "works-council" in demo_users["works-council member"]["claims"]["groups"]
     assert "hr-privacy" in demo_users["HR privacy officer"]["claims"]["groups"]
+    assert "hr-privacy" in demo_users["second HR privacy officer"]["claims"]["groups"]
+    assert demo_users["second HR privacy officer"]["employee_id"] != demo_users["HR privacy officer"]["employee_id"]
 
 
 def test_cli_refuses_to_overwrite_and_says_why(sample, capsys):

@@ -9,7 +9,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.access.history import access_history
+from queries.access.history import access_history, history_csv
 
 who = session.principal()
 session.require(who, VIEW_OWN_ACCESS_LOG, Resource.about(who.employee_id))
@@ -22,6 +22,8 @@ with st.spinner("Collecting the accesses…"):
     history = access_history(backend, who)
 for problem in history.problems:
     st.warning(f"Part of the history cannot be shown: {problem}. The operators have been told.")
+st.download_button("Download this history (CSV)", history_csv(history), file_name="who-read-my-data.csv",
+                   mime="text/csv", help="Every access below, yours included. It is kept when your data is deleted.")
 
 records = pd.DataFrame([{
     "when": r.at, "source": r.source, "who": r.who, "role": r.role, "by me": r.by_me,

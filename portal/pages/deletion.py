@@ -9,6 +9,7 @@ import streamlit as st
 
 from auth.policy import REQUEST_DELETION, Resource
 from portal import session
+from queries.access.history import access_history, history_csv
 from queries.erasure.requests import Move, RequestError, Scope, State
 from queries.erasure import service as deletions
 from queries.mydata.inventory import inventory_for
@@ -22,15 +23,25 @@ st.write("Ask for your telemetry to be deleted — all of it, or chosen kinds of
          "officer decides within one month (at most three with a reason you are told); data under a legal hold "
          "is kept, and the receipt says why.")
 
-with st.form("new request"):
-    inventory = inventory_for(backend, who)
-    everything = st.radio("What should be deleted?", ["all my data", "chosen kinds of data or tables"]) == "all my data"
+st.subheader("Ask for a deletion")
+inventory = inventory_for(backend, who)
+what = st.radio("What should be deleted?", ["all my data", "chosen kinds of data or tables"], index=None)
+categories, tables = [], []
+if what == "chosen kinds of data or tables":
     categories = st.multiselect("Kinds of data", sorted(inventory.categories))
-    tables = st.multiselect("Tables", [e.name for e in inventory.entries])
+    tables = st.multiselect("Single tables", [e.name for e in inventory.entries])
+if what and (what == "all my data" or categories or tables):
+    scope = Scope(what == "all my data", tuple(categories), tuple(tables))
+    st.warning(deletions.request_summary(backend, who, scope, inventory) + " An HR privacy officer reviews the "
+               "request first; once it is executed, the data cannot be restored.")
+    st.caption("Who read your data is not your telemetry: that record is kept after the deletion. Keep a copy "
+               "of it now if you like:")
+    st.download_button("Download who has read my data (CSV)", lambda: history_csv(access_history(backend, who)),
+                       file_name="who-read-my-data.csv", mime="text/csv", on_click="ignore")
     reason = st.text_area("Reason (optional)", max_chars=2000)
-    if st.form_submit_button("Request deletion", type="primary"):
+    sure = st.checkbox("I understand, and I want this data deleted")
+    if st.button("Request deletion", type="primary", disabled=not sure):
         try:
-            scope = Scope(everything, tuple(categories), tuple(tables))
             made = deletions.ask_for_deletion(backend, who, scope, reason)
             st.success(f"Request {made.request_id} received. It must be decided by {made.deadline:%d %b %Y}.")
         except RequestError as problem:

@@ -12,6 +12,7 @@ from portal.plain import literal
 from queries.erasure.plan import ErasureError
 from queries.erasure.requests import Move, RequestError, State
 from queries.erasure import service as deletions
+from queries.erasure.wording import counted
 
 WARN_DAYS = 7
 
@@ -24,26 +25,50 @@ st.title("Deletion queue")
 queue = deletions.queue(backend, who)
 late = [r for r in queue if r.open and r.days_left(now) < 0]
 near = [r for r in queue if r.open and 0 <= r.days_left(now) < WARN_DAYS]
+named = deletions.names(backend, who, sorted({r.subject_id for r in queue}))
 if late:
-    st.error(f"{len(late)} request(s) are past their deadline: " + ", ".join(r.request_id for r in late))
+    st.error(f"{counted(len(late), 'request is', 'requests are')} past the deadline: "
+             + ", ".join(f"{r.request_id} ({named[r.subject_id]})" for r in late))
 if near:
-    st.warning(f"{len(near)} request(s) are due within {WARN_DAYS} days: " + ", ".join(r.request_id for r in near))
+    st.warning(f"{counted(len(near), 'request is', 'requests are')} due within {WARN_DAYS} days: "
+               + ", ".join(f"{r.request_id} ({named[r.subject_id]})" for r in near))
+
 
 states = st.multiselect("States", [s.value for s in State], default=[s.value for s in State
                                                                      if s not in (State.WITHDRAWN,)])
 shown = [r for r in queue if r.state.value in states]
-st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": r.subject_id, "state": r.state.value,
+st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": named[r.subject_id], "state": r.state.value,
                             "received": r.received_at, "deadline": r.deadline,
-                            "days left": round(r.days_left(now), 1) if r.open else None,
+                            "days left": f"{r.days_left(now):.1f}" if r.open else "—",
                             "asked for": r.scope.describe()} for r in shown]), hide_index=True, width="stretch")
 
-chosen = st.selectbox("Review a request", [r.request_id for r in shown], index=None)
+requests_by_id = {r.request_id: r for r in shown}
+chosen = st.selectbox("Review a request", list(requests_by_id), index=None, key="reviewed request",
+                      format_func=lambda rid: f"{rid} · {named[requests_by_id[rid].subject_id]} · "
+                                              f"{requests_by_id[rid].state.value}")
+
+
+def drawn_progress(request_id: str) -> deletions.ErasureProgress:
+    progress = deletions.erasure_progress(backend, who, request_id)
+    st.progress(progress.swapped / progress.files if progress.files else 1.0,
+                text=f"{progress.swapped} of {progress.files} files rewritten")
+    return progress
+
+
+@st.fragment(run_every=2)
+def live_progress(request_id: str) -> None:
+    """Redraws itself every two seconds while the erasure runs; the whole page once it has ended."""
+    if not drawn_progress(request_id).running:
+        st.rerun()
+
+
 if chosen:
     request = deletions.request_in_queue(backend, who, chosen)
     if not allowed(who, PROCESS_DELETION, Resource.about(request.subject_id)):
         st.error("This request is about you: another officer must decide it (four-eyes rule).")
     else:
-        st.subheader(f"{request.request_id}: {request.scope.describe()}")
+        st.subheader(f"{request.request_id}: {named[request.subject_id]}")
+        st.text(f"Asked for: {request.scope.describe()}")
         if request.reason:
             st.caption("The employee's reason, as they wrote it:")
             st.text(request.reason)
@@ -53,42 +78,55 @@ if chosen:
                 plan = deletions.erasure_preview(backend, who, request)
             except (ErasureError, AccessDenied) as problem:
                 st.error(f"The preview cannot be built: {problem}")
-            st.dataframe(pd.DataFrame(plan), hide_index=True, width="stretch")
-        note = st.text_input("Reason (told to the employee; needed to deny, approve in part or extend)")
-        erasable = [row["table"] for row in plan if not row["kept because"]]
-        part = st.multiselect("Tables to delete (approve in part)", erasable)
-        columns = st.columns(4)
-        actions = {columns[0]: (Move.APPROVE, "Approve"), columns[1]: (Move.APPROVE_IN_PART, "Approve in part"),
-                   columns[2]: (Move.DENY, "Deny"), columns[3]: (Move.EXTEND, "Extend the deadline")}
-        for column, (move, label) in actions.items():
-            if move in request.moves() and column.button(label, key=f"{move} {chosen}"):
-                try:
-                    deletions.decide(backend, who, chosen, move, note, approved_tables=part or None)
-                    st.rerun()
-                except (RequestError, AccessDenied) as problem:
-                    st.error(str(problem))
-        if Move.EXECUTE in request.moves() and st.button("Execute the deletion", type="primary"):
-            try:
-                deletions.begin_erasure(backend, who, chosen)
-                st.rerun()
-            except (RequestError, AccessDenied) as problem:
-                st.error(str(problem))
+            if plan:
+                st.dataframe(pd.DataFrame(plan + [deletions.plan_totals(plan)]), hide_index=True, width="stretch")
+        if request.open:
+            note = st.text_input("Reason (told to the employee; needed to deny, approve in part or extend)")
+            erasable = [row["table"] for row in plan if not row["kept because"]]
+            part = st.multiselect("Tables to delete (approve in part)", erasable)
+            columns = st.columns(4)
+            actions = {columns[0]: (Move.APPROVE, "Approve"), columns[1]: (Move.APPROVE_IN_PART, "Approve in part"),
+                       columns[2]: (Move.DENY, "Deny"), columns[3]: (Move.EXTEND, "Extend the deadline")}
+            for column, (move, label) in actions.items():
+                if move in request.moves() and column.button(label, key=f"{move} {chosen}"):
+                    try:
+                        deletions.decide(backend, who, chosen, move, note, approved_tables=part or None)
+                        st.rerun()
+                    except (RequestError, AccessDenied) as problem:
+                        st.error(str(problem))
+        if Move.EXECUTE in request.moves():
+            if request.approved_by == who.employee_id:
+                st.info("You approved this request, so another HR privacy officer executes it (four-eyes rule).")
+            else:
+                approved_plan = [row for row in plan if request.approved_tables is None
+                                 or row["table"] in request.approved_tables or row["kept because"]]
+                st.warning(deletions.erasure_summary(approved_plan) + " This cannot be undone.")
+                sure = st.checkbox("I have checked the summary and want to delete this data now")
+                if st.button("Execute the deletion", type="primary", disabled=not sure):
+                    try:
+                        deletions.begin_erasure(backend, who, chosen)
+                        st.rerun()
+                    except (RequestError, AccessDenied) as problem:
+                        st.error(str(problem))
         if request.state in (State.EXECUTING, State.COMPLETED, State.FAILED):
-            progress = deletions.erasure_progress(backend, who, chosen)
-            st.progress(progress.swapped / progress.files if progress.files else 1.0,
-                        text=f"{progress.swapped} of {progress.files} files rewritten")
+            running = request.state is State.EXECUTING and deletions.erasure_progress(backend, who, chosen).running
+            if running:
+                live_progress(chosen)
+            else:
+                drawn_progress(chosen)
             if request.state is State.FAILED:
                 st.error(f"The deletion did not finish ({literal(request.history[-1].note)}). Execute it again: "
                          "it resumes where it stopped.")
-            if request.state is State.EXECUTING and progress.running:
-                st.button("Refresh progress")
-            elif request.state is State.EXECUTING:
+            elif request.state is State.EXECUTING and not running:
                 st.warning("This deletion was interrupted (the portal restarted while it ran).")
                 if st.button("Resume the deletion", type="primary"):
                     deletions.resume_erasure(backend, who, chosen)
                     st.rerun()
         if request.receipt:
-            st.json(request.receipt["verification"])
+            for sentence in deletions.verification_in_words(request.receipt["verification"]):
+                st.text(sentence)
+            if st.toggle("Show the verification's details"):
+                st.json(request.receipt["verification"])
 
 st.header("Legal holds")
 holds = deletions.legal_holds(backend, who, now)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+
+import pyarrow as pa
 from datetime import UTC, date, datetime
 
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource, ensure
@@ -19,6 +21,7 @@ from auth.principal import Principal, known_role
 from queries.access.grants import AccessGrants, Grant, configured_grants
 from queries.access.ledger import RecordedAccess
 from queries.access.warehouse_audit import AuditEvent
+from queries.mydata.csv_safe import csv_bytes
 from queries.backend import Backend
 from queries.discovery.directory import Directory
 from queries.warehouse.register import Register
@@ -157,7 +160,7 @@ def access_history(backend: Backend, principal: Principal, now: datetime | None 
     problems = [backend.audit_problem] if backend.audit_problem else []
     grants = configured_grants(settings.grants, settings.groups, problems)
     accessors = _Accessors(backend.directory, settings, grants)
-    daily = backend.index.daily_rows(me.employee_id)
+    daily = backend.audit.holdings(me.employee_id, backend.index.daily_rows(me.employee_id))
     events = backend.audit.events_about([me.employee_id, me.email], daily)
     records = (_portal_records(backend.ledger.entries_about(me.employee_id), accessors, me.employee_id)
                + _warehouse_records(backend.register, events, accessors))
@@ -166,3 +169,16 @@ def access_history(backend: Backend, principal: Principal, now: datetime | None 
                  for w in (exposure_windows(grants, set(settings.broad_groups), me.employee_id, daily, events,
                                             now or datetime.now(UTC)) if grants else [])]
     return AccessHistory(tuple(records), tuple(exposures), tuple(problems))
+
+
+def history_csv(history: AccessHistory) -> bytes:
+    """The history as a spreadsheet people can keep: one line per access,
+    text that a spreadsheet would run as a formula neutralized."""
+    rows = [{"when": r.at.isoformat(), "source": r.source, "who": r.who, "role": r.role, "by me": r.by_me,
+             "tables": ", ".join(r.tables), "my rows": r.my_rows, "how": r.action, "purpose": r.purpose or "",
+             "justification": r.justification or "", "no justification": r.unjustified,
+             "purpose not in the register": r.purpose_not_registered} for r in history.records]
+    columns = ["when", "source", "who", "role", "by me", "tables", "my rows", "how", "purpose", "justification",
+               "no justification", "purpose not in the register"]
+    return csv_bytes(pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string())
+                                                                        for c in columns}))[0]

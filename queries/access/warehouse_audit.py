@@ -142,6 +142,23 @@ class WarehouseAudit:
         for every allowed event: the works council's aggregates start here."""
         return state_store.run(self._connection, "warehouse_audit/all_events")
 
+    def retain_holdings(self, employee_id: str, daily_rows: list[tuple[str, date, int]]) -> None:
+        """Keeps how many of the person's rows each table held each day, before
+        an erasure removes the rows: their access history is attributed by it."""
+        with state_store.transaction(self._connection) as db:
+            state_store.run_many(db, "warehouse_audit/retain_holding", [
+                {"employee_id": employee_id, "table_name": table, "day": day.isoformat(), "rows": rows}
+                for table, day, rows in daily_rows])
+
+    def holdings(self, employee_id: str, live: list[tuple[str, date, int]]) -> list[tuple[str, date, int]]:
+        """The person's rows per table and day: those the index holds now
+        (`live`), and, where an erasure removed them, as they were before."""
+        merged = {(table, date.fromisoformat(day)): rows for table, day, rows in state_store.run(
+            self._connection, "warehouse_audit/retained_holdings", {"employee_id": employee_id})}
+        for table, day, rows in live:
+            merged[(table, day)] = max(rows, merged.get((table, day), 0))
+        return [(table, day, rows) for (table, day), rows in sorted(merged.items())]
+
     def events_about(self, identifiers: list[str], daily_rows: list[tuple[str, date, int]]) -> list[AuditEvent]:
         """Events that touched the person with `identifiers` (id, email),
         whose rows per table and day are `daily_rows`, with how many of

@@ -94,6 +94,11 @@ class Scope:
     def covers(self, table: str, category: str) -> bool:
         return self.everything or category in self.categories or table in self.tables
 
+    def overlaps(self, other: Scope) -> bool:
+        """Whether both ask for some of the same data, as far as their words tell."""
+        return (self.everything or other.everything or bool(set(self.categories) & set(other.categories))
+                or bool(set(self.tables) & set(other.tables)))
+
     def to_json(self) -> str:
         return json.dumps({"all": self.everything, "categories": list(self.categories), "tables": list(self.tables)})
 
@@ -142,6 +147,12 @@ class Request:
     def moves(self) -> list[Move]:
         return list(TRANSITIONS[self.state])
 
+    @property
+    def approved_by(self) -> str | None:
+        """Who made the latest decision to approve it (wholly or in part)."""
+        return next((t.actor_id for t in reversed(self.history)
+                     if t.to_state in (State.APPROVED, State.PARTIALLY_APPROVED)), None)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -165,6 +176,12 @@ class DeletionRequests:
         now = now or utc_now()
         request_id = f"DR-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
         with state_store.transaction(self.connection) as db:
+            for earlier, earlier_scope in state_store.run(db, "deletion/unfinished_of",
+                                                          {"subject_id": principal.employee_id}):
+                if scope.overlaps(Scope.from_json(earlier_scope)):
+                    raise RequestError(f"You already have a request for this data that is not finished "
+                                       f"({earlier}). Follow it under your requests, or withdraw it before "
+                                       "asking again.")
             state_store.run(db, "deletion/add_request", {
                 "request_id": request_id, "subject_id": principal.employee_id, "scope": scope.to_json(),
                 "reason": (reason or "").strip() or None, "state": State.SUBMITTED, "received_at": stamp(now),
@@ -246,8 +263,11 @@ class DeletionRequests:
             if actor.employee_id != request.subject_id:
                 raise RequestError("Only the employee who asked can withdraw a request.")
             ensure(actor, REQUEST_DELETION, Resource.about(actor.employee_id))
-        else:
-            ensure(actor, PROCESS_DELETION, Resource.about(request.subject_id))
+            return
+        ensure(actor, PROCESS_DELETION, Resource.about(request.subject_id))
+        if move is Move.EXECUTE and actor.employee_id == request.approved_by:
+            raise RequestError("You approved this request, so another HR privacy officer must execute it "
+                               "(four-eyes rule).")
 
     @staticmethod
     def _log(db: sqlite3.Connection, request_id: str, actor_id: str, before: str | None, after: str,

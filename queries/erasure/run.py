@@ -55,8 +55,10 @@ from queries.warehouse.storage import Storage
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "erasure.lock"
-RETAINED = ("The access ledger and the records of this request (its history and this receipt) are kept: they "
-            "show who read your data and that it was deleted, and hold no telemetry.")
+RETAINED = ("Kept, because they are the record of who read your data and that it was deleted, and hold none of "
+            "its content: the access ledger, the warehouse's audit events, how many of your rows each table held "
+            "on each day (so that reads of it stay attributed to you), and the records of this request (its "
+            "history and this receipt).")
 
 
 class _Lock:
@@ -149,6 +151,9 @@ def _erase(backend: Backend, request: Request, on_step: Step,
     steps = backend.journal
     if not steps.entries(request.request_id):
         on_step("plan")
+        erased = {t.table for t in tables if t.erase}
+        backend.audit.retain_holdings(employee.employee_id, [
+            held for held in backend.index.daily_rows(employee.employee_id) if held[0] in erased])
         steps.plan(request.request_id,
                    [(f, t.table) for t in tables if t.erase and not t.whole_table for f in t.files] +
                    [(table_entry(t.table), t.table) for t in tables if t.erase and t.whole_table])

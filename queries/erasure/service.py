@@ -21,6 +21,10 @@ from queries.erasure import run as erasure
 from queries.erasure.plan import preview
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Move, Request, RequestError, Scope
+# The pages' words for a plan and a receipt.
+from queries.erasure.wording import counted, erasure_summary as erasure_summary, \
+    verification_in_words as verification_in_words
+from queries.mydata.inventory import Inventory
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,23 @@ class ErasureProgress:
 def my_requests(backend: Backend, principal: Principal) -> list[Request]:
     ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
     return backend.requests.of(principal.employee_id)
+
+
+def request_summary(backend: Backend, principal: Principal, scope: Scope, inventory: Inventory) -> str:
+    """What a request for `scope` would delete of the employee's data as
+    their inventory shows it, and what a legal hold keeps: said before they
+    confirm it."""
+    ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
+    holds = backend.holds.in_force(principal.employee_id)
+    chosen = [e for e in inventory.entries if scope.covers(e.name, e.category)]
+    held = {e.name: hold for e in chosen for hold in holds if hold.covers(e.category)}
+    gone = [e for e in chosen if e.name not in held]
+    said = f"{counted(sum(e.postings.rows for e in gone), 'row')} in {counted(len(gone), 'table')} will be deleted"
+    for hold in {h.hold_id: h for h in held.values()}.values():
+        kept = sorted({e.category for e in chosen if held.get(e.name) == hold})
+        said += (f"; {', '.join(kept)} {'is' if len(kept) == 1 else 'are'} kept under a legal hold until "
+                 f"{hold.expires_at:%d %b %Y} ({hold.reason})")
+    return said + "."
 
 
 def ask_for_deletion(backend: Backend, principal: Principal, scope: Scope, reason: str | None) -> Request:
@@ -48,6 +69,13 @@ def queue(backend: Backend, officer: Principal) -> list[Request]:
     return backend.requests.all()
 
 
+def names(backend: Backend, officer: Principal, employee_ids: list[str]) -> dict[str, str]:
+    """People as officers know them, name and id, for the queue and the holds."""
+    ensure(officer, VIEW_DELETION_QUEUE)
+    found = {e: backend.directory.by_id(e) for e in employee_ids}
+    return {e: f"{p.name} ({e})" if p else f"{e} (no longer in the directory)" for e, p in found.items()}
+
+
 def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> Request:
     ensure(officer, VIEW_DELETION_QUEUE)
     return backend.requests.get(request_id)
@@ -56,6 +84,12 @@ def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> R
 def erasure_preview(backend: Backend, officer: Principal, request: Request) -> list[dict]:
     """What erasure would do, per table (recorded in the ledger as the officer's read)."""
     return preview(backend, officer, request)
+
+
+def plan_totals(plan_rows: list[dict]) -> dict:
+    """The preview's last line: every count summed."""
+    return {key: ("total" if key == "table" else sum(row[key] for row in plan_rows)
+                  if isinstance(plan_rows[0][key], int) else "") for key in plan_rows[0]}
 
 
 def decide(backend: Backend, officer: Principal, request_id: str, move: Move, note: str | None,

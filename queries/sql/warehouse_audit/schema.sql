@@ -32,3 +32,15 @@ CREATE TABLE IF NOT EXISTS audit_imports (
 );
 -- The works council's aggregates read each event's filter values.
 CREATE INDEX IF NOT EXISTS audit_filter_values_by_event ON audit_filter_values (event_id);
+-- How many of an erased person's rows each table held on each day, kept
+-- when the rows themselves are erased: the audit events above are
+-- attributed to people by it, and who read a person's data is the
+-- controller's accountability record, not the person's telemetry. Counts
+-- only, no content.
+CREATE TABLE IF NOT EXISTS retained_holdings (
+    employee_id TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    day TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    PRIMARY KEY (employee_id, table_name, day)
+) WITHOUT ROWID;

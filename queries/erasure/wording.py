@@ -1,0 +1,51 @@
+"""What a deletion will do and did, in words people read before they act:
+the summary an irreversible step asks them to confirm, and a receipt's
+verification without its JSON."""
+
+from __future__ import annotations
+
+
+def counted(number: int, thing: str, things: str | None = None) -> str:
+    """`1 row`, `2 rows`, `1,204 rows`."""
+    return f"{number:,} {thing if number == 1 else (things or thing + 's')}"
+
+
+def erasure_summary(plan_rows: list[dict]) -> str:
+    """From an erasure preview (one row per table): how many rows in how
+    many tables go, how many stay without the identifier, and what is kept
+    and why."""
+    erased = [r for r in plan_rows if not r["kept because"]]
+    kept = [r for r in plan_rows if r["kept because"]]
+    deleted = sum(r["rows deleted"] for r in erased)
+    parts = [f"{counted(deleted, 'row')} in {counted(len(erased), 'table')} will be deleted"]
+    redacted = sum(r["rows kept, identifier removed"] for r in erased)
+    if redacted:
+        parts.append(f"{counted(redacted, 'row')} about other people will be kept with the identifier removed")
+    reasons: dict[str, list[str]] = {}
+    for row in kept:
+        reasons.setdefault(row["kept because"], []).append(row["table"])
+    parts += [f"{', '.join(sorted(tables))} {'is' if len(tables) == 1 else 'are'} kept: {why}"
+              for why, tables in sorted(reasons.items())]
+    return "; ".join(parts) + "."
+
+
+def verification_in_words(verification: dict) -> list[str]:
+    """Each finding of an erasure's verification as a sentence; the first says whether it passed."""
+    said = ["Verified: nothing about the employee was found afterwards." if verification.get("passed")
+            else "Verification FAILED: traces of the employee were found afterwards."]
+    said.append(f"{counted(verification.get('files_scanned', 0), 'file')} searched byte by byte for their "
+                "identifiers.")
+    findings = {
+        "rows_left_outside_kept_tables": ("Rows about them still found in", "table", "that was to be erased",
+                                          "that were to be erased"),
+        "files_with_rows_still_naming_them": ("Rows naming them still found in", "rewritten file", "", ""),
+        "files_with_traces_in_raw_bytes": ("Their identifiers still found in the bytes of", "file", "", ""),
+        "files_with_traces_in_decoded_values": ("Their identifiers still found in the values of", "file", "", ""),
+        "files_that_cannot_be_searched": ("Could not be searched:", "file", "", ""),
+    }
+    for key, (lead, thing, one, many) in findings.items():
+        found = verification.get(key) or []
+        if found:
+            tail = one if len(found) == 1 else many
+            said.append(f"{lead} {counted(len(found), thing)}{' ' + tail if tail else ''}.")
+    return said
