@@ -138,6 +138,11 @@ def _cpu_cores() -> int:
 class ErasureSettings:
     workers: int = _doc("How many files an erasure rewrites and verifies at once. Default: one per CPU core.",
                         default_factory=_cpu_cores)
+    contact: str = _doc("Whom an employee contacts to contest a decision on their deletion request (a name, "
+                        "an address), shown with every request.", "your data protection officer")
+    supervisory_authority: str = _doc("The data protection authority an employee may complain to, shown with "
+                                      "every request.", "the data protection supervisory authority where you "
+                                      "work or live")
 
 
 def _default_role_groups() -> MappingProxyType:

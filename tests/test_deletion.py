@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,10 +31,11 @@ from queries.erasure import service as deletions
 from queries.erasure.requests import Move, RequestError, Scope, State, add_months
 from queries.erasure.rewrite import TEMP_PREFIX
 from queries.erasure.run import ErasureError, execute
-from queries.mydata.inventory import inventory_for
+from queries.discovery.relations import names_overlap
+from queries.erasure.plan import kinds_of_data, plan
 from queries.state import store as state_store
 from tests.conftest import signed_in_claims, write_config
-from tests.ground_truth import folder_rows, identifiers_of, row_names
+from tests.ground_truth import folder_rows, identifiers_of, row_names, truth_rows
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text
 
@@ -355,7 +357,8 @@ def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, de
     assert [p.proto.text for p in executor.get("progress")] == [f"{files} of {files} files rewritten"]
     assert "Verified: nothing about the employee was found afterwards." in page_text(executor)
     at.run()
-    assert "completed" in page_text(at)
+    assert "verified: nothing about you was found afterwards" in page_text(at)
+    assert "To contest this decision, contact" in page_text(at)
     opened.close()
 
 
@@ -441,12 +444,12 @@ def test_two_unfinished_requests_for_the_same_data_are_refused(opened, demo_user
 
 def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
     employee, officer = people(opened, demo_users)
-    inventory = inventory_for(opened, employee)
-    held = sorted(inventory.categories - {"unregistered"})[0]
+    kinds = kinds_of_data(opened, employee.employee_id, datetime.now(UTC).date())
+    held = sorted(set().union(*(k for _, k in kinds)) - {"unregistered"})[0]
     deletions.place_hold(opened, officer, employee.employee_id, held, "case 12", datetime.now(UTC) + timedelta(days=9))
-    said = deletions.request_summary(opened, employee, Scope(True), inventory)
-    gone = [e for e in inventory.entries if e.category != held]
-    assert said.startswith(f"{sum(e.postings.rows for e in gone):,} rows in {len(gone)} tables will be deleted; "
+    said = deletions.request_summary(opened, employee, Scope(True))
+    gone = [p for p, k in kinds if held not in k]
+    assert said.startswith(f"{sum(p.rows for p in gone):,} rows in {len(gone)} tables will be deleted; "
                            f"{held} is kept under a legal hold until")
     assert "(case 12)" in said
     request = approved(opened, employee, officer)
@@ -457,3 +460,112 @@ def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
     done = execute(opened, request.request_id)
     words = deletions.verification_in_words(done.receipt["verification"])
     assert words[0].startswith("Verified: nothing") and "files searched byte by byte" in words[1]
+
+
+def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_users):
+    """A copy nobody registered, under a name that says nothing: its columns
+    and a row about the employee tie it to the held table, so it is kept."""
+    employee, officer = people(opened, demo_users)
+    today = datetime.now(UTC).date()
+    held = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    category = opened.register.get(held.table).category
+    database, name = held.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0042")
+    opened.refresh()
+    person = opened.directory.by_id(employee.employee_id)
+    copy_rows = truth_rows(lake, "scratch.tmp_0042", person)
+    assert copy_rows and not opened.register.get("scratch.tmp_0042")
+    covered = deletions.holdable(opened, officer, employee.employee_id)[category]
+    assert ("scratch.tmp_0042", copy_rows) in covered and (held.table, held.rows) in covered
+    deletions.place_hold(opened, officer, employee.employee_id, category, "case 7", datetime.now(UTC) + timedelta(1))
+    done = execute(opened, approved(opened, employee, officer).request_id)
+    kept = {k["table"]: k["why"] for k in done.receipt["kept"]}
+    assert "legal hold" in kept["scratch.tmp_0042"] and "legal hold" in kept[held.table]
+    assert truth_rows(lake, "scratch.tmp_0042", person) == copy_rows
+    assert truth_rows(lake, held.table, person) == held.rows
+
+
+@pytest.mark.parametrize("category", ["chats", "", "  ", "unregistered"])
+def test_a_hold_on_a_kind_of_data_they_do_not_have_is_refused(opened, demo_users, category):
+    employee, officer = people(opened, demo_users)
+    with pytest.raises(RequestError, match="holds no data of the kind"):
+        deletions.place_hold(opened, officer, employee.employee_id, category, "case 7",
+                             datetime.now(UTC) + timedelta(days=1))
+    assert opened.holds.in_force(employee.employee_id) == []
+
+
+def test_copies_are_related_by_columns_and_names_or_rows():
+    assert names_overlap("chat_messages_snapshot_20261102", "chat_messages")
+    assert names_overlap("app_usage_daily_emea_v2", "app_usage_daily")
+    assert names_overlap("keystrokes_backfill", "keystrokes")
+    assert not names_overlap("typing_rhythm_features", "engagement_features"), "a generic word is no tie"
+    assert not names_overlap("vpn_sessions", "door_access")
+
+
+def test_a_request_for_a_kind_of_data_reaches_its_unregistered_copies(opened, lake, demo_users):
+    employee, officer = people(opened, demo_users)
+    today = datetime.now(UTC).date()
+    original = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                    if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    database, name = original.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0043")
+    opened.refresh()
+    category = opened.register.get(original.table).category
+    request = opened.requests.submit(employee, Scope(False, (category,)), None)
+    planned = {t.table: t for t in plan(opened, request)}
+    assert planned["scratch.tmp_0043"].erase and planned[original.table].erase
+    assert planned["scratch.tmp_0043"].category == category
+
+
+def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(tmp_path, lake, monkeypatch,
+                                                                              demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    hr.user = signed_in_claims(demo_users["HR privacy officer"])
+    hr.run()
+    employee = demo_users["employee, median data"]
+    picker = next(s for s in hr.selectbox if s.label == "Employee")
+    assert f"{employee['name']} ({employee['employee_id']})" in picker.options
+    picker.set_value(employee["employee_id"]).run()
+    keep = next(s for s in hr.selectbox if s.label == "Keep")
+    opened = Backend.open(write_config(tmp_path, lake))
+    kinds = deletions.holdable(opened, principal_for(opened.directory.by_id(demo_users["HR privacy officer"][
+        "employee_id"]), Role.HR, Role.EMPLOYEE), employee["employee_id"])
+    assert keep.options == ["all of their data", *kinds] and "chats" not in keep.options
+    chosen = next(iter(kinds))
+    keep.set_value(chosen).run()
+    assert f"in {len(kinds[chosen])} table" in page_text(hr)
+    assert next(b for b in hr.button if b.label == "Place legal hold").disabled
+    hr.text_input[-1].input("case 12").run()
+    hr.checkbox[-1].check().run()
+    next(b for b in hr.button if b.label == "Place legal hold").click().run()
+    assert not hr.exception and "placed on" in hr.success[0].value
+    [hold] = opened.holds.in_force(employee["employee_id"])
+    assert hold.category == chosen and hold.reason == "case 12"
+    opened.close()
+
+
+def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    request = opened.requests.submit(employee, Scope(False, ("chat",)), None)
+    waiting = deletions.request_timeline(request, ZoneInfo("Asia/Tokyo"), employee.employee_id)
+    assert waiting[0][1] == "We received your request." and waiting[0][0].endswith("JST")
+    assert waiting[-1] == ("now", f"An HR privacy officer is reviewing it; they must decide by "
+                                  f"{request.deadline.astimezone(ZoneInfo('Asia/Tokyo')):%d %b %Y, %H:%M} JST.")
+    denied = opened.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+    said = [what for _, what in deletions.request_timeline(denied, UTC, employee.employee_id)]
+    assert said == ["We received your request.", "An HR privacy officer denied it. The reason given: records under "
+                    "audit"]
+    assert deletions.time_zone("Not/AZone") is UTC and deletions.time_zone(None) is UTC
+
+
+def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    kind = next(iter(deletions.holdable(opened, officer, employee.employee_id)))
+    deletions.place_hold(opened, officer, employee.employee_id, kind, "case 12: tax audit",
+                         datetime.now(UTC) + timedelta(days=9))
+    [hold] = deletions.my_holds(opened, employee)
+    assert hold.category == kind and hold.reason == "case 12: tax audit"
+    with pytest.raises(AccessDenied):
+        deletions.my_holds(opened, principal_for(opened.directory.by_id(officer.employee_id), Role.HR))

@@ -2,9 +2,7 @@
 against its deadline, withdraw it before execution, download the receipt."""
 
 import json
-from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
 
 from auth.policy import REQUEST_DELETION, Resource
@@ -12,12 +10,12 @@ from portal import session
 from queries.access.history import access_history, history_csv
 from queries.erasure.requests import Move, RequestError, Scope, State
 from queries.erasure import service as deletions
+from queries.erasure.wording import counted
 from queries.mydata.inventory import inventory_for
 
 who = session.principal()
 session.require(who, REQUEST_DELETION, Resource.about(who.employee_id))
 backend = session.backend()
-now = datetime.now(UTC)
 st.title("Deletion requests")
 st.write("Ask for your telemetry to be deleted — all of it, or chosen kinds of data or tables. An HR privacy "
          "officer decides within one month (at most three with a reason you are told); data under a legal hold "
@@ -32,7 +30,7 @@ if what == "chosen kinds of data or tables":
     tables = st.multiselect("Single tables", [e.name for e in inventory.entries])
 if what and (what == "all my data" or categories or tables):
     scope = Scope(what == "all my data", tuple(categories), tuple(tables))
-    st.warning(deletions.request_summary(backend, who, scope, inventory) + " An HR privacy officer reviews the "
+    st.warning(deletions.request_summary(backend, who, scope) + " An HR privacy officer reviews the "
                "request first; once it is executed, the data cannot be restored.")
     st.caption("Who read your data is not your telemetry: that record is kept after the deletion. Keep a copy "
                "of it now if you like:")
@@ -50,20 +48,22 @@ if what and (what == "all my data" or categories or tables):
 mine = deletions.my_requests(backend, who)
 if not mine:
     st.info("You have not asked for any deletion yet.")
+zone = deletions.time_zone(st.context.timezone)
+holds = deletions.my_holds(backend, who)
+if holds:
+    st.info("Some of your data is kept under a legal hold, whatever you ask: "
+            + "; ".join(f"{h.category or 'all your data'} until {h.expires_at:%d %b %Y}" for h in holds) + ".")
+    for hold in holds:
+        st.caption(f"Why {hold.category or 'all your data'} is kept:")
+        st.text(hold.reason)
+settings = deletions.contest_details(backend)
 for request in mine:
     with st.container(border=True):
-        st.subheader(f"{request.request_id} — {request.state.value}")
-        st.write(f"Asked for: {request.scope.describe()}. Received {request.received_at:%d %b %Y}; "
-                 f"deadline {request.deadline:%d %b %Y}.")
-        if request.extension_reason:
-            st.warning("The deadline was extended. The officer's reason:")
-            st.text(request.extension_reason)
-        if request.decision_reason:
-            st.caption("The officer's reason for the decision:")
-            st.text(request.decision_reason)
-        st.dataframe(pd.DataFrame([{"when": t.at, "by": "you" if t.actor_id == who.employee_id else t.actor_id,
-                                    "from": t.from_state or "", "to": t.to_state, "note": t.note or ""}
-                                   for t in request.history]), hide_index=True, width="stretch")
+        st.subheader(f"{request.request_id}: {request.scope.describe()}")
+        for when, what in deletions.request_timeline(request, zone, who.employee_id):
+            left, right = st.columns([1, 3])
+            left.text(when)
+            right.text(what)
         if Move.WITHDRAW in request.moves() and st.button("Withdraw this request", key=f"withdraw {request.request_id}"):
             try:
                 deletions.withdraw(backend, who, request.request_id)
@@ -71,10 +71,13 @@ for request in mine:
             except RequestError as problem:
                 st.error(str(problem))
         if request.state is State.COMPLETED and request.receipt:
-            verification = request.receipt["verification"]
-            st.write(f"Deleted {sum(t['rows_deleted'] for t in request.receipt['deleted']):,} rows in "
-                     f"{len(request.receipt['deleted'])} tables; kept {len(request.receipt['kept'])} tables. "
-                     f"Verification: {'passed' if verification['passed'] else 'FAILED — HR has been told'}.")
+            kept = request.receipt["kept"]
+            if kept:
+                st.caption(f"Kept: {counted(len(kept), 'table')}. Why:")
+                st.text("\n".join(f"{k['table']}: {k['why']}" for k in kept))
             st.download_button("Download the signed receipt", json.dumps(request.receipt, indent=2),
                                file_name=f"receipt-{request.request_id}.json", mime="application/json",
                                key=f"receipt {request.request_id}")
+        if request.state in (State.DENIED, State.PARTIALLY_APPROVED, State.COMPLETED):
+            st.caption(f"To contest this decision, contact {settings.contact}. You may also complain to "
+                       f"{settings.supervisory_authority}.")

@@ -130,24 +130,41 @@ if chosen:
 
 st.header("Legal holds")
 holds = deletions.legal_holds(backend, who, now)
-st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": h.subject_id, "category": h.category or "all data",
-                            "reason": h.reason, "placed by": h.placed_by, "expires": h.expires_at} for h in holds]),
+held_names = deletions.names(backend, who, sorted({h.subject_id for h in holds} | {h.placed_by for h in holds}))
+st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": held_names[h.subject_id],
+                            "keeps": h.category or "all of their data", "reason": h.reason,
+                            "placed by": held_names[h.placed_by], "expires": h.expires_at} for h in holds]),
              hide_index=True, width="stretch")
-with st.form("hold"):
-    subject = st.text_input("Employee id")
-    category = st.text_input("Category (empty: all of the employee's data)")
-    reason = st.text_input("Reason")
-    until = st.date_input("Expires", value=(now + timedelta(days=180)).date())
-    if st.form_submit_button("Place legal hold"):
-        if not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject.strip())):
-            st.error("You cannot place a hold on your own data.")
-        else:
+
+st.subheader("Place a legal hold")
+everyone = deletions.people(backend, who)
+subject = st.selectbox("Employee", list(everyone), index=None, format_func=everyone.get,
+                       placeholder="Type a name or an id")
+if subject and not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject)):
+    st.error("You cannot place a hold on your own data: another officer must (four-eyes rule).")
+elif subject:
+    kinds = deletions.holdable(backend, who, subject, now)
+    ALL = "all of their data"
+    kind = st.selectbox("Keep", [ALL, *kinds], index=None,
+                        help="Only the kinds of data Daylight holds about this person; a kind covers its registered "
+                             "tables and their unregistered copies.")
+    if kind:
+        covered = [row for rows in kinds.values() for row in rows] if kind == ALL else kinds[kind]
+        covered = sorted(set(covered))
+        st.text(f"This hold keeps {counted(sum(rows for _, rows in covered), 'row')} in "
+                f"{counted(len(covered), 'table')} out of every erasure:")
+        st.dataframe(pd.DataFrame(covered, columns=["table", "rows about them"]), hide_index=True, width="stretch")
+        reason = st.text_input("Reason (the case or the retention duty; the employee is told it)")
+        until = st.date_input("Expires", value=(now + timedelta(days=180)).date(), min_value=now.date())
+        sure = st.checkbox("I have checked what this hold keeps")
+        if st.button("Place legal hold", disabled=not (sure and reason.strip())):
             try:
-                deletions.place_hold(backend, who, subject.strip(), category.strip() or None, reason,
-                                     datetime.combine(until, datetime.min.time(), UTC))
-                st.rerun()
+                placed = deletions.place_hold(backend, who, subject, None if kind == ALL else kind, reason,
+                                              datetime.combine(until, datetime.min.time(), UTC))
+                st.success(f"Legal hold {placed.hold_id} placed on {everyone[subject]} until {until:%d %b %Y}.")
             except RequestError as problem:
                 st.error(str(problem))
+
 lift = st.selectbox("Lift a hold", [h.hold_id for h in holds], index=None)
 if lift and st.button("Lift this hold"):
     try:

@@ -27,8 +27,9 @@ class Hold:
     placed_at: datetime
     expires_at: datetime
 
-    def covers(self, category: str) -> bool:
-        return self.category is None or self.category == category
+    def covers(self, kinds: set[str]) -> bool:
+        """Whether it keeps a table holding these kinds of data (`plan.kinds_of_data`)."""
+        return self.category is None or self.category in kinds
 
 
 class LegalHolds:

@@ -10,8 +10,9 @@ ledger.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
@@ -21,6 +22,8 @@ from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
+from queries.discovery.relations import Relations
+from queries.discovery.subject_index import TablePostings
 from queries.erasure.redact import RowFinder, classify
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Request
@@ -53,28 +56,58 @@ class FilePreview:
     total: int
 
 
+def kinds_of_data(backend: Backend, employee_id: str, today: date) -> list[tuple[TablePostings, set[str]]]:
+    """Each table holding the employee, with the kinds of data it holds:
+    its registered category, or, for an unregistered table, those of the
+    registered tables it is a copy of (`queries/discovery/relations.py`,
+    where the names do not tell, by a row about the employee in both).
+    Holds and requests on a kind of data reach the copies this way."""
+    catalog = backend.catalog()
+    found = [p for p in backend.index.tables_about(employee_id, backend.register, today)
+             if p.rows and catalog.get(p.table) is not None]
+    files = {p.table: p.files for p in found}
+    employee = backend.directory.by_id(employee_id)
+    relations, rows = Relations(catalog, backend.register), {}
+
+    def rows_about(table: str) -> set[str]:
+        if table not in rows:
+            rows[table] = _rows_about(backend.finder, catalog.get(table), files.get(table, ()), employee)
+        return rows[table]
+
+    def shares_rows(table: str, other: str) -> bool:
+        return employee is not None and bool(rows_about(table) & rows_about(other))
+    return [(p, relations.categories(p.table, shares_rows)) for p in found]
+
+
+def _rows_about(finder: RowFinder, finding: TableFinding, files: tuple[str, ...], employee: Employee) -> set[str]:
+    """The rows of `files` naming the employee, each as canonical JSON."""
+    about = set()
+    for file in files:
+        [rows] = finder.warehouse.format_of(finding.table).read(finding.table, [file])
+        positions = finder.rows_naming_in(finding, rows, employee)
+        about |= {json.dumps(row, sort_keys=True, default=str)
+                  for row in rows.take(pa.array(positions, pa.int64())).to_pylist()}
+    return about
+
+
 def plan(backend: Backend, request: Request, now: datetime | None = None) -> list[TablePlan]:
     """Per table holding the subject: erase it, or keep it and why."""
     catalog = backend.catalog()
     holds = backend.holds.in_force(request.subject_id, now)
     plans = []
-    for postings in backend.index.tables_about(request.subject_id, backend.register, (now or datetime.now(UTC)).date()):
+    for postings, kinds in kinds_of_data(backend, request.subject_id, (now or datetime.now(UTC)).date()):
         finding = catalog.get(postings.table)
-        if finding is None or not postings.rows:
-            continue
-        registered = backend.register.get(postings.table)
-        category = registered.category if registered else "unregistered"
-        reason = _kept_because(request, postings.table, category, holds) or _cannot_erase(finding)
-        plans.append(TablePlan(postings.table, category, postings.files, postings.rows, reason is None, reason,
-                               finding.erasure))
+        reason = _kept_because(request, postings.table, kinds, holds) or _cannot_erase(finding)
+        plans.append(TablePlan(postings.table, ", ".join(sorted(kinds)), postings.files, postings.rows,
+                               reason is None, reason, finding.erasure))
     return plans
 
 
-def _kept_because(request: Request, table: str, category: str, holds: list[Hold]) -> str | None:
-    hold = next((h for h in holds if h.covers(category)), None)
+def _kept_because(request: Request, table: str, kinds: set[str], holds: list[Hold]) -> str | None:
+    hold = next((h for h in holds if h.covers(kinds)), None)
     if hold:
         return f"legal hold {hold.hold_id} until {hold.expires_at:%d %b %Y}: {hold.reason}"
-    if not request.scope.covers(table, category):
+    if not request.scope.covers(table, kinds):
         return "not part of the request"
     if request.approved_tables is not None and table not in request.approved_tables:
         return f"not approved: {request.decision_reason}"

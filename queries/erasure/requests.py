@@ -91,8 +91,9 @@ class Scope:
     categories: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
 
-    def covers(self, table: str, category: str) -> bool:
-        return self.everything or category in self.categories or table in self.tables
+    def covers(self, table: str, kinds: set[str]) -> bool:
+        """Whether it asks for `table`, which holds these kinds of data (`plan.kinds_of_data`)."""
+        return self.everything or bool(kinds & set(self.categories)) or table in self.tables
 
     def overlaps(self, other: Scope) -> bool:
         """Whether both ask for some of the same data, as far as their words tell."""

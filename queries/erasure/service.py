@@ -12,19 +12,21 @@ call, so a request is never left "executing" with nothing running.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from auth.policy import PROCESS_DELETION, REQUEST_DELETION, VIEW_DELETION_QUEUE, Resource, ensure
+from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, REQUEST_DELETION, VIEW_DELETION_QUEUE, Resource, ensure
 from auth.principal import Principal
 from queries.backend import Backend
 from queries.erasure import run as erasure
-from queries.erasure.plan import preview
+from queries.discovery.relations import UNREGISTERED
+from queries.erasure.plan import kinds_of_data, preview
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Move, Request, RequestError, Scope
+from settings import ErasureSettings
 # The pages' words for a plan and a receipt.
 from queries.erasure.wording import counted, erasure_summary as erasure_summary, \
-    verification_in_words as verification_in_words
-from queries.mydata.inventory import Inventory
+    request_timeline as request_timeline, verification_in_words as verification_in_words
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,41 @@ def my_requests(backend: Backend, principal: Principal) -> list[Request]:
     return backend.requests.of(principal.employee_id)
 
 
-def request_summary(backend: Backend, principal: Principal, scope: Scope, inventory: Inventory) -> str:
-    """What a request for `scope` would delete of the employee's data as
-    their inventory shows it, and what a legal hold keeps: said before they
-    confirm it."""
+def request_summary(backend: Backend, principal: Principal, scope: Scope, now: datetime | None = None) -> str:
+    """What a request for `scope` would delete of the employee's data, and
+    what a legal hold keeps: said before they confirm it."""
     ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
-    holds = backend.holds.in_force(principal.employee_id)
-    chosen = [e for e in inventory.entries if scope.covers(e.name, e.category)]
-    held = {e.name: hold for e in chosen for hold in holds if hold.covers(e.category)}
-    gone = [e for e in chosen if e.name not in held]
-    said = f"{counted(sum(e.postings.rows for e in gone), 'row')} in {counted(len(gone), 'table')} will be deleted"
+    now = now or datetime.now(UTC)
+    holds = backend.holds.in_force(principal.employee_id, now)
+    chosen = [(p, kinds) for p, kinds in kinds_of_data(backend, principal.employee_id, now.date())
+              if scope.covers(p.table, kinds)]
+    held = {p.table: hold for p, kinds in chosen for hold in holds if hold.covers(kinds)}
+    gone = [p for p, _ in chosen if p.table not in held]
+    said = f"{counted(sum(p.rows for p in gone), 'row')} in {counted(len(gone), 'table')} will be deleted"
     for hold in {h.hold_id: h for h in held.values()}.values():
-        kept = sorted({e.category for e in chosen if held.get(e.name) == hold})
-        said += (f"; {', '.join(kept)} {'is' if len(kept) == 1 else 'are'} kept under a legal hold until "
+        said += (f"; {hold.category or 'all your data'} is kept under a legal hold until "
                  f"{hold.expires_at:%d %b %Y} ({hold.reason})")
     return said + "."
+
+
+def my_holds(backend: Backend, principal: Principal) -> list[Hold]:
+    """The legal holds on the employee's own data, with their reasons: they
+    are told what is kept and why before they ask."""
+    ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
+    return backend.holds.in_force(principal.employee_id)
+
+
+def contest_details(backend: Backend) -> ErasureSettings:
+    """Whom to contact to contest a decision, and where to complain."""
+    return backend.settings.erasure
+
+
+def time_zone(name: str | None) -> tzinfo:
+    """The browser's time zone, when it says a known one; else UTC."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def ask_for_deletion(backend: Backend, principal: Principal, scope: Scope, reason: str | None) -> Request:
@@ -74,6 +96,12 @@ def names(backend: Backend, officer: Principal, employee_ids: list[str]) -> dict
     ensure(officer, VIEW_DELETION_QUEUE)
     found = {e: backend.directory.by_id(e) for e in employee_ids}
     return {e: f"{p.name} ({e})" if p else f"{e} (no longer in the directory)" for e, p in found.items()}
+
+
+def people(backend: Backend, officer: Principal) -> dict[str, str]:
+    """Everyone in the directory by id, named as officers know them, to pick whom a hold is on."""
+    ensure(officer, VIEW_DELETION_QUEUE)
+    return {p.employee_id: f"{p.name} ({p.employee_id})" for p in sorted(backend.directory, key=lambda p: p.name)}
 
 
 def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> Request:
@@ -124,10 +152,27 @@ def legal_holds(backend: Backend, officer: Principal, now: datetime) -> list[Hol
     return backend.holds.in_force(None, now)
 
 
+def holdable(backend: Backend, officer: Principal, subject_id: str, now: datetime | None = None) -> dict[str, list]:
+    """The kinds of data a hold on the employee can keep, each with the
+    tables it covers (registered ones and their unregistered copies) and the
+    rows about them: what the officer chooses from and sees before saving."""
+    ensure(officer, PLACE_LEGAL_HOLD, Resource.about(subject_id))
+    covered: dict[str, list] = {}
+    for postings, kinds in kinds_of_data(backend, subject_id, (now or datetime.now(UTC)).date()):
+        for kind in kinds - {UNREGISTERED}:
+            covered.setdefault(kind, []).append((postings.table, postings.rows))
+    return dict(sorted(covered.items()))
+
+
 def place_hold(backend: Backend, officer: Principal, subject_id: str, category: str | None, reason: str,
                expires_at: datetime) -> Hold:
+    """A hold on all of the employee's data (`category` None) or on one kind
+    of data Daylight holds about them: any other category would keep nothing."""
     if backend.directory.by_id(subject_id) is None:
         raise RequestError("There is no such employee in the directory.")
+    if category is not None and category not in holdable(backend, officer, subject_id):
+        raise RequestError(f"Daylight holds no data of the kind {category!r} about this employee, so the hold "
+                           "would keep nothing. Choose one of their kinds of data, or all of it.")
     return backend.holds.place(officer, subject_id, category, reason, expires_at)
 
 

@@ -4,6 +4,10 @@ verification without its JSON."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
+from queries.erasure.requests import Request, State
+
 
 def counted(number: int, thing: str, things: str | None = None) -> str:
     """`1 row`, `2 rows`, `1,204 rows`."""
@@ -49,3 +53,43 @@ def verification_in_words(verification: dict) -> list[str]:
             tail = one if len(found) == 1 else many
             said.append(f"{lead} {counted(len(found), thing)}{' ' + tail if tail else ''}.")
     return said
+
+
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return f"{moment.astimezone(zone):%d %b %Y, %H:%M %Z}"
+
+
+def request_timeline(request: Request, zone: tzinfo, me: str) -> list[tuple[str, str]]:
+    """(when, what happened) for each step of the employee's request, in
+    words, in their time zone; while it waits for a decision, a last line
+    says so and by when."""
+    said = []
+    for step in request.history:
+        who = "You" if step.actor_id == me else "An HR privacy officer"
+        why = f" The reason given: {step.note}" if step.note else ""
+        words = {
+            State.SUBMITTED: "We received your request.",
+            State.EXTENDED: f"{who} extended the deadline to {_day(request.deadline, zone)}.{why}",
+            State.APPROVED: f"{who} approved it: everything you asked for will be deleted.",
+            State.PARTIALLY_APPROVED: f"{who} approved it in part: only some tables will be deleted.{why}",
+            State.DENIED: f"{who} denied it.{why}",
+            State.WITHDRAWN: "You withdrew it.",
+            State.EXECUTING: "The deletion started.",
+            State.FAILED: "The deletion stopped before it finished; it will be resumed where it stopped.",
+            State.COMPLETED: _completed(request),
+        }[State(step.to_state)]
+        said.append((_day(step.at, zone), words))
+    if request.open:
+        said.append(("now", f"An HR privacy officer is reviewing it; they must decide by "
+                            f"{_day(request.deadline, zone)}."))
+    return said
+
+
+def _completed(request: Request) -> str:
+    if not request.receipt:
+        return "The deletion finished."
+    verification = request.receipt["verification"]
+    deleted = sum(t["rows_deleted"] for t in request.receipt["deleted"])
+    done = f"Deleted {counted(deleted, 'row')} in {counted(len(request.receipt['deleted']), 'table')}"
+    return done + (", and verified: nothing about you was found afterwards." if verification["passed"]
+                   else ". The check afterwards still found traces of you; HR has been told and must act.")
