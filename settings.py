@@ -145,6 +145,18 @@ class ErasureSettings:
                                       "work or live")
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_host: str = _doc("SMTP server that mails employees when their deletion request changes state. Empty: no "
+                          "mail, the portal's own notifications only.", "")
+    smtp_port: int = _doc("Its port.", 25)
+    starttls: bool = _doc("Upgrade the connection with STARTTLS before sending.", False)
+    username: str = _doc("User to sign in to the server as, if it asks; the password is taken from "
+                         "`DAYLIGHT_SMTP_PASSWORD` in the environment.", "")
+    sender: str = _doc("The mails' From address.", "daylight@localhost")
+    portal_url: str = _doc("The portal's address, named in the mails.", "")
+
+
 def _default_role_groups() -> MappingProxyType:
     return MappingProxyType({"employees": "employee", "works-council": "works_council", "hr-privacy": "hr"})
 
@@ -179,6 +191,7 @@ class Settings:
     erasure: ErasureSettings = field(default_factory=ErasureSettings)
     iceberg: IcebergSettings = field(default_factory=IcebergSettings)
     object_storage: ObjectStorageSettings = field(default_factory=ObjectStorageSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     source: Path = field(default=DEFAULT_CONFIG, metadata={"internal": True})
 
 

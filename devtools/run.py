@@ -1,6 +1,7 @@
-"""`make run`: starts the development identity provider and the portal,
-waits until both answer, prints the URL and the demo logins, and stops
-both on Ctrl-C. Logs go to `.run/`."""
+"""`make run`: starts the development identity provider, the development
+mail sink and the portal, waits until the provider and the portal answer,
+prints the URL, the demo logins and where mails land, and stops all three
+on Ctrl-C. Logs go to `.run/`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from devtools.secrets import write_dev_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 60
+
+
+MAIL_PORT = 8025  # portal.toml's [mail] smtp_port
 
 
 def port_free(port: int) -> bool:
@@ -57,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: port {port} is already in use; stop what uses it or run `make run {name}=<port>`",
                   file=sys.stderr)
             return 2
+    if not port_free(MAIL_PORT):
+        print(f"error: port {MAIL_PORT} (the development mail sink, as portal.toml's [mail] names it) is already "
+              "in use; stop what uses it", file=sys.stderr)
+        return 2
     app_url, idp_url = f"http://localhost:{args.app_port}", f"http://localhost:{args.idp_port}"
     # Stopped by a signal rather than Ctrl-C, still stop both servers.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -66,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes = []
     try:
-        with open(logs / "idp.log", "w") as idp_log, open(logs / "portal.log", "w") as portal_log:
+        with open(logs / "idp.log", "w") as idp_log, open(logs / "portal.log", "w") as portal_log, \
+                open(logs / "mail.log", "w") as mail_log:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "devtools.mail_sink", "--port", str(MAIL_PORT), "--out", str(logs / "mail")],
+                stdout=mail_log, stderr=subprocess.STDOUT, cwd=ROOT, env=env))
             idp = subprocess.Popen(idp_command(args.data, args.idp_port, 3600), stdout=idp_log, stderr=subprocess.STDOUT,
                                    cwd=ROOT, env=env)
             processes.append(idp)
@@ -77,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             wait_until_ready(f"{app_url}/_stcore/health", portal, logs / "portal.log")
             print(f"\nDaylight is running at {app_url}\n")
             print(logins_text(args.data))
-            print(f"\nIdentity provider: {idp_url}   Logs: {logs}/   Stop with Ctrl-C.", flush=True)
+            print(f"\nMails to employees (a development mail sink on port {MAIL_PORT}): {logs / 'mail'}/*.eml")
+            print(f"Identity provider: {idp_url}   Logs: {logs}/   Stop with Ctrl-C.", flush=True)
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
             print("error: a server stopped; see the logs in .run/", file=sys.stderr)

@@ -28,6 +28,7 @@ from queries.discovery.subject_index import RefreshReport, SubjectIndex, Subject
 from queries.erasure.holds import LegalHolds
 from queries.erasure.journal import ErasureJournal
 from queries.erasure.redact import RowFinder
+from queries.erasure.mailer import Mailer
 from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
@@ -218,7 +219,9 @@ class Backend:
             directory = _directory(settings)
             ledger = Ledger(settings.state.path, load_or_create_signing_key(settings.ledger.signing_key),
                             settings.ledger.checkpoint_every)
-            requests = DeletionRequests(settings.state.path)
+            mailer = Mailer(settings.mail, directory)
+            requests = DeletionRequests(settings.state.path, on_change=lambda: mailer.deliver_soon(requests))
+            mailer.deliver_soon(requests)  # what waited while the portal was stopped
             storage = _storage(settings)
             warehouse = Warehouse(storage, formats=_table_formats(settings, storage))
             return Backend(settings, warehouse, Register.load(settings.warehouse.register),

@@ -187,3 +187,61 @@ def test_an_employee_queries_their_own_rows_in_the_console(browser, portal_url, 
     content = page.content()
     others = [p.employee_id for p in backend.directory if p.employee_id != user["employee_id"]]
     assert not any(f">{other}<" in content for other in others)
+
+
+def test_a_deletion_goes_from_request_to_receipt_through_two_officers(browser, tmp_path, sample, demo_users):
+    """The employee asks, one officer approves, the other executes, the
+    employee reads the verified result and downloads the receipt, each in
+    their own browser, on a copy of the sample (the erasure changes it)."""
+    import json
+    import shutil
+
+    lake = tmp_path / "lake"
+    shutil.copytree(sample, lake)
+    employee = demo_users["employee, median data"]
+    with running_stack(tmp_path, lake, token_max_age=3600) as url:
+        asking = browser.new_context(accept_downloads=True).new_page()
+        sign_in(asking, url, employee["claims"]["sub"])
+        expect(asking.get_by_text(f"Welcome, {employee['name']}")).to_be_visible(timeout=30_000)
+        asking.get_by_role("link", name="Deletion requests").click()
+        asking.get_by_text("all my data", exact=True).click()
+        expect(asking.get_by_text("will be deleted", exact=False)).to_be_visible(timeout=60_000)
+        asking.get_by_text("I understand, and I want this data deleted").click()
+        asking.get_by_role("button", name="Request deletion").click()
+        received = asking.get_by_text(re.compile(r"Request DR-\d{8}-[0-9A-F]{6} received"))
+        expect(received).to_be_visible(timeout=30_000)
+        request_id = re.search(r"DR-\d{8}-[0-9A-F]{6}", received.inner_text()).group(0)
+
+        def review(officer: str) -> Page:
+            page = browser.new_context().new_page()
+            sign_in(page, url, demo_users[officer]["claims"]["sub"])
+            expect(page.get_by_text(f"Welcome, {demo_users[officer]['name']}")).to_be_visible(timeout=30_000)
+            page.get_by_role("link", name="Deletion queue").click()
+            page.get_by_label("Review a request").click(timeout=30_000)
+            page.get_by_role("option", name=re.compile(request_id)).click()
+            return page
+
+        approving = review("HR privacy officer")
+        reason = approving.get_by_label(re.compile(r"^Reason \(told to the employee"))
+        expect(reason).to_be_visible(timeout=60_000)
+        reason.fill("granted in full")
+        reason.press("Enter")
+        approving.get_by_role("button", name="Approve", exact=True).click()
+        expect(approving.get_by_text("another HR privacy officer executes it")).to_be_visible(timeout=30_000)
+        assert approving.get_by_role("button", name="Execute the deletion").count() == 0
+
+        executing = review("second HR privacy officer")
+        expect(executing.get_by_text("cannot be undone", exact=False)).to_be_visible(timeout=60_000)
+        executing.get_by_text("I have checked the summary and want to delete this data now").click()
+        executing.get_by_role("button", name="Execute the deletion").click()
+        expect(executing.get_by_text("Verified: nothing about the employee was found afterwards.")) \
+            .to_be_visible(timeout=180_000)
+
+        asking.reload(wait_until="domcontentloaded")
+        expect(asking.get_by_text("verified: nothing about you was found afterwards", exact=False)) \
+            .to_be_visible(timeout=60_000)
+        with asking.expect_download(timeout=30_000) as download:
+            asking.get_by_role("button", name="Download the signed receipt").click()
+        receipt = json.loads(open(download.value.path(), encoding="utf-8").read())
+        assert receipt["receipt_for"] == request_id and receipt["verification"]["passed"]
+        assert receipt["employee_id"] == employee["employee_id"]

@@ -5,9 +5,12 @@ other employees' rows that must come through untouched."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import json
 import shutil
+import socket
 import threading
 import time
 from collections import Counter
@@ -21,6 +24,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth.policy import AccessDenied
+from devtools.mail_sink import MailSink
 from auth.principal import Role
 from queries.backend import Backend
 from queries.discovery.catalog import CACHE_FILE
@@ -28,6 +32,7 @@ from queries.discovery.subject_index import INDEX_FILE
 from queries.access.history import access_history
 from queries.erasure import run as erasure
 from queries.erasure import service as deletions
+from queries.erasure.mailer import Mailer
 from queries.erasure.requests import Move, RequestError, Scope, State, add_months
 from queries.erasure.rewrite import TEMP_PREFIX
 from queries.erasure.run import ErasureError, execute
@@ -321,8 +326,8 @@ def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, de
     hr.user = signed_in_claims(demo_users["HR privacy officer"])
     hr.run()
     employee = demo_users["employee, median data"]
-    request_id, named, state = hr.selectbox[0].options[0].split(" · ")
-    assert named == f"{employee['name']} ({employee['employee_id']})" and state == "submitted"
+    request_id, named = hr.selectbox[0].options[0].split(" · ")
+    assert named == f"{employee['name']} ({employee['employee_id']})"
     hr.selectbox[0].set_value(request_id).run()
     assert not hr.exception and "rows deleted" in page_text(hr) and "total" in page_text(hr)
     hr.text_input[0].input("granted in full")
@@ -569,3 +574,76 @@ def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
     assert hold.category == kind and hold.reason == "case 12: tax audit"
     with pytest.raises(AccessDenied):
         deletions.my_holds(opened, principal_for(opened.directory.by_id(officer.employee_id), Role.HR))
+
+
+def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, lake, demo_users):
+    """A real SMTP server on the loopback (the development mail sink) receives one mail per change."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = MailSink(port, tmp_path / "mail")
+    sink.start()
+    try:
+        config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                        "sender": "daylight@acme.example"}})
+        backend = Backend.open(config)
+        employee, officer = people(backend, demo_users)
+        request = backend.requests.submit(employee, Scope(False, ("chat",)), None)
+        backend.requests.transition(officer, request.request_id, Move.EXTEND, "complex case")
+        backend.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+        deadline = time.monotonic() + 30
+        while len(sink.messages()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        mails = [email.message_from_bytes(m, policy=email.policy.default) for m in sink.messages()]
+        assert [m["Subject"] for m in mails] == [f"Your deletion request {request.request_id} {news}." for news in (
+            "was received", "needs more time: its deadline was extended", "was denied")]
+        assert {m["To"] for m in mails} == {employee.email}
+        assert all("records under audit" not in m.get_content() for m in mails), "the reason stays in the portal"
+        news = deletions.my_notifications(backend, employee)
+        assert [n.state for n in news] == [State.DENIED, State.EXTENDED, State.SUBMITTED] and not any(n.read for n in news)
+        deletions.notifications_seen(backend, employee)
+        assert all(n.read for n in deletions.my_notifications(backend, employee))
+        assert backend.requests.unmailed() == []
+        backend.close()
+    finally:
+        sink.stop()
+
+
+def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, lake, demo_users):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
+    backend = Backend.open(config)
+    employee, _ = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(True), None)
+    assert request.state is State.SUBMITTED
+    mailer = Mailer(backend.settings.mail, backend.directory)
+    assert mailer.deliver(backend.requests) == 0 and len(backend.requests.unmailed()) == 1
+    sink = MailSink(port, tmp_path / "mail")
+    sink.start()
+    try:
+        assert mailer.deliver(backend.requests) == 1 and len(sink.messages()) == 1
+    finally:
+        sink.stop()
+        backend.close()
+
+
+def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee, officer = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(True), None)
+    backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+    backend.close()
+    home = AppTest.from_file(str(PORTAL / "pages" / "home.py"), default_timeout=60)
+    home.user = signed_in_claims(demo_users["employee, median data"])
+    home.run()
+    assert not home.exception
+    assert "2 changes since you last looked" in page_text(home)
+    assert f"Your deletion request {request.request_id} was approved.  (new)" in page_text(home)
+    page = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
+    page.user = home.user
+    page.run()
+    home.run()
+    assert "since you last looked" not in page_text(home) and "(new)" not in page_text(home)

@@ -162,7 +162,9 @@ def test_tables_on_object_storage_are_found_and_counted(lake):
     assert postings.rows == sum(row_names(r, identifiers_of(person)) for r in rows)
 
 
-@pytest.mark.parametrize("crash_at", [None, "rewrite", "journal rewritten", "expire", "clean"])
+# Every crash point of each format is exercised on a local disk (tests/test_lakehouse_tables.py); here, those
+# whose resumption reads the object store: a table half rewritten, and one whose old files await removal.
+@pytest.mark.parametrize("crash_at", [None, "journal rewritten", "clean"])
 def test_an_erasure_on_object_storage_leaves_no_object_naming_them(lake, crash_at):
     backend, catalog, client, prefix = lake
     person = subject_of(backend, catalog)
@@ -264,7 +266,8 @@ def test_a_warehouse_on_object_storage_is_read_as_on_a_disk(s3_warehouse):
     assert counted[DELTA_TABLE] == sum(row_names(r, identifiers_of(person)) for r in delta_rows(backend))
 
 
-@pytest.mark.parametrize("crash_at", [None, "swap", "journal written", "rewrite", "expire", "clean"])
+# A Hive file written but not yet swapped in (the copy-then-delete of an object store), a Delta log half expired.
+@pytest.mark.parametrize("crash_at", [None, "swap", "expire"])
 def test_an_erasure_in_a_warehouse_on_object_storage_leaves_no_object_naming_them(s3_warehouse, tmp_path,
                                                                                    crash_at):
     backend, client, prefix, local = s3_warehouse

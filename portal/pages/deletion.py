@@ -57,6 +57,7 @@ if holds:
         st.caption(f"Why {hold.category or 'all your data'} is kept:")
         st.text(hold.reason)
 settings = deletions.contest_details(backend)
+deletions.notifications_seen(backend, who)
 for request in mine:
     with st.container(border=True):
         st.subheader(f"{request.request_id}: {request.scope.describe()}")

@@ -4,6 +4,8 @@ import streamlit as st
 
 from portal import session
 from portal.navigation import visible_pages
+from queries.erasure import service as deletions
+from queries.erasure.wording import counted
 from queries.mydata.inventory import inventory_for
 
 who = session.principal()
@@ -31,6 +33,19 @@ if any(spec.path == "pages/my_data.py" for spec in visible_pages(who)):
         st.warning(f"{len(inventory.unreadable_tables)} table(s) and {len(inventory.unread_files)} other file(s) "
                    f"could not be read, so they may hold rows about you that are not counted here. The operators "
                    f"have been told.")
+
+if any(spec.path == "pages/deletion.py" for spec in visible_pages(who)):
+    news = deletions.my_notifications(session.backend(), who)
+    if news:
+        unread = [n for n in news if not n.read]
+        st.subheader("Your deletion requests")
+        if unread:
+            st.badge(f"{counted(len(unread), 'change')} since you last looked", icon=":material/notifications:",
+                     color="orange")
+        for note in news[:5]:
+            st.text(f"{note.at:%d %b %Y}  {deletions.notification_text(note.request_id, note.state)}"
+                    + ("" if note.read else "  (new)"))
+        st.caption("Open **Deletion requests** in the menu to read what happened and why.")
 
 st.subheader("What you can do here")
 st.markdown("\n".join(f"- **{spec.title}**: {spec.action.description}"

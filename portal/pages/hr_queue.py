@@ -9,7 +9,7 @@ import streamlit as st
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, VIEW_DELETION_QUEUE, AccessDenied, Resource, allowed
 from portal import session
 from portal.plain import literal
-from queries.erasure.plan import ErasureError
+from queries.erasure.plan import NOT_ASKED, ErasureError
 from queries.erasure.requests import Move, RequestError, State
 from queries.erasure import service as deletions
 from queries.erasure.wording import counted
@@ -44,8 +44,7 @@ st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": named[r.subject
 
 requests_by_id = {r.request_id: r for r in shown}
 chosen = st.selectbox("Review a request", list(requests_by_id), index=None, key="reviewed request",
-                      format_func=lambda rid: f"{rid} · {named[requests_by_id[rid].subject_id]} · "
-                                              f"{requests_by_id[rid].state.value}")
+                      format_func=lambda rid: f"{rid} · {named[requests_by_id[rid].subject_id]}")
 
 
 def drawn_progress(request_id: str) -> deletions.ErasureProgress:
@@ -72,14 +71,15 @@ if chosen:
         if request.reason:
             st.caption("The employee's reason, as they wrote it:")
             st.text(request.reason)
-        plan = []
+        plan, asked = [], []
         if request.state in (State.SUBMITTED, State.EXTENDED, State.APPROVED, State.PARTIALLY_APPROVED):
             try:
                 plan = deletions.erasure_preview(backend, who, request)
             except (ErasureError, AccessDenied) as problem:
                 st.error(f"The preview cannot be built: {problem}")
-            if plan:
-                st.dataframe(pd.DataFrame(plan + [deletions.plan_totals(plan)]), hide_index=True, width="stretch")
+            asked = [row for row in plan if row["kept because"] != NOT_ASKED]
+            if asked:
+                st.dataframe(pd.DataFrame(asked + [deletions.plan_totals(asked)]), hide_index=True, width="stretch")
         if request.open:
             note = st.text_input("Reason (told to the employee; needed to deny, approve in part or extend)")
             erasable = [row["table"] for row in plan if not row["kept because"]]
@@ -98,7 +98,7 @@ if chosen:
             if request.approved_by == who.employee_id:
                 st.info("You approved this request, so another HR privacy officer executes it (four-eyes rule).")
             else:
-                approved_plan = [row for row in plan if request.approved_tables is None
+                approved_plan = [row for row in asked if request.approved_tables is None
                                  or row["table"] in request.approved_tables or row["kept because"]]
                 st.warning(deletions.erasure_summary(approved_plan) + " This cannot be undone.")
                 sure = st.checkbox("I have checked the summary and want to delete this data now")

@@ -30,6 +30,9 @@ from queries.erasure.requests import Request
 from queries.warehouse.storage import Storage
 
 
+NOT_ASKED = "not part of the request"
+
+
 class ErasureError(Exception):
     """The erasure cannot proceed; the message says why."""
 
@@ -108,7 +111,7 @@ def _kept_because(request: Request, table: str, kinds: set[str], holds: list[Hol
     if hold:
         return f"legal hold {hold.hold_id} until {hold.expires_at:%d %b %Y}: {hold.reason}"
     if not request.scope.covers(table, kinds):
-        return "not part of the request"
+        return NOT_ASKED
     if request.approved_tables is not None and table not in request.approved_tables:
         return f"not approved: {request.decision_reason}"
     return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -115,6 +116,14 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Notification:
+    request_id: str
+    at: datetime
+    state: State
+    read: bool
+
+
+@dataclass(frozen=True)
 class Transition:
     at: datetime
     actor_id: str
@@ -164,7 +173,9 @@ def stamp(moment: datetime) -> str:
 
 
 class DeletionRequests:
-    def __init__(self, state_dir: Path):
+    def __init__(self, state_dir: Path, on_change: Callable[[], None] = lambda: None):
+        """`on_change` runs after each committed change of state (the mailer sends what it notified)."""
+        self._on_change = on_change
         try:
             self.connection = state_store.connect(Path(state_dir) / DELETION_FILE, "deletion/schema")
         except StateStoreError as problem:
@@ -188,6 +199,7 @@ class DeletionRequests:
                 "reason": (reason or "").strip() or None, "state": State.SUBMITTED, "received_at": stamp(now),
                 "deadline": stamp(add_months(now, 1))})
             self._log(db, request_id, principal.employee_id, None, State.SUBMITTED, scope.describe(), now)
+        self._on_change()
         return self.get(request_id)
 
     def get(self, request_id: str) -> Request:
@@ -246,6 +258,7 @@ class DeletionRequests:
                     "request_id": request_id, "decision_reason": note,
                     "approved_tables": json.dumps(approved_tables) if move is Move.APPROVE_IN_PART else None})
             self._log(db, request_id, actor.employee_id if actor else SYSTEM, request.state, target, note, now)
+        self._on_change()
         return self.get(request_id)
 
     def save_receipt(self, request_id: str, receipt: dict) -> None:
@@ -270,12 +283,35 @@ class DeletionRequests:
             raise RequestError("You approved this request, so another HR privacy officer must execute it "
                                "(four-eyes rule).")
 
-    @staticmethod
-    def _log(db: sqlite3.Connection, request_id: str, actor_id: str, before: str | None, after: str,
+    def _log(self, db: sqlite3.Connection, request_id: str, actor_id: str, before: str | None, after: str,
              note: str | None, now: datetime) -> None:
+        """Records the transition and, in the same transaction, the employee's notification of it."""
         state_store.run(db, "deletion/add_transition", {"request_id": request_id, "at": stamp(now),
                                                          "actor_id": actor_id, "from_state": before,
                                                          "to_state": after, "note": note})
+        subject = state_store.run(db, "deletion/request", {"request_id": request_id})[0][1]
+        state_store.run(db, "deletion/add_notification", {"request_id": request_id, "employee_id": subject,
+                                                           "at": stamp(now), "state": after})
+
+
+    def notifications(self, employee_id: str) -> list[Notification]:
+        return [Notification(rid, datetime.fromisoformat(at), State(state), read is not None)
+                for rid, at, state, read in state_store.run(self.connection, "deletion/notifications_of",
+                                                            {"employee_id": employee_id})]
+
+    def mark_read(self, employee_id: str, now: datetime | None = None) -> None:
+        with state_store.transaction(self.connection) as db:
+            state_store.run(db, "deletion/mark_read", {"employee_id": employee_id, "read_at": stamp(now or utc_now())})
+
+    def unmailed(self) -> list[tuple[str, str, datetime, State]]:
+        """(request, employee, when, state) of every notification not yet mailed, oldest first."""
+        return [(rid, employee, datetime.fromisoformat(at), State(state))
+                for rid, employee, at, state in state_store.run(self.connection, "deletion/unmailed")]
+
+    def mark_mailed(self, request_id: str, at: datetime, state: State, now: datetime | None = None) -> None:
+        with state_store.transaction(self.connection) as db:
+            state_store.run(db, "deletion/mark_mailed", {"request_id": request_id, "at": stamp(at), "state": state,
+                                                         "mailed_at": stamp(now or utc_now())})
 
     def close(self) -> None:
         self.connection.close()

@@ -22,11 +22,12 @@ from queries.erasure import run as erasure
 from queries.discovery.relations import UNREGISTERED
 from queries.erasure.plan import kinds_of_data, preview
 from queries.erasure.holds import Hold
-from queries.erasure.requests import Move, Request, RequestError, Scope
+from queries.erasure.requests import Move, Notification, Request, RequestError, Scope
 from settings import ErasureSettings
 # The pages' words for a plan and a receipt.
 from queries.erasure.wording import counted, erasure_summary as erasure_summary, \
-    request_timeline as request_timeline, verification_in_words as verification_in_words
+    notification_text as notification_text, request_timeline as request_timeline, \
+    verification_in_words as verification_in_words
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,18 @@ def request_summary(backend: Backend, principal: Principal, scope: Scope, now: d
         said += (f"; {hold.category or 'all your data'} is kept under a legal hold until "
                  f"{hold.expires_at:%d %b %Y} ({hold.reason})")
     return said + "."
+
+
+def my_notifications(backend: Backend, principal: Principal) -> list[Notification]:
+    """What changed in the employee's requests, newest first; unread ones are `read=False`."""
+    ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
+    return backend.requests.notifications(principal.employee_id)
+
+
+def notifications_seen(backend: Backend, principal: Principal) -> None:
+    """The employee has read their requests' page: nothing is new any more."""
+    ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
+    backend.requests.mark_read(principal.employee_id)
 
 
 def my_holds(backend: Backend, principal: Principal) -> list[Hold]:

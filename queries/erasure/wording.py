@@ -93,3 +93,14 @@ def _completed(request: Request) -> str:
     done = f"Deleted {counted(deleted, 'row')} in {counted(len(request.receipt['deleted']), 'table')}"
     return done + (", and verified: nothing about you was found afterwards." if verification["passed"]
                    else ". The check afterwards still found traces of you; HR has been told and must act.")
+
+
+_NEWS = {State.SUBMITTED: "was received", State.EXTENDED: "needs more time: its deadline was extended",
+         State.APPROVED: "was approved", State.PARTIALLY_APPROVED: "was approved in part",
+         State.DENIED: "was denied", State.WITHDRAWN: "was withdrawn", State.EXECUTING: "is being carried out",
+         State.FAILED: "stopped before it finished and will be resumed", State.COMPLETED: "was carried out"}
+
+
+def notification_text(request_id: str, state: State) -> str:
+    """One line about a change of state, with nothing of the data in it: it may leave the portal by mail."""
+    return f"Your deletion request {request_id} {_NEWS[state]}."

@@ -64,3 +64,15 @@ CREATE TABLE IF NOT EXISTS journal_notes (
     note TEXT NOT NULL,            -- JSON object
     PRIMARY KEY (request_id, file)
 );
+-- What the employee is told when their request changes state: shown in the
+-- portal until read, and mailed once (`mailed_at`) when mail is configured.
+CREATE TABLE IF NOT EXISTS notifications (
+    request_id TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    read_at TEXT,
+    mailed_at TEXT,
+    PRIMARY KEY (request_id, state, at)
+);
+CREATE INDEX IF NOT EXISTS notifications_by_employee ON notifications (employee_id, at);
