@@ -36,7 +36,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
 
 test: $(VENV)/.test chromium libseccomp
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.runtime
 	PYTHONPATH=. $(PY) -m bench
