@@ -647,3 +647,20 @@ def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypa
     page.run()
     home.run()
     assert "since you last looked" not in page_text(home) and "(new)" not in page_text(home)
+
+
+def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee, officer = people(backend, demo_users)
+    kind, covered = next(iter(deletions.holdable(backend, officer, employee.employee_id).items()))
+    deletions.place_hold(backend, officer, employee.employee_id, kind, "case 12", datetime.now(UTC) + timedelta(9))
+    assert set(deletions.held_tables(backend, employee)) == {table for table, _ in covered}
+    backend.close()
+    page = AppTest.from_file(str(PORTAL / "pages" / "my_data.py"), default_timeout=60)
+    page.user = signed_in_claims(demo_users["employee, median data"])
+    page.run()
+    assert not page.exception
+    assert f"{len(covered)} table{'s are' if len(covered) > 1 else ' is'} kept under a legal hold" in page.info[0].value
+    shown = page.dataframe[0].value
+    assert set(shown[shown["legal hold"] != ""]["table"]) == {table for table, _ in covered}

@@ -5,9 +5,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, Resource, allowed
+from auth.policy import EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_TELEMETRY, Resource, allowed
 from portal import session
 from portal.plain import chart_frame, literal
+from queries.erasure import service as deletions
+from queries.erasure.wording import counted
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
@@ -52,7 +54,13 @@ st.caption(span + "Found by searching every table in the warehouse for your iden
 tables_tab, charts_tab, export_tab = st.tabs(["Tables", "Charts", "Export a copy"])
 
 with tables_tab:
-    records = inventory.rows_for_display()
+    held = deletions.held_tables(backend, who) if allowed(who, REQUEST_DELETION, Resource.about(who.employee_id)) \
+        else {}
+    if held:
+        st.info(f"{counted(len(held), 'table is', 'tables are')} kept under a legal hold: they are not deleted "
+                "whatever you ask until the hold ends. See Deletion requests for why.")
+    records = [{**r, "legal hold": f"kept until {held[r['table']].expires_at:%d %b %Y}" if r["table"] in held else ""}
+               for r in inventory.rows_for_display()]
     only = st.segmented_control("Show", ["all tables", "unregistered", "kept too long"], default="all tables")
     if only == "unregistered":
         records = [r for r in records if r["registered"] != "yes"]

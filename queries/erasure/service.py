@@ -78,6 +78,16 @@ def my_holds(backend: Backend, principal: Principal) -> list[Hold]:
     return backend.holds.in_force(principal.employee_id)
 
 
+def held_tables(backend: Backend, principal: Principal, now: datetime | None = None) -> dict[str, Hold]:
+    """The employee's tables a legal hold keeps, with the hold, to mark them where their data is listed."""
+    holds = my_holds(backend, principal)
+    if not holds:
+        return {}
+    now = now or datetime.now(UTC)
+    return {postings.table: hold for postings, kinds in kinds_of_data(backend, principal.employee_id, now.date())
+            for hold in holds if hold.covers(kinds)}
+
+
 def contest_details(backend: Backend) -> ErasureSettings:
     """Whom to contact to contest a decision, and where to complain."""
     return backend.settings.erasure
