@@ -49,6 +49,26 @@ def write_config(folder: Path, sample: Path, sections: dict[str, dict] | None = 
     return config
 
 
+@pytest.fixture
+def lake(tmp_path, sample) -> Path:
+    """A copy of the sample this test may change (an erasure rewrites its files)."""
+    copy = tmp_path / "lake"
+    shutil.copytree(sample, copy)
+    return copy
+
+
+@pytest.fixture
+def opened(tmp_path, lake):
+    """The portal's backend over `lake`, refreshed; three erasure workers
+    whatever the machine, so that files are written side by side."""
+    config = write_config(tmp_path, lake)
+    config.write_text(config.read_text() + "[erasure]\nworkers = 3\n")
+    backend = Backend.open(config)
+    backend.refresh()
+    yield backend
+    backend.close()
+
+
 @pytest.fixture(scope="session")
 def indexed_state(tmp_path_factory, sample) -> Path:
     """Discovery's cache and the subject index of the sample, built once:

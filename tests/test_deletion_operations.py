@@ -1,0 +1,314 @@
+"""Deletion as people operate it: four eyes, one unfinished request per
+piece of data, confirmations that say what will happen, legal holds on what
+a person really has (unregistered copies included), the employee's
+timeline and notifications by portal and mail, and the record of who read
+their data kept through an erasure."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth.policy import AccessDenied
+from auth.principal import Role
+from devtools.mail_sink import MailSink
+from queries.access.history import access_history
+from queries.backend import Backend
+from queries.discovery.relations import names_overlap
+from queries.erasure import service as deletions
+from queries.erasure.mailer import Mailer
+from queries.erasure.plan import kinds_of_data, plan
+from queries.erasure.requests import Move, RequestError, Scope, State
+from queries.erasure.run import execute
+from tests.conftest import signed_in_claims, write_config
+from tests.ground_truth import truth_rows
+from tests.test_deletion import Crash, approved, people, second_officer
+from tests.test_my_data import principal_for
+from tests.test_pages import PORTAL, page_text
+
+
+def test_erasing_everything_keeps_who_read_it(opened, demo_users):
+    """The access history and the exposure windows are the controller's
+    record, not the employee's telemetry: a full erasure changes neither."""
+    employee, officer = people(opened, demo_users)
+    before = access_history(opened, employee)
+    warehouse_reads = [r for r in before.records if r.source == "warehouse"]
+    assert len(warehouse_reads) > 10 and before.exposures
+    done = execute(opened, approved(opened, employee, officer).request_id)
+    assert done.receipt["verification"]["passed"]
+    assert opened.index.daily_rows(employee.employee_id) == []
+    after = access_history(opened, employee)
+    assert [r for r in after.records if r.source == "warehouse"] == warehouse_reads
+    assert after.exposures == before.exposures
+    assert set(before.records) <= set(after.records)
+    assert "who read your data" in done.receipt["retained"]
+
+
+def test_a_resumed_erasure_keeps_the_counts_from_before_it_started(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    before = access_history(opened, employee)
+    request = approved(opened, employee, officer)
+
+    def crash(step: str) -> None:
+        if step == "verify":
+            raise Crash(step)
+    with pytest.raises(Crash):
+        execute(opened, request.request_id, crash)
+    execute(opened, request.request_id)
+    assert access_history(opened, employee).exposures == before.exposures
+
+
+def test_who_approves_does_not_execute(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    request = opened.requests.submit(employee, Scope(True), None)
+    opened.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+    with pytest.raises(RequestError, match="another HR privacy officer must execute it"):
+        opened.requests.transition(officer, request.request_id, Move.EXECUTE)
+    assert opened.requests.get(request.request_id).state is State.APPROVED
+    executing = opened.requests.transition(second_officer(opened, officer, employee), request.request_id,
+                                           Move.EXECUTE)
+    assert executing.state is State.EXECUTING and executing.approved_by == officer.employee_id
+
+
+@pytest.mark.parametrize("first, second, refused", [
+    (Scope(True), Scope(False, ("chat",)), True),
+    (Scope(False, ("chat",)), Scope(True), True),
+    (Scope(False, ("chat",)), Scope(False, ("chat", "keystrokes")), True),
+    (Scope(False, (), ("collab.chat_messages",)), Scope(False, (), ("collab.chat_messages",)), True),
+    (Scope(False, ("chat",)), Scope(False, ("keystrokes",)), False),
+])
+def test_two_unfinished_requests_for_the_same_data_are_refused(opened, demo_users, first, second, refused):
+    employee, officer = people(opened, demo_users)
+    earlier = opened.requests.submit(employee, first, None)
+    if refused:
+        with pytest.raises(RequestError, match=f"already have a request for this data .*{earlier.request_id}"):
+            opened.requests.submit(employee, second, None)
+        opened.requests.transition(employee, earlier.request_id, Move.WITHDRAW)
+    assert opened.requests.submit(employee, second, None).state is State.SUBMITTED
+
+
+def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    kinds = kinds_of_data(opened, employee.employee_id, datetime.now(UTC).date())
+    held = sorted(set().union(*(k for _, k in kinds)) - {"unregistered"})[0]
+    deletions.place_hold(opened, officer, employee.employee_id, held, "case 12", datetime.now(UTC) + timedelta(days=9))
+    said = deletions.request_summary(opened, employee, Scope(True))
+    gone = [p for p, k in kinds if held not in k]
+    assert said.startswith(f"{sum(p.rows for p in gone):,} rows in {len(gone)} tables will be deleted; "
+                           f"{held} is kept under a legal hold until")
+    assert "(case 12)" in said
+    request = approved(opened, employee, officer)
+    plan_rows = deletions.erasure_preview(opened, officer, request)
+    summary = deletions.erasure_summary(plan_rows)
+    assert f"in {sum(1 for r in plan_rows if not r['kept because'])} tables will be deleted" in summary
+    assert "legal hold" in summary and "case 12" in summary
+    done = execute(opened, request.request_id)
+    words = deletions.verification_in_words(done.receipt["verification"])
+    assert words[0].startswith("Verified: nothing") and "files searched byte by byte" in words[1]
+
+
+def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_users):
+    """A copy nobody registered, under a name that says nothing: its columns
+    and a row about the employee tie it to the held table, so it is kept."""
+    employee, officer = people(opened, demo_users)
+    today = datetime.now(UTC).date()
+    held = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    category = opened.register.get(held.table).category
+    database, name = held.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0042")
+    opened.refresh()
+    person = opened.directory.by_id(employee.employee_id)
+    copy_rows = truth_rows(lake, "scratch.tmp_0042", person)
+    assert copy_rows and not opened.register.get("scratch.tmp_0042")
+    covered = deletions.holdable(opened, officer, employee.employee_id)[category]
+    assert ("scratch.tmp_0042", copy_rows) in covered and (held.table, held.rows) in covered
+    deletions.place_hold(opened, officer, employee.employee_id, category, "case 7", datetime.now(UTC) + timedelta(1))
+    done = execute(opened, approved(opened, employee, officer).request_id)
+    kept = {k["table"]: k["why"] for k in done.receipt["kept"]}
+    assert "legal hold" in kept["scratch.tmp_0042"] and "legal hold" in kept[held.table]
+    assert truth_rows(lake, "scratch.tmp_0042", person) == copy_rows
+    assert truth_rows(lake, held.table, person) == held.rows
+
+
+@pytest.mark.parametrize("category", ["chats", "", "  ", "unregistered"])
+def test_a_hold_on_a_kind_of_data_they_do_not_have_is_refused(opened, demo_users, category):
+    employee, officer = people(opened, demo_users)
+    with pytest.raises(RequestError, match="holds no data of the kind"):
+        deletions.place_hold(opened, officer, employee.employee_id, category, "case 7",
+                             datetime.now(UTC) + timedelta(days=1))
+    assert opened.holds.in_force(employee.employee_id) == []
+
+
+def test_copies_are_related_by_columns_and_names_or_rows():
+    assert names_overlap("chat_messages_snapshot_20261102", "chat_messages")
+    assert names_overlap("app_usage_daily_emea_v2", "app_usage_daily")
+    assert names_overlap("keystrokes_backfill", "keystrokes")
+    assert not names_overlap("typing_rhythm_features", "engagement_features"), "a generic word is no tie"
+    assert not names_overlap("vpn_sessions", "door_access")
+
+
+def test_a_request_for_a_kind_of_data_reaches_its_unregistered_copies(opened, lake, demo_users):
+    employee, officer = people(opened, demo_users)
+    today = datetime.now(UTC).date()
+    original = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                    if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    database, name = original.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0043")
+    opened.refresh()
+    category = opened.register.get(original.table).category
+    request = opened.requests.submit(employee, Scope(False, (category,)), None)
+    planned = {t.table: t for t in plan(opened, request)}
+    assert planned["scratch.tmp_0043"].erase and planned[original.table].erase
+    assert planned["scratch.tmp_0043"].category == category
+
+
+def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(tmp_path, lake, monkeypatch,
+                                                                              demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    hr.user = signed_in_claims(demo_users["HR privacy officer"])
+    hr.run()
+    employee = demo_users["employee, median data"]
+    picker = next(s for s in hr.selectbox if s.label == "Employee")
+    assert f"{employee['name']} ({employee['employee_id']})" in picker.options
+    picker.set_value(employee["employee_id"]).run()
+    keep = next(s for s in hr.selectbox if s.label == "Keep")
+    opened = Backend.open(write_config(tmp_path, lake))
+    kinds = deletions.holdable(opened, principal_for(opened.directory.by_id(demo_users["HR privacy officer"][
+        "employee_id"]), Role.HR, Role.EMPLOYEE), employee["employee_id"])
+    assert keep.options == ["all of their data", *kinds] and "chats" not in keep.options
+    chosen = next(iter(kinds))
+    keep.set_value(chosen).run()
+    assert f"in {len(kinds[chosen])} table" in page_text(hr)
+    assert next(b for b in hr.button if b.label == "Place legal hold").disabled
+    hr.text_input[-1].input("case 12").run()
+    hr.checkbox[-1].check().run()
+    next(b for b in hr.button if b.label == "Place legal hold").click().run()
+    assert not hr.exception and "placed on" in hr.success[0].value
+    [hold] = opened.holds.in_force(employee["employee_id"])
+    assert hold.category == chosen and hold.reason == "case 12"
+    opened.close()
+
+
+def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    request = opened.requests.submit(employee, Scope(False, ("chat",)), None)
+    waiting = deletions.request_timeline(request, ZoneInfo("Asia/Tokyo"), employee.employee_id)
+    assert waiting[0][1] == "We received your request." and waiting[0][0].endswith("JST")
+    assert waiting[-1] == ("now", f"An HR privacy officer is reviewing it; they must decide by "
+                                  f"{request.deadline.astimezone(ZoneInfo('Asia/Tokyo')):%d %b %Y, %H:%M} JST.")
+    denied = opened.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+    said = [what for _, what in deletions.request_timeline(denied, UTC, employee.employee_id)]
+    assert said == ["We received your request.", "An HR privacy officer denied it. The reason given: records under "
+                    "audit"]
+    assert deletions.time_zone("Not/AZone") is UTC and deletions.time_zone(None) is UTC
+
+
+def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    kind = next(iter(deletions.holdable(opened, officer, employee.employee_id)))
+    deletions.place_hold(opened, officer, employee.employee_id, kind, "case 12: tax audit",
+                         datetime.now(UTC) + timedelta(days=9))
+    [hold] = deletions.my_holds(opened, employee)
+    assert hold.category == kind and hold.reason == "case 12: tax audit"
+    with pytest.raises(AccessDenied):
+        deletions.my_holds(opened, principal_for(opened.directory.by_id(officer.employee_id), Role.HR))
+
+
+def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, lake, demo_users):
+    """A real SMTP server on the loopback (the development mail sink) receives one mail per change."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = MailSink(port, tmp_path / "mail")
+    sink.start()
+    try:
+        config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                        "sender": "daylight@acme.example"}})
+        backend = Backend.open(config)
+        employee, officer = people(backend, demo_users)
+        request = backend.requests.submit(employee, Scope(False, ("chat",)), None)
+        backend.requests.transition(officer, request.request_id, Move.EXTEND, "complex case")
+        backend.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+        deadline = time.monotonic() + 30
+        while len(sink.messages()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        mails = [email.message_from_bytes(m, policy=email.policy.default) for m in sink.messages()]
+        assert [m["Subject"] for m in mails] == [f"Your deletion request {request.request_id} {news}." for news in (
+            "was received", "needs more time: its deadline was extended", "was denied")]
+        assert {m["To"] for m in mails} == {employee.email}
+        assert all("records under audit" not in m.get_content() for m in mails), "the reason stays in the portal"
+        news = deletions.my_notifications(backend, employee)
+        assert [n.state for n in news] == [State.DENIED, State.EXTENDED, State.SUBMITTED] and not any(n.read for n in news)
+        deletions.notifications_seen(backend, employee)
+        assert all(n.read for n in deletions.my_notifications(backend, employee))
+        assert backend.requests.unmailed() == []
+        backend.close()
+    finally:
+        sink.stop()
+
+
+def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, lake, demo_users):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
+    backend = Backend.open(config)
+    employee, _ = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(True), None)
+    assert request.state is State.SUBMITTED
+    mailer = Mailer(backend.settings.mail, backend.directory)
+    assert mailer.deliver(backend.requests) == 0 and len(backend.requests.unmailed()) == 1
+    sink = MailSink(port, tmp_path / "mail")
+    sink.start()
+    try:
+        assert mailer.deliver(backend.requests) == 1 and len(sink.messages()) == 1
+    finally:
+        sink.stop()
+        backend.close()
+
+
+def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee, officer = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(True), None)
+    backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+    backend.close()
+    home = AppTest.from_file(str(PORTAL / "pages" / "home.py"), default_timeout=60)
+    home.user = signed_in_claims(demo_users["employee, median data"])
+    home.run()
+    assert not home.exception
+    assert "2 changes since you last looked" in page_text(home)
+    assert f"Your deletion request {request.request_id} was approved.  (new)" in page_text(home)
+    page = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
+    page.user = home.user
+    page.run()
+    home.run()
+    assert "since you last looked" not in page_text(home) and "(new)" not in page_text(home)
+
+
+def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+    backend = Backend.open(write_config(tmp_path, lake))
+    employee, officer = people(backend, demo_users)
+    kind, covered = next(iter(deletions.holdable(backend, officer, employee.employee_id).items()))
+    deletions.place_hold(backend, officer, employee.employee_id, kind, "case 12", datetime.now(UTC) + timedelta(9))
+    assert set(deletions.held_tables(backend, employee)) == {table for table, _ in covered}
+    backend.close()
+    page = AppTest.from_file(str(PORTAL / "pages" / "my_data.py"), default_timeout=60)
+    page.user = signed_in_claims(demo_users["employee, median data"])
+    page.run()
+    assert not page.exception
+    assert f"{len(covered)} table{'s are' if len(covered) > 1 else ' is'} kept under a legal hold" in page.info[0].value
+    shown = page.dataframe[0].value
+    assert set(shown[shown["legal hold"] != ""]["table"]) == {table for table, _ in covered}
