@@ -44,7 +44,8 @@ VIEW_DELETION_QUEUE = Action("view-deletion-queue", "See the queue of deletion r
                              Scope.QUEUE)
 PROCESS_DELETION = Action("process-deletion", "Review, decide and execute a deletion request about someone else.",
                           Scope.OTHERS, "HR privacy officer reviewing a deletion request")
-PLACE_LEGAL_HOLD = Action("place-legal-hold", "Place or lift a legal hold on someone else's data.", Scope.OTHERS)
+PLACE_LEGAL_HOLD = Action("place-legal-hold", "Place or lift a legal hold on someone else's data.", Scope.OTHERS,
+                          "legal hold: which of the employee's tables a hold would keep")
 ADMINISTER_INVENTORY = Action("administer-inventory", "List which tables hold rows about an employee, for an audit.",
                               Scope.OTHERS, "administrator audit of an employee's inventory (daylight inventory)")
 ADMINISTER_CONSOLE = Action("administer-console", "Run SQL over one employee's rows, in the sandbox, for an audit.",

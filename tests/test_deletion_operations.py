@@ -312,3 +312,11 @@ def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo
     assert f"{len(covered)} table{'s are' if len(covered) > 1 else ' is'} kept under a legal hold" in page.info[0].value
     shown = page.dataframe[0].value
     assert set(shown[shown["legal hold"] != ""]["table"]) == {table for table, _ in covered}
+
+
+def test_seeing_what_a_hold_would_keep_is_recorded_as_the_officers_read(opened, demo_users):
+    employee, officer = people(opened, demo_users)
+    kinds = deletions.holdable(opened, officer, employee.employee_id)
+    [entry] = [e for e in opened.ledger.entries_about(employee.employee_id) if e.access.action == "place-legal-hold"]
+    assert entry.access.actor_id == officer.employee_id and entry.access.actor_role == "hr"
+    assert set(entry.access.tables) >= {table for rows in kinds.values() for table, _ in rows}

@@ -143,7 +143,7 @@ subject = st.selectbox("Employee", list(everyone), index=None, format_func=every
 if subject and not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject)):
     st.error("You cannot place a hold on your own data: another officer must (four-eyes rule).")
 elif subject:
-    kinds = deletions.holdable(backend, who, subject, now)
+    kinds = session.remembered(who, "holdable", lambda: deletions.holdable(backend, who, subject, now), subject)
     ALL = "all of their data"
     kind = st.selectbox("Keep", [ALL, *kinds], index=None,
                         help="Only the kinds of data Daylight holds about this person; a kind covers its registered "

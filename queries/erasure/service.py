@@ -17,17 +17,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from auth.policy import PLACE_LEGAL_HOLD, PROCESS_DELETION, REQUEST_DELETION, VIEW_DELETION_QUEUE, Resource, ensure
 from auth.principal import Principal
+from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.erasure import run as erasure
 from queries.discovery.relations import UNREGISTERED
 from queries.erasure.plan import kinds_of_data, preview
 from queries.erasure.holds import Hold
 from queries.erasure.requests import Move, Notification, Request, RequestError, Scope
-from settings import ErasureSettings
 # The pages' words for a plan and a receipt.
 from queries.erasure.wording import counted, erasure_summary as erasure_summary, \
     notification_text as notification_text, request_timeline as request_timeline, \
     verification_in_words as verification_in_words
+from settings import ErasureSettings
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,8 @@ def names(backend: Backend, officer: Principal, employee_ids: list[str]) -> dict
 
 
 def people(backend: Backend, officer: Principal) -> dict[str, str]:
-    """Everyone in the directory by id, named as officers know them, to pick whom a hold is on."""
-    ensure(officer, VIEW_DELETION_QUEUE)
-    return {p.employee_id: f"{p.name} ({p.employee_id})" for p in sorted(backend.directory, key=lambda p: p.name)}
+    """Everyone in the directory, by name, to pick whom a hold is on."""
+    return names(backend, officer, [p.employee_id for p in sorted(backend.directory, key=lambda p: p.name)])
 
 
 def request_in_queue(backend: Backend, officer: Principal, request_id: str) -> Request:
@@ -179,11 +179,13 @@ def holdable(backend: Backend, officer: Principal, subject_id: str, now: datetim
     """The kinds of data a hold on the employee can keep, each with the
     tables it covers (registered ones and their unregistered copies) and the
     rows about them: what the officer chooses from and sees before saving."""
-    ensure(officer, PLACE_LEGAL_HOLD, Resource.about(subject_id))
     covered: dict[str, list] = {}
-    for postings, kinds in kinds_of_data(backend, subject_id, (now or datetime.now(UTC)).date()):
-        for kind in kinds - {UNREGISTERED}:
-            covered.setdefault(kind, []).append((postings.table, postings.rows))
+    with personal_read(backend.ledger, officer, PLACE_LEGAL_HOLD, [subject_id]) as read:
+        found = kinds_of_data(backend, subject_id, (now or datetime.now(UTC)).date())
+        for postings, kinds in found:
+            for kind in kinds - {UNREGISTERED}:
+                covered.setdefault(kind, []).append((postings.table, postings.rows))
+        read.took([p.table for p, _ in found], sum(p.rows for p, _ in found))
     return dict(sorted(covered.items()))
 
 
