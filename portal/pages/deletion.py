@@ -22,7 +22,7 @@ st.write("Ask for your telemetry to be deleted — all of it, or chosen kinds of
          "is kept, and the receipt says why.")
 
 st.subheader("Ask for a deletion")
-inventory = inventory_for(backend, who)
+inventory = session.remembered(who, "inventory", lambda: inventory_for(backend, who))
 what = st.radio("What should be deleted?", ["all my data", "chosen kinds of data or tables"], index=None)
 categories, tables = [], []
 if what == "chosen kinds of data or tables":
@@ -61,10 +61,10 @@ deletions.notifications_seen(backend, who)
 for request in mine:
     with st.container(border=True):
         st.subheader(f"{request.request_id}: {request.scope.describe()}")
-        for when, what in deletions.request_timeline(request, zone, who.employee_id):
+        for when, happened in deletions.request_timeline(request, zone, who.employee_id):
             left, right = st.columns([1, 3])
             left.text(when)
-            right.text(what)
+            right.text(happened)
         if Move.WITHDRAW in request.moves() and st.button("Withdraw this request", key=f"withdraw {request.request_id}"):
             try:
                 deletions.withdraw(backend, who, request.request_id)

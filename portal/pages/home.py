@@ -42,8 +42,9 @@ if any(spec.path == "pages/deletion.py" for spec in visible_pages(who)):
         if unread:
             st.badge(f"{counted(len(unread), 'change')} since you last looked", icon=":material/notifications:",
                      color="orange")
+        zone = deletions.time_zone(st.context.timezone)
         for note in news[:5]:
-            st.text(f"{note.at:%d %b %Y}  {deletions.notification_text(note.request_id, note.state)}"
+            st.text(f"{note.at.astimezone(zone):%d %b %Y}  {deletions.notification_text(note.request_id, note.state)}"
                     + ("" if note.read else "  (new)"))
         st.caption("Open **Deletion requests** in the menu to read what happened and why.")
 
