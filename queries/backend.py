@@ -34,7 +34,7 @@ from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
 from queries.warehouse.delta_tables import DeltaTables
 from queries.warehouse.engine import Warehouse, WarehouseError
-from queries.warehouse.storage import ObjectStoreOptions, Storage, StorageError, storage_at
+from queries.warehouse.storage import Storage, StorageError, delta_options, storage_at
 from queries.warehouse.table_format import TableFormat
 from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings
@@ -222,36 +222,25 @@ class Backend:
             mailer = Mailer(settings.mail, directory)
             requests = DeletionRequests(settings.state.path, on_change=lambda: mailer.deliver_soon(requests))
             mailer.deliver_soon(requests)  # what waited while the portal was stopped
-            storage = _storage(settings)
+            storage = storage_at(settings.warehouse.path, settings.object_storage)
             warehouse = Warehouse(storage, formats=_table_formats(settings, storage))
             return Backend(settings, warehouse, Register.load(settings.warehouse.register),
                            directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            requests, LegalHolds(requests.connection), ErasureJournal(requests.connection))
-        except (ConfigError, WarehouseError, RegisterError, DirectoryError, SubjectIndexError,
+        except (ConfigError, WarehouseError, StorageError, RegisterError, DirectoryError, SubjectIndexError,
                 PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem
 
 
-def _object_store(settings: Settings) -> ObjectStoreOptions:
-    reach = settings.object_storage
-    return ObjectStoreOptions(reach.endpoint, reach.region, reach.access_key_id, reach.secret_access_key)
-
-
-def _storage(settings: Settings) -> Storage:
-    try:
-        return storage_at(settings.warehouse.path, _object_store(settings))
-    except StorageError as problem:
-        raise WarehouseError(str(problem)) from None
-
-
 def _table_formats(settings: Settings, storage: Storage) -> list[TableFormat]:
     """The lake's formats besides Hive folders: Delta tables wherever a
     table folder holds a log, Iceberg tables if a catalog is configured
     (pyiceberg is imported only then: it takes most of a second)."""
-    formats: list[TableFormat] = [DeltaTables(storage, None if storage.local else _object_store(settings).delta())]
+    reach = None if storage.local else delta_options(settings.object_storage)
+    formats: list[TableFormat] = [DeltaTables(storage, reach)]
     if settings.iceberg.catalog or settings.iceberg.properties:
         from queries.warehouse.iceberg_tables import IcebergTables
     if settings.iceberg.catalog:

@@ -28,10 +28,10 @@ near = [r for r in queue if r.open and 0 <= r.days_left(now) < WARN_DAYS]
 named = deletions.names(backend, who, sorted({r.subject_id for r in queue}))
 if late:
     st.error(f"{counted(len(late), 'request is', 'requests are')} past the deadline: "
-             + ", ".join(f"{r.request_id} ({named[r.subject_id]})" for r in late))
+             + ", ".join(f"{r.request_id} ({literal(named[r.subject_id])})" for r in late))
 if near:
     st.warning(f"{counted(len(near), 'request is', 'requests are')} due within {WARN_DAYS} days: "
-               + ", ".join(f"{r.request_id} ({named[r.subject_id]})" for r in near))
+               + ", ".join(f"{r.request_id} ({literal(named[r.subject_id])})" for r in near))
 
 
 states = st.multiselect("States", [s.value for s in State], default=[s.value for s in State
@@ -161,7 +161,8 @@ elif subject:
             try:
                 placed = deletions.place_hold(backend, who, subject, None if kind == ALL else kind, reason,
                                               datetime.combine(until, datetime.min.time(), UTC))
-                st.success(f"Legal hold {placed.hold_id} placed on {everyone[subject]} until {until:%d %b %Y}.")
+                st.success(f"Legal hold {placed.hold_id} placed on {literal(everyone[subject])} "
+                           f"until {until:%d %b %Y}.")
             except RequestError as problem:
                 st.error(str(problem))
 

@@ -153,7 +153,8 @@ def _scanned(columns: tuple[tuple[str, str], ...]) -> tuple[tuple, tuple]:
 
 
 def _inspect(warehouse: Warehouse, table: TableRef, watched: list[DataFile], files: list[DataFile]) -> TableFinding:
-    common = {"table": table, "files": tuple(f.path for f in files), "fingerprint": fingerprint(warehouse.storage, watched)}
+    common = {"table": table, "files": tuple(f.path for f in files),
+              "fingerprint": fingerprint(warehouse.storage, watched)}
     if not files:
         return TableFinding(**common, error="the table has no data files")
     try:

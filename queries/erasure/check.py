@@ -233,7 +233,8 @@ def parquet_text_columns(source: pa.NativeFile) -> pa.Table:
     with source:
         schema = pq.read_schema(source)
         text = [field.name for field in schema if _holds_text(field.type)]
-        flat = [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+        flat = [field.name for field in schema
+                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
         return pq.ParquetFile(source, read_dictionary=flat).read(columns=text)
 
 

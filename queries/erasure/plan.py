@@ -136,7 +136,8 @@ def file_preview(finder: RowFinder, finding: TableFinding, file: str, employee: 
             positions = finder.rows_naming_in(finding, table, employee)
         owned = classify(table.take(pa.array(positions, pa.int64())), finder.subject(employee))
     except (OSError, IndexError, ValueError, pa.ArrowException) as problem:
-        raise ErasureError(f"{Storage.name(file)} changed while it was read; try the preview again ({problem})") from None
+        raise ErasureError(f"{Storage.name(file)} changed while it was read; try the preview again "
+                           f"({problem})") from None
     return FilePreview(sum(owned), len(owned) - sum(owned), table.num_rows)
 
 

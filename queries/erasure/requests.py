@@ -198,7 +198,8 @@ class DeletionRequests:
                 "request_id": request_id, "subject_id": principal.employee_id, "scope": scope.to_json(),
                 "reason": (reason or "").strip() or None, "state": State.SUBMITTED, "received_at": stamp(now),
                 "deadline": stamp(add_months(now, 1))})
-            self._log(db, request_id, principal.employee_id, None, State.SUBMITTED, scope.describe(), now)
+            self._log(db, request_id, principal.employee_id, principal.employee_id, None, State.SUBMITTED,
+                      scope.describe(), now)
         self._on_change()
         return self.get(request_id)
 
@@ -257,7 +258,8 @@ class DeletionRequests:
                 state_store.run(db, "deletion/set_decision", {
                     "request_id": request_id, "decision_reason": note,
                     "approved_tables": json.dumps(approved_tables) if move is Move.APPROVE_IN_PART else None})
-            self._log(db, request_id, actor.employee_id if actor else SYSTEM, request.state, target, note, now)
+            self._log(db, request_id, request.subject_id, actor.employee_id if actor else SYSTEM, request.state, target,
+                      note, now)
         self._on_change()
         return self.get(request_id)
 
@@ -283,16 +285,15 @@ class DeletionRequests:
             raise RequestError("You approved this request, so another HR privacy officer must execute it "
                                "(four-eyes rule).")
 
-    def _log(self, db: sqlite3.Connection, request_id: str, actor_id: str, before: str | None, after: str,
-             note: str | None, now: datetime) -> None:
+    @staticmethod
+    def _log(db: sqlite3.Connection, request_id: str, subject_id: str, actor_id: str, before: str | None,
+             after: str, note: str | None, now: datetime) -> None:
         """Records the transition and, in the same transaction, the employee's notification of it."""
         state_store.run(db, "deletion/add_transition", {"request_id": request_id, "at": stamp(now),
                                                          "actor_id": actor_id, "from_state": before,
                                                          "to_state": after, "note": note})
-        subject = state_store.run(db, "deletion/request", {"request_id": request_id})[0][1]
-        state_store.run(db, "deletion/add_notification", {"request_id": request_id, "employee_id": subject,
+        state_store.run(db, "deletion/add_notification", {"request_id": request_id, "employee_id": subject_id,
                                                            "at": stamp(now), "state": after})
-
 
     def notifications(self, employee_id: str) -> list[Notification]:
         return [Notification(rid, datetime.fromisoformat(at), State(state), read is not None)

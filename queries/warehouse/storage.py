@@ -17,7 +17,6 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,8 +24,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from queries.warehouse.table_format import DataFile
+from settings import OBJECT_STORE_SCHEMES, ObjectStorageSettings
 
-OBJECT_STORE_SCHEMES = ("s3",)
 _HIDDEN = (".", "_")
 
 
@@ -34,43 +33,29 @@ class StorageError(Exception):
     """The lake's storage cannot be reached or used; the message says why."""
 
 
-@dataclass(frozen=True)
-class ObjectStoreOptions:
-    """How to reach the object store: an endpoint (for stores other than
-    AWS's own, `http://host:port` included), a region, and credentials,
-    which are better left to the environment (`AWS_ACCESS_KEY_ID`,
-    `AWS_SECRET_ACCESS_KEY`) than written into a file."""
-
-    endpoint: str = ""
-    region: str = ""
-    access_key_id: str = ""
-    secret_access_key: str = ""
-
-    def credentials(self) -> tuple[str, str]:
-        return (self.access_key_id or os.environ.get("AWS_ACCESS_KEY_ID", ""),
-                self.secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY", ""))
-
-    def delta(self) -> dict[str, str]:
-        """The same, as delta-rs's storage options."""
-        key, secret = self.credentials()
-        options = {"AWS_REGION": self.region or os.environ.get("AWS_REGION", "us-east-1"),
-                   "AWS_S3_ALLOW_UNSAFE_RENAME": "true"}
-        if self.endpoint:
-            options |= {"AWS_ENDPOINT_URL": self.endpoint,
-                        "AWS_ALLOW_HTTP": str(self.endpoint.startswith("http://")).lower()}
-        if key and secret:
-            options |= {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
-        return options
+def _credentials(reach: ObjectStorageSettings) -> tuple[str, str]:
+    """From the settings, else from the environment, where they are better kept."""
+    return (reach.access_key_id or os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            reach.secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY", ""))
 
 
-def is_object_store(location: str | Path) -> bool:
-    return urlparse(str(location)).scheme in OBJECT_STORE_SCHEMES
+def delta_options(reach: ObjectStorageSettings) -> dict[str, str]:
+    """The object store's endpoint and credentials as delta-rs's storage options."""
+    key, secret = _credentials(reach)
+    options = {"AWS_REGION": reach.region or os.environ.get("AWS_REGION", "us-east-1"),
+               "AWS_S3_ALLOW_UNSAFE_RENAME": "true"}
+    if reach.endpoint:
+        options |= {"AWS_ENDPOINT_URL": reach.endpoint,
+                    "AWS_ALLOW_HTTP": str(reach.endpoint.startswith("http://")).lower()}
+    if key and secret:
+        options |= {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
+    return options
 
 
-def storage_at(location: str | Path, options: ObjectStoreOptions | None = None) -> Storage:
-    """The storage of a warehouse location: a local folder, or `s3://bucket/prefix`."""
-    if is_object_store(location):
-        return ObjectStorage(str(location), options or ObjectStoreOptions())
+def storage_at(location: str | Path, reach: ObjectStorageSettings = ObjectStorageSettings()) -> Storage:
+    """The storage of a warehouse location: a local folder, or `s3://bucket/prefix` reached as `reach` says."""
+    if str(location).startswith(OBJECT_STORE_SCHEMES):
+        return ObjectStorage(str(location), reach)
     return LocalStorage(Path(location))
 
 
@@ -224,14 +209,14 @@ class LocalStorage(Storage):
 class ObjectStorage(Storage):
     local = False
 
-    def __init__(self, location: str, options: ObjectStoreOptions):
+    def __init__(self, location: str, reach: ObjectStorageSettings):
         parsed = urlparse(location)
         self.root = (parsed.netloc + parsed.path).rstrip("/")
-        endpoint = urlparse(options.endpoint) if options.endpoint else None
-        key, secret = options.credentials()
+        endpoint = urlparse(reach.endpoint) if reach.endpoint else None
+        key, secret = _credentials(reach)
         try:
             self._fs = pafs.S3FileSystem(
-                access_key=key or None, secret_key=secret or None, region=options.region or None,
+                access_key=key or None, secret_key=secret or None, region=reach.region or None,
                 endpoint_override=endpoint.netloc if endpoint else None,
                 scheme=endpoint.scheme if endpoint else "https")
             if self._fs.get_file_info(parsed.netloc).type == pafs.FileType.NotFound:
