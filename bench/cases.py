@@ -202,7 +202,7 @@ def _access_log(context: Context, subject: Subject) -> Path:
                     "resource": tables[n % len(tables)], "access_type": "select", "result": "allowed",
                     "row_filter": {"column": "employee_id", "values": [subject.employee_id]},
                     "rows_returned": 10, "purpose": "bench", "justification": None if n % 3 else "bench"}) + "\n")
-    context.backend.audit.import_log(path)
+    context.backend.audit.import_log(path, context.backend.directory)
     return path
 
 
@@ -222,8 +222,8 @@ def scan_the_raw_log(context: Context, subject: Subject):
 def access_page(context: Context, subject: Subject):
     _access_log(context, subject)
     history = access_history(context.backend, subject.principal)
-    if len(history.records) < ACCESS_EVENTS:
-        raise RuntimeError(f"only {len(history.records)} accesses found")
+    if len(history.accesses) < ACCESS_EVENTS:
+        raise RuntimeError(f"only {len(history.accesses)} accesses found")
     return history
 
 

@@ -133,6 +133,8 @@ class Backend:
         before = self._version
         self._catalog, self._refreshed_at = catalog, time.monotonic()
         self._import_audit_log()
+        if self.audit_problem is None:
+            self.audit.full_reads()  # ready before a page asks: it is read again only after an import added events
         self._version = (_fingerprints(catalog), self.audit_problem,
                          _stamps([self.settings.audit.grants, self.settings.audit.groups]))
         if (self.audit_import and self.audit_import.imported) or self._version != before:
@@ -162,7 +164,7 @@ class Backend:
             self.audit_problem = "no warehouse audit log is configured"
             return
         try:
-            self.audit_import, self.audit_problem = self.audit.import_log(self.settings.audit.log), None
+            self.audit_import, self.audit_problem = self.audit.import_log(self.settings.audit.log, self.directory), None
         except WarehouseAuditError as problem:
             log.error("%s", problem)
             self.audit_problem = "the warehouse's audit log could not be read"

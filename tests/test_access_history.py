@@ -5,18 +5,22 @@ exposure report follows the grants history."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY
-from queries.access.history import access_history
+from queries.access.history import access_history, history_csv
 from queries.access.ledger import LedgerError
 from queries.access.warehouse_audit import WarehouseAudit
 from queries.backend import Backend
+from queries.discovery.directory import Directory, Employee
 from queries.mydata.activity import daily_activity, weekday_hour_activity
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
@@ -67,17 +71,18 @@ def test_imports_are_incremental_and_idempotent(tmp_path, sample):
     lines = (sample / "audit" / "ranger_audit.jsonl").read_bytes().splitlines(keepends=True)
     log.write_bytes(b"".join(lines[:100]))
     audit = WarehouseAudit(tmp_path / "state")
-    assert audit.import_log(log).imported == 100
-    assert audit.import_log(log).imported == 0
+    nobody = Directory([])
+    assert audit.import_log(log, nobody).imported == 100
+    assert audit.import_log(log, nobody).imported == 0
     with open(log, "ab") as out:
         out.write(b"".join(lines[100:150]) + b"{not json}\n" + lines[150][:40])
-    report = audit.import_log(log)
+    report = audit.import_log(log, nobody)
     assert (report.imported, report.malformed) == (50, 1), "half a line waits for the rest"
     with open(log, "ab") as out:
         out.write(lines[150][40:])
-    assert audit.import_log(log).imported == 1
+    assert audit.import_log(log, nobody).imported == 1
     log.write_bytes(b"".join(reversed(lines[:151])))
-    rotated = audit.import_log(log)
+    rotated = audit.import_log(log, nobody)
     assert (rotated.imported, rotated.already_known) == (0, 151), "a replaced log is re-read without duplicates"
     assert audit.event_count() == 151
 
@@ -92,13 +97,12 @@ def test_events_are_attributed_to_exactly_the_people_they_touched(backend, sampl
         (e["row_filter"] is None and e["resource"] in first
          and datetime.fromisoformat(e["event_time"]).date() >= first[e["resource"]])
         or (e["row_filter"] and {median.employee_id, median.email} & set(e["row_filter"]["values"])))}
-    found = backend.audit.events_about([median.employee_id, median.email], daily)
-    assert {e.event_id for e in found} == expected and expected
-    filtered = [e for e in found if e.reach == "filtered on you"]
-    assert filtered, "the sample names the median employee in some filters"
+    found = backend.audit.events_about(median.employee_id, daily)
+    assert set(found["event_id"]) == expected and expected
+    assert (found["reach"] == "filtered on you").any(), "the sample names the median employee in some filters"
     someone_else = next(p for p in backend.directory if p.employee_id != median.employee_id)
-    theirs = {e.event_id for e in backend.audit.events_about([someone_else.employee_id, someone_else.email], [])}
-    assert not theirs & {e.event_id for e in found if e.reach == "full read"}
+    theirs = set(backend.audit.events_about(someone_else.employee_id, [])["event_id"])
+    assert not theirs & set(found.loc[found["reach"] == "full read", "event_id"])
 
 
 def test_rows_held_at_the_time_of_a_read_follow_the_days(tmp_path):
@@ -107,19 +111,90 @@ def test_rows_held_at_the_time_of_a_read_follow_the_days(tmp_path):
     log.write_text("\n".join(json.dumps({"event_id": f"e{n}", "event_time": f"2026-10-0{n}T12:00:00",
                                          "request_user": "svc", "resource": "db.t", "result": "allowed",
                                          "row_filter": None}) for n in (1, 2, 4)) + "\n")
-    audit.import_log(log)
+    audit.import_log(log, Directory([]))
     daily = [("db.t", date(2026, 10, 2), 5), ("db.t", date(2026, 10, 3), 7)]
-    assert [(e.event_id, e.my_rows) for e in audit.events_about(["E1"], daily)] == [("e2", 5), ("e4", 12)]
+    found = audit.events_about("E1", daily)
+    assert list(zip(found["event_id"], found["my_rows"])) == [("e2", 5), ("e4", 12)]
+
+
+def _person(employee_id: str, email: str) -> Employee:
+    return Employee(employee_id, employee_id, email, "Sales", None, "Berlin", "L2", "2020-01-01", False)
+
+
+def _filtered_reads(path, *events: tuple[str, str, str]) -> None:
+    """Appends filtered reads (event id, time, the value the filter named) to a log."""
+    with open(path, "a", encoding="utf-8") as out:
+        for event_id, at, value in events:
+            out.write(json.dumps({"event_id": event_id, "event_time": at, "request_user": "svc", "resource": "db.t",
+                                  "result": "allowed", "row_filter": {"column": "email", "values": [value]}}) + "\n")
+
+
+def test_filter_values_are_attributed_when_imported_and_stay_attributed(tmp_path):
+    """A read is attributed with the directory of its import: an address
+    given to someone else later still names, in earlier reads, the person it
+    named then, and in later reads the new holder; a read naming someone the
+    directory did not know yet is attributed once it does; a value naming
+    nobody is attributed to nobody."""
+    audit = WarehouseAudit(tmp_path / "state")
+    log = tmp_path / "audit.jsonl"
+    _filtered_reads(log, ("e1", "2026-10-01T09:00:00", "ana@acme.example"),
+                    ("e2", "2026-10-01T10:00:00", "new.hire@acme.example"), ("e3", "2026-10-01T11:00:00", "E9"))
+    audit.import_log(log, Directory([_person("E1", "ana@acme.example")]))
+    assert list(audit.events_about("E1", [])["event_id"]) == ["e1"]
+    later = Directory([_person("E2", "ana@acme.example"), _person("E3", "new.hire@acme.example")])
+    _filtered_reads(log, ("e4", "2026-10-02T09:00:00", "ANA@acme.example"))
+    audit.import_log(log, later)
+    assert list(audit.events_about("E1", [])["event_id"]) == ["e1"], "the first holder's reads stay theirs"
+    assert list(audit.events_about("E2", [])["event_id"]) == ["e4"], "the new holder never sees the old one's reads"
+    assert list(audit.events_about("E3", [])["event_id"]) == ["e2"]
+    assert audit.events_about("E9", []).empty and audit.events_about("", []).empty
+
+
+def test_new_events_reach_the_history_without_a_refresh_and_times_are_compared_in_utc(tmp_path):
+    audit = WarehouseAudit(tmp_path / "state")
+    log = tmp_path / "audit.jsonl"
+    log.write_text(json.dumps({"event_id": "e1", "event_time": "2026-10-02T12:00:00", "request_user": "svc",
+                               "resource": "db.t", "result": "allowed", "row_filter": None}) + "\n")
+    audit.import_log(log, Directory([]))
+    daily = [("db.t", date(2026, 10, 2), 5)]
+    assert list(audit.events_about("E1", daily)["event_id"]) == ["e1"]
+    with open(log, "a", encoding="utf-8") as out:
+        for event_id, at in (("e2", "2026-10-02T01:00:00+02:00"), ("e3", "2026-10-03T00:30:00+02:00"),
+                             ("e4", "2026-10-02T13:00:00")):
+            out.write(json.dumps({"event_id": event_id, "event_time": at, "request_user": "svc", "resource": "db.t",
+                                  "result": "allowed", "row_filter": None}) + "\n")
+    audit.import_log(log, Directory([]))
+    found = audit.events_about("E1", daily)
+    assert list(found["event_id"]) == ["e1", "e4", "e3"], "01:00 at +02:00 is the day before in UTC: not yet held"
+    assert list(found["my_rows"]) == [5, 5, 5]
+
+
+def test_the_history_csv_holds_every_access_and_runs_nothing(tmp_path, lake, median):
+    """A justification is free text typed by whoever read the data: in the
+    CSV an employee keeps, a formula in it is shown as text."""
+    log = lake / "audit" / "ranger_audit.jsonl"
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"event_id": "planted", "event_time": "2026-10-20T10:00:00", "request_user": "svc-x",
+                              "resource": "hr.reviews", "result": "allowed", "justification": "=HYPERLINK(\"x\")",
+                              "row_filter": {"column": "employee_id", "values": [median.employee_id]}}) + "\n")
+    opened = Backend.open(write_config(tmp_path, lake))
+    history = access_history(opened, principal_for(median))
+    rows = list(csv.DictReader(io.StringIO(history_csv(history).decode())))
+    assert len(rows) == len(history.accesses) > 1
+    [planted] = [r for r in rows if r["who"] == "svc-x"]
+    assert planted["justification"] == "'=HYPERLINK(\"x\")" and planted["how"] == "filtered on you"
+    assert planted["when"] == "2026-10-20T10:00:00+00:00" and planted["no justification"] == "false"
+    opened.close()
 
 
 def test_the_history_flags_and_shows_the_incident(backend, median):
     history = access_history(backend, principal_for(median))
-    warehouse = [r for r in history.records if r.source == "warehouse"]
-    assert any(r.unjustified for r in warehouse) and any(r.purpose_not_registered for r in warehouse)
-    for record in warehouse:
-        registered = backend.register.get(record.tables[0])
-        assert record.purpose_not_registered == (record.purpose is None or registered is None
-                                                  or record.purpose not in registered.purposes)
+    warehouse = history.accesses[history.accesses["source"] == "warehouse"]
+    assert warehouse["no justification"].any() and warehouse["purpose not in the register"].any()
+    assert (warehouse["no justification"] == warehouse["justification"].isna()).all()
+    for table, purpose, drift in zip(warehouse["tables"], warehouse["purpose"], warehouse["purpose not in the register"]):
+        registered = backend.register.get(table)
+        assert drift == (pd.isna(purpose) or registered is None or purpose not in registered.purposes)
     [incident, *_] = history.exposures
     assert incident.grant.grantee == "all-employees" and incident.end is not None
     everyone = len(list(backend.directory))
@@ -130,12 +205,11 @@ def test_the_history_flags_and_shows_the_incident(backend, median):
 def test_the_history_never_shows_events_about_others(backend, median, sample):
     history = access_history(backend, principal_for(median))
     named = {e["event_id"]: e for e in log_events(sample) if e["row_filter"]}
-    for record in history.records:
-        assert median.employee_id not in record.who
-    mine = backend.audit.events_about([median.employee_id, median.email], backend.index.daily_rows(median.employee_id))
-    for event in mine:
-        if event.event_id in named:
-            assert {median.employee_id, median.email} & set(named[event.event_id]["row_filter"]["values"])
+    assert not history.accesses["who"].str.contains(median.employee_id, regex=False).any()
+    mine = backend.audit.events_about(median.employee_id, backend.index.daily_rows(median.employee_id))
+    for event_id in mine["event_id"]:
+        if event_id in named:
+            assert {median.employee_id, median.email} & set(named[event_id]["row_filter"]["values"])
 
 
 @pytest.mark.parametrize("show_names", [True, False])
@@ -152,7 +226,8 @@ def test_the_page_shows_accesses_and_exposure(tmp_path, sample, monkeypatch, dem
     assert "Reads by others" in text and "all-employees" in text and "svc-" in text
     opened = Backend.open(config)
     history = access_history(opened, principal_for(opened.directory.by_id(user["employee_id"])))
-    names = {r.who for r in history.records if r.role.startswith(("member of", "employee with"))}
+    accesses = history.accesses
+    names = set(accesses.loc[accesses["role"].str.startswith(("member of", "employee with")), "who"])
     assert (names != {"a colleague"}) == show_names
     at.segmented_control[0].set_value("flagged only").run()
     assert not at.exception

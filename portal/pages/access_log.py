@@ -2,7 +2,6 @@
 itself, with flags for missing justifications and undeclared purposes, and
 the windows in which my data was exposed."""
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -25,12 +24,7 @@ for problem in history.problems:
 st.download_button("Download this history (CSV)", history_csv(history), file_name="who-read-my-data.csv",
                    mime="text/csv", help="Every access below, yours included. It is kept when your data is deleted.")
 
-records = pd.DataFrame([{
-    "when": r.at, "source": r.source, "who": r.who, "role": r.role, "by me": r.by_me,
-    "tables": ", ".join(r.tables), "my rows": r.my_rows, "how": r.action, "purpose": r.purpose or "none given",
-    "justification": r.justification or "", "no justification": r.unjustified,
-    "purpose not in the register": r.purpose_not_registered,
-} for r in history.records])
+records = history.accesses.fillna({"purpose": "none given", "justification": ""})
 
 by_others = records[~records["by me"]] if not records.empty else records
 columns = st.columns(4)
@@ -53,7 +47,7 @@ with accesses_tab:
         flagged = middle.segmented_control("Show", ["all", "flagged only"], default="all")
         mine = right.toggle("Include my own views", value=False,
                             help="Your own visits to My data, the console and exports are recorded too.")
-        tables = st.multiselect("Tables", sorted({t for r in history.records for t in r.tables}))
+        tables = st.multiselect("Tables", sorted({t for text in records["tables"].unique() for t in text.split(", ")}))
         shown = records[records["source"].isin(sources)]
         if not mine:
             shown = shown[~shown["by me"]]

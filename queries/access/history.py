@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-
-import pyarrow as pa
 from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource, ensure
 from auth.principal import Principal, known_role
 from queries.access.grants import AccessGrants, Grant, configured_grants
 from queries.access.ledger import RecordedAccess
-from queries.access.warehouse_audit import AuditEvent
 from queries.mydata.csv_safe import csv_bytes
 from queries.backend import Backend
 from queries.discovery.directory import Directory
@@ -31,23 +32,9 @@ log = logging.getLogger(__name__)
 
 OWN_ACTIONS = {"view-own-telemetry": "viewed", "query-own-telemetry": "queried in the console",
                "export-own-data": "exported"}
-
-
-@dataclass(frozen=True)
-class AccessRecord:
-    at: datetime
-    source: str
-    who: str
-    role: str
-    by_me: bool
-    tables: tuple[str, ...]
-    my_rows: int
-    action: str
-    purpose: str | None
-    justification: str | None
-    reach: str
-    unjustified: bool
-    purpose_not_registered: bool
+# One row per access, newest first: what the page shows and the CSV holds.
+ACCESS_COLUMNS = ["when", "source", "who", "role", "by me", "tables", "my rows", "how", "purpose", "justification",
+                  "no justification", "purpose not in the register"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +51,7 @@ class ExposureWindow:
 
 @dataclass(frozen=True)
 class AccessHistory:
-    records: tuple[AccessRecord, ...]
+    accesses: pd.DataFrame  # ACCESS_COLUMNS; "tables" joined by ", "
     exposures: tuple[ExposureWindow, ...]
     problems: tuple[str, ...]
 
@@ -86,7 +73,7 @@ class _Accessors:
         return [g for g in self._grants.groups_of(user) if g not in self._broad] if self._grants else []
 
     def describe(self, user: str, user_type: str | None) -> tuple[str, str]:
-        """(who, role), worked out once per accessor: one busy account reads thousands of times."""
+        """(who, role), worked out once per accessor."""
         key = (user, user_type)
         if key not in self._described:
             self._described[key] = self._describe(user, user_type)
@@ -101,32 +88,53 @@ class _Accessors:
         return self.name(user), role
 
 
-def _portal_records(entries: list[RecordedAccess], accessors: _Accessors, me: str) -> list[AccessRecord]:
-    records = []
+def _portal_accesses(entries: list[RecordedAccess], accessors: _Accessors, me: str) -> pd.DataFrame:
+    rows = []
     for entry in entries:
         access = entry.access
         by_me = access.actor_id == me
-        who = "you" if by_me else accessors.name(access.actor_id)
         role = known_role(access.actor_role)
-        records.append(AccessRecord(
-            entry.at, "portal", who, role.label if role else access.actor_role, by_me, access.tables,
-            access.rows, OWN_ACTIONS.get(access.action, access.action), access.purpose, access.justification,
-            "your own request" if by_me else "about you", unjustified=not by_me and not access.justification,
-            purpose_not_registered=False))
-    return records
+        rows.append((pd.Timestamp(entry.at), "portal", "you" if by_me else accessors.name(access.actor_id),
+                     role.label if role else access.actor_role, by_me, ", ".join(access.tables), access.rows,
+                     OWN_ACTIONS.get(access.action, access.action), access.purpose, access.justification,
+                     not by_me and not access.justification, False))
+    return pd.DataFrame.from_records(rows, columns=ACCESS_COLUMNS)
 
 
-def _warehouse_records(register: Register, events: list[AuditEvent], accessors: _Accessors) -> list[AccessRecord]:
-    records = []
-    for event in events:
-        who, role = accessors.describe(event.user, event.user_type)
-        registered = register.get(event.table)
-        drift = event.purpose is None or registered is None or event.purpose not in registered.purposes
-        records.append(AccessRecord(
-            event.at.replace(tzinfo=UTC) if event.at.tzinfo is None else event.at, "warehouse", who, role, False,
-            (event.table,), event.my_rows, event.reach, event.purpose, event.justification, event.reach,
-            unjustified=not event.justification, purpose_not_registered=drift))
-    return records
+def _per_distinct(columns: list[pd.Series], describe) -> list[np.ndarray]:
+    """`describe` applied once per distinct combination of the columns' values
+    (a busy account reads thousands of times; missing values as None),
+    spread back over every row: one array per value of the tuple it returns."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, distinct = pd.factorize(column, use_na_sentinel=False)
+        codes = codes * max(len(distinct), 1) + column_codes
+    _, first_rows, spread = np.unique(codes, return_index=True, return_inverse=True)
+    keys = zip(*([None if pd.isna(v) else v for v in column.iloc[first_rows].tolist()] for column in columns))
+    described = np.array([describe(*key) for key in keys], dtype=object)
+    return list(described[spread].T)
+
+
+def _warehouse_accesses(register: Register, events: pd.DataFrame, accessors: _Accessors) -> pd.DataFrame:
+    if events.empty:
+        return pd.DataFrame(columns=ACCESS_COLUMNS)
+    who, role = _per_distinct([events["user"], events["user_type"]], accessors.describe)
+
+    def undeclared(table: str, purpose: str | None) -> tuple[bool]:
+        registered = register.get(table)
+        return (purpose is None or registered is None or purpose not in registered.purposes,)
+
+    [drift] = _per_distinct([events["table"], events["purpose"]], undeclared)
+    return pd.DataFrame({
+        "when": events["at"], "source": "warehouse", "who": who, "role": role, "by me": False,
+        "tables": events["table"], "my rows": events["my_rows"], "how": events["reach"], "purpose": events["purpose"],
+        "justification": events["justification"], "no justification": events["justification"].isna().to_numpy(),
+        "purpose not in the register": drift.astype(bool)})
+
+
+def _utc(moment: datetime) -> pd.Timestamp:
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
 
 
 def _held_at(daily: list[tuple[str, date, int]], tables: set[str], moment: datetime) -> int:
@@ -134,21 +142,22 @@ def _held_at(daily: list[tuple[str, date, int]], tables: set[str], moment: datet
 
 
 def exposure_windows(grants: AccessGrants, broad_groups: set[str], me: str, daily: list[tuple[str, date, int]],
-                     events: list[AuditEvent], now: datetime) -> list[ExposureWindow]:
+                     events: pd.DataFrame, now: datetime) -> list[ExposureWindow]:
     """Each grant to a broad group that covered tables holding my rows, with
     how many people it let read them beyond those whose purpose covers the
     table, and who of them did."""
     first_day: dict[str, date] = {}
     for table, day, _ in daily:
         first_day[table] = min(day, first_day.get(table, day))
+    users, tables = events["user"].astype("category"), events["table"].astype("category")
     windows = []
     for window in grants.broad_windows(broad_groups, now, first_day):
         grant, outsiders = window.grant, window.outsiders - {me}
-        reads = [e for e in events
-                 if e.table in window.tables and grant.granted_at <= e.at < window.end and e.user in outsiders]
+        readers = users[tables.isin(window.tables) & users.isin(outsiders)
+                        & (events["at"] >= _utc(grant.granted_at)) & (events["at"] < _utc(window.end))]
         windows.append(ExposureWindow(grant, grant.granted_at, grant.revoked_at, window.tables,
                                       _held_at(daily, set(window.tables), window.end), len(outsiders),
-                                      tuple(sorted({e.user for e in reads})), len(reads)))
+                                      tuple(sorted(set(readers.astype(str)))), len(readers)))
     return windows
 
 
@@ -161,24 +170,22 @@ def access_history(backend: Backend, principal: Principal, now: datetime | None 
     grants = configured_grants(settings.grants, settings.groups, problems)
     accessors = _Accessors(backend.directory, settings, grants)
     daily = backend.audit.holdings(me.employee_id, backend.index.daily_rows(me.employee_id))
-    events = backend.audit.events_about([me.employee_id, me.email], daily)
-    records = (_portal_records(backend.ledger.entries_about(me.employee_id), accessors, me.employee_id)
-               + _warehouse_records(backend.register, events, accessors))
-    records.sort(key=lambda r: r.at, reverse=True)
+    events = backend.audit.events_about(me.employee_id, daily)
+    frames = [frame for frame in (
+        _portal_accesses(backend.ledger.entries_about(me.employee_id), accessors, me.employee_id),
+        _warehouse_accesses(backend.register, events, accessors)) if not frame.empty]
+    accesses = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ACCESS_COLUMNS)
     exposures = [replace(w, readers=tuple(accessors.describe(user, "human")[0] for user in w.readers))
                  for w in (exposure_windows(grants, set(settings.broad_groups), me.employee_id, daily, events,
                                             now or datetime.now(UTC)) if grants else [])]
-    return AccessHistory(tuple(records), tuple(exposures), tuple(problems))
+    return AccessHistory(accesses.sort_values("when", ascending=False, kind="stable", ignore_index=True),
+                         tuple(exposures), tuple(problems))
 
 
 def history_csv(history: AccessHistory) -> bytes:
     """The history as a spreadsheet people can keep: one line per access,
     text that a spreadsheet would run as a formula neutralized."""
-    rows = [{"when": r.at.isoformat(), "source": r.source, "who": r.who, "role": r.role, "by me": r.by_me,
-             "tables": ", ".join(r.tables), "my rows": r.my_rows, "how": r.action, "purpose": r.purpose or "",
-             "justification": r.justification or "", "no justification": r.unjustified,
-             "purpose not in the register": r.purpose_not_registered} for r in history.records]
-    columns = ["when", "source", "who", "role", "by me", "tables", "my rows", "how", "purpose", "justification",
-               "no justification", "purpose not in the register"]
-    return csv_bytes(pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string())
-                                                                        for c in columns}))[0]
+    frame = history.accesses.assign(when=history.accesses["when"].map(lambda t: t.isoformat()))
+    schema = pa.schema([(c, pa.bool_() if c in ("by me", "no justification", "purpose not in the register")
+                         else pa.int64() if c == "my rows" else pa.string()) for c in ACCESS_COLUMNS])
+    return csv_bytes(pa.Table.from_pandas(frame[ACCESS_COLUMNS], schema=schema, preserve_index=False))[0]

@@ -7,7 +7,10 @@ are incremental (each run reads on from where the last stopped; a rotated
 or replaced log is read again from its start) and idempotent (events are
 keyed by their id). Attribution follows what the read could see: a full
 read of a table touched everyone who had rows in it at that time; a
-filtered read touched the people its filter values name.
+filtered read touched the people its filter values name. Filtered reads
+are attributed to employees when they are imported, and the attribution
+is kept: the history of who read a person's data is the controller's
+accountability record, and survives the erasure of the data itself.
 
     daylight audit import [--config portal.toml]
 """
@@ -18,11 +21,15 @@ import hashlib
 import json
 import logging
 import sqlite3
-from bisect import bisect_right
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
+
+from queries.access.full_reads import FullReads, event_frame
+from queries.discovery.directory import Directory
 from queries.state import store as state_store
 from queries.state.store import StateStoreError
 
@@ -41,20 +48,6 @@ class ImportReport:
     imported: int
     already_known: int
     malformed: int
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    event_id: str
-    at: datetime
-    user: str
-    user_type: str | None
-    table: str
-    rows_returned: int | None
-    purpose: str | None
-    justification: str | None
-    reach: str
-    my_rows: int
 
 
 def _event_row(raw: dict) -> tuple[dict, list[str]]:
@@ -86,9 +79,12 @@ class WarehouseAudit:
             self._connection = state_store.connect(Path(state_dir) / AUDIT_FILE, "warehouse_audit/schema")
         except StateStoreError as problem:
             raise WarehouseAuditError(f"the imported audit events cannot be opened: {problem}") from None
+        self._full_reads: FullReads | None = None
+        self._full_reads_lock = threading.Lock()
 
-    def import_log(self, path: Path) -> ImportReport:
-        """Reads the events appended to `path` since the last import."""
+    def import_log(self, path: Path, directory: Directory) -> ImportReport:
+        """Reads the events appended to `path` since the last import and
+        attributes the people their filters name through `directory`."""
         path = Path(path)
         try:
             with open(path, "rb") as log_file:
@@ -97,7 +93,9 @@ class WarehouseAudit:
                 known = state_store.run(self._connection, "warehouse_audit/import_position", {"source": str(path)})
                 start = known[0][0] if known and known[0][1] == head and known[0][0] <= size else 0
                 log_file.seek(start)
-                return self._import_from(log_file, str(path), start, head)
+                report = self._import_from(log_file, str(path), start, head)
+            self._attribute(directory)
+            return report
         except OSError as problem:
             raise WarehouseAuditError(f"the warehouse audit log {path} cannot be read: {problem}") from None
         except sqlite3.Error as problem:
@@ -134,12 +132,23 @@ class WarehouseAudit:
             if len(complete) < len(lines):
                 return ImportReport(imported, known, malformed)
 
+    def _attribute(self, directory: Directory) -> None:
+        """Attributes each new filtered read to the employees its values name
+        (an id, or an email as the directory compares emails), as the
+        directory says now; a read naming nobody it knows is tried again at
+        the next import."""
+        found = [{"employee_id": person.employee_id, "event_id": event_id}
+                 for event_id, value in state_store.run(self._connection, "warehouse_audit/unattributed_filter_values")
+                 if (person := directory.by_id(value) or directory.by_email(value))]
+        with state_store.transaction(self._connection) as db:
+            state_store.run_many(db, "warehouse_audit/attribute_event", found)
+
     def event_count(self) -> int:
         return state_store.run(self._connection, "warehouse_audit/event_count")[0][0]
 
     def all_events(self) -> list[tuple]:
-        """(time, user, user type, table, purpose, justification, full read, JSON list of filter values)
-        for every allowed event: the works council's aggregates start here."""
+        """(time, user, user type, table, purpose, justification, full read, JSON list of the
+        employees the filter named) for every allowed event: the works council's aggregates start here."""
         return state_store.run(self._connection, "warehouse_audit/all_events")
 
     def retain_holdings(self, employee_id: str, daily_rows: list[tuple[str, date, int]]) -> None:
@@ -159,26 +168,35 @@ class WarehouseAudit:
             merged[(table, day)] = max(rows, merged.get((table, day), 0))
         return [(table, day, rows) for (table, day), rows in sorted(merged.items())]
 
-    def events_about(self, identifiers: list[str], daily_rows: list[tuple[str, date, int]]) -> list[AuditEvent]:
-        """Events that touched the person with `identifiers` (id, email),
-        whose rows per table and day are `daily_rows`, with how many of
-        their rows the table held at the time of each event."""
-        days: dict[str, list[date]] = {}
-        totals: dict[str, list[int]] = {}
-        for table, day, rows in sorted(daily_rows):
-            days.setdefault(table, []).append(day)
-            running = totals.setdefault(table, [])
-            running.append((running[-1] if running else 0) + rows)
-        since = [[table, days[table][0].isoformat()] for table in days]
-        found = state_store.run(self._connection, "warehouse_audit/events_about", {
-            "my_tables": json.dumps(since), "identifiers": json.dumps(list(identifiers))})
-        events = []
-        for event_id, at, user, user_type, table, returned, purpose, justification, reach in found:
-            moment = datetime.fromisoformat(at)
-            held = bisect_right(days.get(table, []), moment.date())
-            events.append(AuditEvent(event_id, moment, user, user_type, table, returned, purpose, justification,
-                                     reach, totals[table][held - 1] if held else 0))
-        return events
+    def full_reads(self) -> FullReads:
+        """Every full read, read from the store again only when events were imported since."""
+        with self._full_reads_lock:
+            [(latest,)] = state_store.run(self._connection, "warehouse_audit/latest_event")
+            if self._full_reads is None or self._full_reads.version != latest:
+                self._full_reads = FullReads.of(latest, state_store.run(self._connection, "warehouse_audit/full_reads"))
+            return self._full_reads
+
+    def events_about(self, employee_id: str, daily_rows: list[tuple[str, date, int]]) -> pd.DataFrame:
+        """The allowed events that touched the employee whose rows per table
+        and day are `daily_rows` (full reads of a table from the first day
+        it held their rows; filtered reads naming them), oldest first, with
+        `reach` saying which, and `my_rows`, how many of their rows the
+        table held on the day of the event."""
+        holdings = pd.DataFrame.from_records(daily_rows, columns=["table", "day", "rows"]).astype(
+            {"table": "str", "rows": "int64"})
+        first_day = holdings.groupby("table")["day"].min().to_dict()
+        full = self.full_reads().since(first_day).assign(reach="full read")
+        filtered = event_frame(state_store.run(self._connection, "warehouse_audit/filtered_reads_of",
+                                               {"employee_id": employee_id})).assign(reach="filtered on you")
+        events = pd.concat([full, filtered], ignore_index=True)
+        events["day"] = events["at"].dt.tz_convert(None).dt.normalize().astype("datetime64[ns]")
+        held = holdings.assign(day=pd.to_datetime(holdings["day"]).astype("datetime64[ns]"))
+        held = held.sort_values(["table", "day"])
+        held["my_rows"] = held.groupby("table")["rows"].cumsum()
+        events = pd.merge_asof(events.sort_values("day", kind="stable"), held.sort_values("day", kind="stable")[
+            ["table", "day", "my_rows"]], on="day", by="table")
+        events["my_rows"] = events["my_rows"].fillna(0).astype(int)
+        return events.drop(columns="day").sort_values("at", kind="stable", ignore_index=True)
 
     def close(self) -> None:
         self._connection.close()

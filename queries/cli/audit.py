@@ -4,6 +4,7 @@ audit log into the portal's state, as a refresh does, for a load job."""
 from __future__ import annotations
 
 from queries.access.warehouse_audit import WarehouseAudit, WarehouseAuditError
+from queries.discovery.directory import Directory, DirectoryError
 from queries.cli.common import CommandError, printed
 from settings import ConfigError, load_settings
 
@@ -16,13 +17,14 @@ def _import(args) -> int:
     if settings.audit.log is None:
         raise CommandError("no warehouse audit log is configured (audit.log)")
     try:
+        directory = Directory.load(settings.directory.path)
         audit = WarehouseAudit(settings.state.path)
         try:
-            report = audit.import_log(settings.audit.log)
+            report = audit.import_log(settings.audit.log, directory)
             total = audit.event_count()
         finally:
             audit.close()
-    except WarehouseAuditError as problem:
+    except (DirectoryError, WarehouseAuditError) as problem:
         raise CommandError(str(problem)) from None
     result = {"imported": report.imported, "already_known": report.already_known, "malformed": report.malformed,
               "events": total}

@@ -30,7 +30,7 @@ from queries.access.ledger import RecordedAccess
 from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.council.disclosure import Cell, Table, one, release, split_people
-from queries.discovery.directory import Directory, Employee
+from queries.discovery.directory import Employee
 from queries.erasure.requests import Request, State
 from queries.warehouse.register import Register
 
@@ -202,7 +202,7 @@ def _from_warehouse(backend: Backend, k: int, now: datetime) -> _FromWarehouse:
                                                               k)
     groups = _AccessorGroups(grants, set(backend.settings.audit.broad_groups), k)
     fresh = _FromWarehouse(backend.generation, collected, category_employees, category_rows,
-                           _audit_accesses(backend.register, backend.directory, coverage, groups, events),
+                           _audit_accesses(backend.register, coverage, groups, events),
                            tuple(_exposures(windows, events, unions, k)), tuple(problems))
     backend.derived[__name__] = fresh
     return fresh
@@ -248,7 +248,7 @@ def _portal_accesses(entries: list[RecordedAccess]) -> tuple[_Accesses, _Accesse
     return by_group, by_purpose, by_table, unjustified
 
 
-def _audit_accesses(register: Register, directory: Directory, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups,
+def _audit_accesses(register: Register, coverage: dict[str, tuple[int, int]], groups: _AccessorGroups,
                     events: list[tuple]) -> tuple[_Accesses, _Accesses, _Accesses, _Accesses]:
     by_group, by_purpose, by_table, unjustified = _Accesses(), _Accesses(), _Accesses(), _Accesses()
     for at, user, user_type, table, purpose, justification, full_read, values in events:
@@ -256,8 +256,7 @@ def _audit_accesses(register: Register, directory: Directory, coverage: dict[str
         if full_read:
             population, named = coverage.get(table, (0, 0))[0], set()
         else:
-            population, named = 0, {p.employee_id for p in map(
-                lambda v: directory.by_id(v) or directory.by_email(v), json.loads(values)) if p}
+            population, named = 0, set(json.loads(values))
         entry = register.get(table)
         registered = bool(entry and purpose in entry.purposes)
         group = groups.of(user, user_type)

@@ -44,3 +44,15 @@ CREATE TABLE IF NOT EXISTS retained_holdings (
     rows INTEGER NOT NULL,
     PRIMARY KEY (employee_id, table_name, day)
 ) WITHOUT ROWID;
+-- The employees each filtered read named, attributed when the event was
+-- imported (a filter value is an employee id or an email, compared as the
+-- directory compares them), with the directory of that moment: an address
+-- given to someone else later still names the person it named then.
+-- Erasing a person's rows erases none of this (it holds no data): who
+-- read a person's data is the controller's accountability record.
+CREATE TABLE IF NOT EXISTS audit_event_subjects (
+    employee_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (employee_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_event_subjects_by_event ON audit_event_subjects (event_id);
