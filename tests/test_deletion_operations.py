@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -39,16 +40,19 @@ def test_erasing_everything_keeps_who_read_it(opened, demo_users):
     """The access history and the exposure windows are the controller's
     record, not the employee's telemetry: a full erasure changes neither."""
     employee, officer = people(opened, demo_users)
-    before = access_history(opened, employee)
-    warehouse_reads = [r for r in before.records if r.source == "warehouse"]
-    assert len(warehouse_reads) > 10 and before.exposures
+    before_history = access_history(opened, employee)
+    before = before_history.accesses
+    warehouse_reads = before[before["source"] == "warehouse"].reset_index(drop=True)
+    assert len(warehouse_reads) > 10 and before_history.exposures
     done = execute(opened, approved(opened, employee, officer).request_id)
     assert done.receipt["verification"]["passed"]
     assert opened.index.daily_rows(employee.employee_id) == []
-    after = access_history(opened, employee)
-    assert [r for r in after.records if r.source == "warehouse"] == warehouse_reads
-    assert after.exposures == before.exposures
-    assert set(before.records) <= set(after.records)
+    after_history = access_history(opened, employee)
+    after = after_history.accesses
+    pd.testing.assert_frame_equal(after[after["source"] == "warehouse"].reset_index(drop=True), warehouse_reads)
+    assert after_history.exposures == before_history.exposures
+    assert len(before.merge(after, how="left", indicator=True).query("_merge != 'both'")) == 0, \
+        "every access recorded before the erasure is still in the history"
     assert "who read your data" in done.receipt["retained"]
 
 
@@ -98,10 +102,10 @@ def test_two_unfinished_requests_for_the_same_data_are_refused(opened, demo_user
 def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
     employee, officer = people(opened, demo_users)
     kinds = kinds_of_data(opened, employee.employee_id, datetime.now(UTC).date())
-    held = sorted(set().union(*(k for _, k in kinds)) - {"unregistered"})[0]
+    held = sorted(set().union(*(d.kinds for d in kinds)) - {"unregistered"})[0]
     deletions.place_hold(opened, officer, employee.employee_id, held, "case 12", datetime.now(UTC) + timedelta(days=9))
     said = deletions.request_summary(opened, employee, Scope(True))
-    gone = [p for p, k in kinds if held not in k]
+    gone = [d.postings for d in kinds if held not in d.kinds]
     assert said.startswith(f"{sum(p.rows for p in gone):,} rows in {len(gone)} tables will be deleted; "
                            f"{held} is kept under a legal hold until")
     assert "(case 12)" in said
@@ -129,7 +133,7 @@ def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_u
     person = opened.directory.by_id(employee.employee_id)
     copy_rows = truth_rows(lake, "scratch.tmp_0042", person)
     assert copy_rows and not opened.register.get("scratch.tmp_0042")
-    covered = deletions.holdable(opened, officer, employee.employee_id)[category]
+    covered = deletions.holdable(opened, officer, employee.employee_id).kinds[category]
     assert ("scratch.tmp_0042", copy_rows) in covered and (held.table, held.rows) in covered
     deletions.place_hold(opened, officer, employee.employee_id, category, "case 7", datetime.now(UTC) + timedelta(1))
     done = execute(opened, approved(opened, employee, officer).request_id)
@@ -137,6 +141,32 @@ def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_u
     assert "legal hold" in kept["scratch.tmp_0042"] and "legal hold" in kept[held.table]
     assert truth_rows(lake, "scratch.tmp_0042", person) == copy_rows
     assert truth_rows(lake, held.table, person) == held.rows
+
+
+def test_a_hold_on_one_table_keeps_it_and_its_unregistered_copy_and_nothing_else(opened, lake, demo_users):
+    employee, officer = people(opened, demo_users)
+    today = datetime.now(UTC).date()
+    held = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    database, name = held.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0044")
+    opened.refresh()
+    person = opened.directory.by_id(employee.employee_id)
+    copy_rows = truth_rows(lake, "scratch.tmp_0044", person)
+    choices = deletions.holdable(opened, officer, employee.employee_id)
+    assert set(choices.covered(None, (held.table,))) == {(held.table, held.rows), ("scratch.tmp_0044", copy_rows)}
+    with pytest.raises(RequestError, match="finds nothing about this employee in nosuch.table"):
+        deletions.place_hold(opened, officer, employee.employee_id, None, "case 8", datetime.now(UTC) + timedelta(1),
+                             (held.table, "nosuch.table"))
+    hold = deletions.place_hold(opened, officer, employee.employee_id, None, "case 8",
+                                datetime.now(UTC) + timedelta(1), (held.table,))
+    assert hold.tables == (held.table,) and hold.keeps == held.table
+    done = execute(opened, approved(opened, employee, officer).request_id)
+    kept = {k["table"] for k in done.receipt["kept"] if "legal hold" in k["why"]}
+    assert kept == {held.table, "scratch.tmp_0044"}, "the table and its copy, never another table"
+    assert truth_rows(lake, "scratch.tmp_0044", person) == copy_rows and truth_rows(lake, held.table, person) == held.rows
+    assert opened.index.daily_rows(employee.employee_id) and all(
+        t in kept for t, _, _ in opened.index.daily_rows(employee.employee_id))
 
 
 @pytest.mark.parametrize("category", ["chats", "", "  ", "unregistered"])
@@ -181,13 +211,14 @@ def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(t
     picker = next(s for s in hr.selectbox if s.label == "Employee")
     assert f"{employee['name']} ({employee['employee_id']})" in picker.options
     picker.set_value(employee["employee_id"]).run()
-    keep = next(s for s in hr.selectbox if s.label == "Keep")
+    next(r for r in hr.radio if r.label == "Keep").set_value("one kind of data").run()
+    picker = next(s for s in hr.selectbox if s.label == "Kind of data")
     opened = Backend.open(write_config(tmp_path, lake))
     kinds = deletions.holdable(opened, principal_for(opened.directory.by_id(demo_users["HR privacy officer"][
-        "employee_id"]), Role.HR, Role.EMPLOYEE), employee["employee_id"])
-    assert keep.options == ["all of their data", *kinds] and "chats" not in keep.options
+        "employee_id"]), Role.HR, Role.EMPLOYEE), employee["employee_id"]).kinds
+    assert picker.options == list(kinds) and "chats" not in picker.options
     chosen = next(iter(kinds))
-    keep.set_value(chosen).run()
+    picker.set_value(chosen).run()
     assert f"in {len(kinds[chosen])} table" in page_text(hr)
     assert next(b for b in hr.button if b.label == "Place legal hold").disabled
     hr.text_input[-1].input("case 12").run()
@@ -196,6 +227,10 @@ def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(t
     assert not hr.exception and "placed on" in hr.success[0].value
     [hold] = opened.holds.in_force(employee["employee_id"])
     assert hold.category == chosen and hold.reason == "case 12"
+    next(r for r in hr.radio if r.label == "Keep").set_value("chosen tables").run()
+    tables = next(m for m in hr.multiselect if m.label == "Tables")
+    officer = principal_for(opened.directory.by_id(demo_users["HR privacy officer"]["employee_id"]), Role.HR)
+    assert tables.options == list(deletions.holdable(opened, officer, employee["employee_id"]).tables)
     opened.close()
 
 
@@ -215,7 +250,7 @@ def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(opene
 
 def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
     employee, officer = people(opened, demo_users)
-    kind = next(iter(deletions.holdable(opened, officer, employee.employee_id)))
+    kind = next(iter(deletions.holdable(opened, officer, employee.employee_id).kinds))
     deletions.place_hold(opened, officer, employee.employee_id, kind, "case 12: tax audit",
                          datetime.now(UTC) + timedelta(days=9))
     [hold] = deletions.my_holds(opened, employee)
@@ -301,7 +336,7 @@ def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo
     monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
     backend = Backend.open(write_config(tmp_path, lake))
     employee, officer = people(backend, demo_users)
-    kind, covered = next(iter(deletions.holdable(backend, officer, employee.employee_id).items()))
+    kind, covered = next(iter(deletions.holdable(backend, officer, employee.employee_id).kinds.items()))
     deletions.place_hold(backend, officer, employee.employee_id, kind, "case 12", datetime.now(UTC) + timedelta(9))
     assert set(deletions.held_tables(backend, employee)) == {table for table, _ in covered}
     backend.close()
@@ -319,4 +354,4 @@ def test_seeing_what_a_hold_would_keep_is_recorded_as_the_officers_read(opened, 
     kinds = deletions.holdable(opened, officer, employee.employee_id)
     [entry] = [e for e in opened.ledger.entries_about(employee.employee_id) if e.access.action == "place-legal-hold"]
     assert entry.access.actor_id == officer.employee_id and entry.access.actor_role == "hr"
-    assert set(entry.access.tables) >= {table for rows in kinds.values() for table, _ in rows}
+    assert set(entry.access.tables) >= {table for rows in kinds.kinds.values() for table, _ in rows}

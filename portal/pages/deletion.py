@@ -52,9 +52,9 @@ zone = deletions.time_zone(st.context.timezone)
 holds = deletions.my_holds(backend, who)
 if holds:
     st.info("Some of your data is kept under a legal hold, whatever you ask: "
-            + "; ".join(f"{h.category or 'all your data'} until {h.expires_at:%d %b %Y}" for h in holds) + ".")
+            + "; ".join(f"{h.keeps or 'all your data'} until {h.expires_at:%d %b %Y}" for h in holds) + ".")
     for hold in holds:
-        st.caption(f"Why {hold.category or 'all your data'} is kept:")
+        st.caption(f"Why {hold.keeps or 'all your data'} is kept:")
         st.text(hold.reason)
 settings = deletions.contest_details(backend)
 deletions.notifications_seen(backend, who)

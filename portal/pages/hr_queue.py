@@ -132,7 +132,7 @@ st.header("Legal holds")
 holds = deletions.legal_holds(backend, who, now)
 held_names = deletions.names(backend, who, sorted({h.subject_id for h in holds} | {h.placed_by for h in holds}))
 st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": held_names[h.subject_id],
-                            "keeps": h.category or "all of their data", "reason": h.reason,
+                            "keeps": h.keeps or "all of their data", "reason": h.reason,
                             "placed by": held_names[h.placed_by], "expires": h.expires_at} for h in holds]),
              hide_index=True, width="stretch")
 
@@ -143,14 +143,19 @@ subject = st.selectbox("Employee", list(everyone), index=None, format_func=every
 if subject and not allowed(who, PLACE_LEGAL_HOLD, Resource.about(subject)):
     st.error("You cannot place a hold on your own data: another officer must (four-eyes rule).")
 elif subject:
-    kinds = session.remembered(who, "holdable", lambda: deletions.holdable(backend, who, subject, now), subject)
-    ALL = "all of their data"
-    kind = st.selectbox("Keep", [ALL, *kinds], index=None,
-                        help="Only the kinds of data Daylight holds about this person; a kind covers its registered "
-                             "tables and their unregistered copies.")
-    if kind:
-        covered = [row for rows in kinds.values() for row in rows] if kind == ALL else kinds[kind]
-        covered = sorted(set(covered))
+    choices = session.remembered(who, "holdable", lambda: deletions.holdable(backend, who, subject, now), subject)
+    keep = st.radio("Keep", ["all of their data", "one kind of data", "chosen tables"], index=None, horizontal=True)
+    kind = tables = None
+    if keep == "one kind of data":
+        kind = st.selectbox("Kind of data", list(choices.kinds), index=None,
+                            help="Only the kinds of data Daylight holds about this person; a kind covers its "
+                                 "registered tables and their unregistered copies.")
+    elif keep == "chosen tables":
+        tables = tuple(st.multiselect("Tables", list(choices.tables),
+                                      help="Only the tables holding this person; a table's unregistered copies are "
+                                           "kept with it."))
+    if keep == "all of their data" or kind or tables:
+        covered = choices.covered(kind, tables or ())
         st.text(f"This hold keeps {counted(sum(rows for _, rows in covered), 'row')} in "
                 f"{counted(len(covered), 'table')} out of every erasure:")
         st.dataframe(pd.DataFrame(covered, columns=["table", "rows about them"]), hide_index=True, width="stretch")
@@ -159,8 +164,8 @@ elif subject:
         sure = st.checkbox("I have checked what this hold keeps")
         if st.button("Place legal hold", disabled=not (sure and reason.strip())):
             try:
-                placed = deletions.place_hold(backend, who, subject, None if kind == ALL else kind, reason,
-                                              datetime.combine(until, datetime.min.time(), UTC))
+                placed = deletions.place_hold(backend, who, subject, kind, reason,
+                                              datetime.combine(until, datetime.min.time(), UTC), tables or ())
                 st.success(f"Legal hold {placed.hold_id} placed on {literal(everyone[subject])} "
                            f"until {until:%d %b %Y}.")
             except RequestError as problem:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -59,12 +60,18 @@ class FilePreview:
     total: int
 
 
-def kinds_of_data(backend: Backend, employee_id: str, today: date) -> list[tuple[TablePostings, set[str]]]:
-    """Each table holding the employee, with the kinds of data it holds:
-    its registered category, or, for an unregistered table, those of the
-    registered tables it is a copy of (`queries/discovery/relations.py`,
-    where the names do not tell, by a row about the employee in both).
-    Holds and requests on a kind of data reach the copies this way."""
+class HeldData(NamedTuple):
+    postings: TablePostings
+    kinds: set[str]  # its registered category, or those of the registered tables it is a copy of
+    origins: frozenset[str]  # the table, and the registered tables it is a copy of
+
+
+def kinds_of_data(backend: Backend, employee_id: str, today: date) -> list[HeldData]:
+    """Each table holding the employee, with the kinds of data it holds and
+    whose copy it is: for an unregistered table, the registered tables it is
+    a copy of (`queries/discovery/relations.py`, where the names do not
+    tell, by a row about the employee in both). Holds and requests on a kind
+    of data or on a table reach the copies this way."""
     catalog = backend.catalog()
     found = [p for p in backend.index.tables_about(employee_id, backend.register, today)
              if p.rows and catalog.get(p.table) is not None]
@@ -79,7 +86,8 @@ def kinds_of_data(backend: Backend, employee_id: str, today: date) -> list[tuple
 
     def shares_rows(table: str, other: str) -> bool:
         return employee is not None and bool(rows_about(table) & rows_about(other))
-    return [(p, relations.categories(p.table, shares_rows)) for p in found]
+    return [HeldData(p, relations.categories(p.table, shares_rows), frozenset({p.table}) if backend.register.get(p.table)
+                     else frozenset({p.table, *relations.related(p.table, shares_rows)})) for p in found]
 
 
 def _rows_about(finder: RowFinder, finding: TableFinding, files: tuple[str, ...], employee: Employee) -> set[str]:
@@ -98,16 +106,17 @@ def plan(backend: Backend, request: Request, now: datetime | None = None) -> lis
     catalog = backend.catalog()
     holds = backend.holds.in_force(request.subject_id, now)
     plans = []
-    for postings, kinds in kinds_of_data(backend, request.subject_id, (now or datetime.now(UTC)).date()):
+    for postings, kinds, origins in kinds_of_data(backend, request.subject_id, (now or datetime.now(UTC)).date()):
         finding = catalog.get(postings.table)
-        reason = _kept_because(request, postings.table, kinds, holds) or _cannot_erase(finding)
+        reason = _kept_because(request, postings.table, kinds, origins, holds) or _cannot_erase(finding)
         plans.append(TablePlan(postings.table, ", ".join(sorted(kinds)), postings.files, postings.rows,
                                reason is None, reason, finding.erasure))
     return plans
 
 
-def _kept_because(request: Request, table: str, kinds: set[str], holds: list[Hold]) -> str | None:
-    hold = next((h for h in holds if h.covers(kinds)), None)
+def _kept_because(request: Request, table: str, kinds: set[str], origins: frozenset[str],
+                  holds: list[Hold]) -> str | None:
+    hold = next((h for h in holds if h.covers(kinds, origins)), None)
     if hold:
         return f"legal hold {hold.hold_id} until {hold.expires_at:%d %b %Y}: {hold.reason}"
     if not request.scope.covers(table, kinds):

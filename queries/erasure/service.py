@@ -49,13 +49,13 @@ def request_summary(backend: Backend, principal: Principal, scope: Scope, now: d
     ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
     now = now or datetime.now(UTC)
     holds = backend.holds.in_force(principal.employee_id, now)
-    chosen = [(p, kinds) for p, kinds in kinds_of_data(backend, principal.employee_id, now.date())
-              if scope.covers(p.table, kinds)]
-    held = {p.table: hold for p, kinds in chosen for hold in holds if hold.covers(kinds)}
-    gone = [p for p, _ in chosen if p.table not in held]
+    chosen = [data for data in kinds_of_data(backend, principal.employee_id, now.date())
+              if scope.covers(data.postings.table, data.kinds)]
+    held = {data.postings.table: hold for data in chosen for hold in holds if hold.covers(data.kinds, data.origins)}
+    gone = [data.postings for data in chosen if data.postings.table not in held]
     said = f"{counted(sum(p.rows for p in gone), 'row')} in {counted(len(gone), 'table')} will be deleted"
     for hold in {h.hold_id: h for h in held.values()}.values():
-        said += (f"; {hold.category or 'all your data'} is kept under a legal hold until "
+        said += (f"; {hold.keeps or 'all your data'} is kept under a legal hold until "
                  f"{hold.expires_at:%d %b %Y} ({hold.reason})")
     return said + "."
 
@@ -85,8 +85,8 @@ def held_tables(backend: Backend, principal: Principal, now: datetime | None = N
     if not holds:
         return {}
     now = now or datetime.now(UTC)
-    return {postings.table: hold for postings, kinds in kinds_of_data(backend, principal.employee_id, now.date())
-            for hold in holds if hold.covers(kinds)}
+    return {data.postings.table: hold for data in kinds_of_data(backend, principal.employee_id, now.date())
+            for hold in holds if hold.covers(data.kinds, data.origins)}
 
 
 def contest_details(backend: Backend) -> ErasureSettings:
@@ -175,30 +175,55 @@ def legal_holds(backend: Backend, officer: Principal, now: datetime) -> list[Hol
     return backend.holds.in_force(None, now)
 
 
-def holdable(backend: Backend, officer: Principal, subject_id: str, now: datetime | None = None) -> dict[str, list]:
-    """The kinds of data a hold on the employee can keep, each with the
-    tables it covers (registered ones and their unregistered copies) and the
-    rows about them: what the officer chooses from and sees before saving."""
-    covered: dict[str, list] = {}
+@dataclass(frozen=True)
+class Holdable:
+    """What a hold on one employee can keep, each choice with the tables it
+    covers and the rows about them: what the officer chooses from and sees
+    before saving."""
+
+    kinds: dict[str, list[tuple[str, int]]]  # kind of data → its registered tables and their unregistered copies
+    tables: dict[str, list[tuple[str, int]]]  # table → it and its unregistered copies
+
+    def covered(self, kind: str | None, tables: tuple[str, ...]) -> list[tuple[str, int]]:
+        """The tables (with rows) a hold on `kind`, on `tables`, or (neither) on everything keeps."""
+        chosen = (self.kinds.get(kind, []) if kind else [row for t in tables for row in self.tables.get(t, [])]
+                  if tables else [row for rows in self.tables.values() for row in rows])
+        return sorted(set(chosen))
+
+
+def holdable(backend: Backend, officer: Principal, subject_id: str, now: datetime | None = None) -> Holdable:
+    """The kinds of data and the tables a hold on the employee can keep."""
+    kinds: dict[str, list] = {}
+    tables: dict[str, list] = {}
     with personal_read(backend.ledger, officer, PLACE_LEGAL_HOLD, [subject_id]) as read:
         found = kinds_of_data(backend, subject_id, (now or datetime.now(UTC)).date())
-        for postings, kinds in found:
-            for kind in kinds - {UNREGISTERED}:
-                covered.setdefault(kind, []).append((postings.table, postings.rows))
-        read.took([p.table for p, _ in found], sum(p.rows for p, _ in found))
-    return dict(sorted(covered.items()))
+        for data in found:
+            for kind in data.kinds - {UNREGISTERED}:
+                kinds.setdefault(kind, []).append((data.postings.table, data.postings.rows))
+            for origin in data.origins:
+                tables.setdefault(origin, []).append((data.postings.table, data.postings.rows))
+        read.took([d.postings.table for d in found], sum(d.postings.rows for d in found))
+    about = {data.postings.table for data in found}
+    return Holdable(dict(sorted(kinds.items())), {t: rows for t, rows in sorted(tables.items()) if t in about})
 
 
 def place_hold(backend: Backend, officer: Principal, subject_id: str, category: str | None, reason: str,
-               expires_at: datetime) -> Hold:
-    """A hold on all of the employee's data (`category` None) or on one kind
-    of data Daylight holds about them: any other category would keep nothing."""
+               expires_at: datetime, tables: tuple[str, ...] = ()) -> Hold:
+    """A hold on all of the employee's data (no `category`, no `tables`), on
+    one kind of data Daylight holds about them, or on chosen tables of theirs:
+    anything else would keep nothing."""
     if backend.directory.by_id(subject_id) is None:
         raise RequestError("There is no such employee in the directory.")
-    if category is not None and category not in holdable(backend, officer, subject_id):
+    if category is not None and tables:
+        raise RequestError("A hold keeps either a kind of data or chosen tables, not both.")
+    choices = holdable(backend, officer, subject_id) if category is not None or tables else None
+    if category is not None and category not in choices.kinds:
         raise RequestError(f"Daylight holds no data of the kind {category!r} about this employee, so the hold "
                            "would keep nothing. Choose one of their kinds of data, or all of it.")
-    return backend.holds.place(officer, subject_id, category, reason, expires_at)
+    if unknown := sorted(set(tables) - set(choices.tables if choices else ())):
+        raise RequestError(f"Daylight finds nothing about this employee in {', '.join(unknown)}, so the hold "
+                           "would keep nothing there. Choose among their tables.")
+    return backend.holds.place(officer, subject_id, category, reason, expires_at, tables=tuple(tables))
 
 
 def lift_hold(backend: Backend, officer: Principal, hold_id: str, now: datetime) -> None:

@@ -76,3 +76,10 @@ CREATE TABLE IF NOT EXISTS notifications (
     PRIMARY KEY (request_id, state, at)
 );
 CREATE INDEX IF NOT EXISTS notifications_by_employee ON notifications (employee_id, at);
+-- A hold on chosen tables (its category then NULL): each table, with its
+-- unregistered copies. A hold with none of these and no category keeps all.
+CREATE TABLE IF NOT EXISTS hold_tables (
+    hold_id TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    PRIMARY KEY (hold_id, table_name)
+) WITHOUT ROWID;

@@ -1,0 +1,1 @@
+INSERT INTO hold_tables (hold_id, table_name) VALUES ($hold_id, $table_name)
