@@ -119,17 +119,24 @@ def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
     assert words[0].startswith("Verified: nothing") and "files searched byte by byte" in words[1]
 
 
+def planted_copy(opened, lake, employee, name: str):
+    """One of the employee's registered Hive tables, copied whole under a
+    name that says nothing (`scratch.<name>`), as nobody registered it."""
+    today = datetime.now(UTC).date()
+    original = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
+                    if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    database, table = original.table.split(".")
+    shutil.copytree(lake / "warehouse" / f"{database}.db" / table, lake / "warehouse" / "scratch.db" / name)
+    opened.refresh()
+    return original
+
+
 def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_users):
     """A copy nobody registered, under a name that says nothing: its columns
     and a row about the employee tie it to the held table, so it is kept."""
     employee, officer = people(opened, demo_users)
-    today = datetime.now(UTC).date()
-    held = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
-                if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
+    held = planted_copy(opened, lake, employee, "tmp_0042")
     category = opened.register.get(held.table).category
-    database, name = held.table.split(".")
-    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0042")
-    opened.refresh()
     person = opened.directory.by_id(employee.employee_id)
     copy_rows = truth_rows(lake, "scratch.tmp_0042", person)
     assert copy_rows and not opened.register.get("scratch.tmp_0042")
@@ -145,12 +152,7 @@ def test_a_hold_keeps_an_unregistered_copy_of_what_it_holds(opened, lake, demo_u
 
 def test_a_hold_on_one_table_keeps_it_and_its_unregistered_copy_and_nothing_else(opened, lake, demo_users):
     employee, officer = people(opened, demo_users)
-    today = datetime.now(UTC).date()
-    held = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
-                if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
-    database, name = held.table.split(".")
-    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0044")
-    opened.refresh()
+    held = planted_copy(opened, lake, employee, "tmp_0044")
     person = opened.directory.by_id(employee.employee_id)
     copy_rows = truth_rows(lake, "scratch.tmp_0044", person)
     choices = deletions.holdable(opened, officer, employee.employee_id)
@@ -188,12 +190,7 @@ def test_copies_are_related_by_columns_and_names_or_rows():
 
 def test_a_request_for_a_kind_of_data_reaches_its_unregistered_copies(opened, lake, demo_users):
     employee, officer = people(opened, demo_users)
-    today = datetime.now(UTC).date()
-    original = next(p for p in opened.index.tables_about(employee.employee_id, opened.register, today)
-                    if p.rows and opened.register.get(p.table) and opened.catalog().get(p.table).erasure == "files")
-    database, name = original.table.split(".")
-    shutil.copytree(lake / "warehouse" / f"{database}.db" / name, lake / "warehouse" / "scratch.db" / "tmp_0043")
-    opened.refresh()
+    original = planted_copy(opened, lake, employee, "tmp_0043")
     category = opened.register.get(original.table).category
     request = opened.requests.submit(employee, Scope(False, (category,)), None)
     planned = {t.table: t for t in plan(opened, request)}
