@@ -124,10 +124,29 @@ class ConsoleSettings:
                                    "Turn on only for development on a host without them.", False)
 
 
+def _default_reason_categories() -> MappingProxyType:
+    return MappingProxyType({
+        "legal obligation": "a legal duty to keep the data", "retention": "a legal duty to keep the data",
+        "tax": "a legal duty to keep the data", "statutory": "a legal duty to keep the data",
+        "claim": "legal claims or an investigation", "litigation": "legal claims or an investigation",
+        "investigation": "legal claims or an investigation", "court": "legal claims or an investigation",
+        "case": "legal claims or an investigation", "audit": "legal claims or an investigation",
+        "unfounded": "unfounded or excessive", "excessive": "unfounded or excessive",
+        "repetitive": "unfounded or excessive", "identity": "identity not confirmed"})
+
+
 @dataclass(frozen=True)
 class CouncilSettings:
-    min_group_size: int = _doc("The works council's minimum group size k: a figure describing fewer employees is "
-                               "withheld. At least 5.", 10)
+    min_group_size: int = _doc("The works council's minimum group size k: a figure describing fewer employees, or "
+                               "fewer people who read, is withheld. At least 5.", 10)
+    reason_categories: MappingProxyType = _doc(
+        "Table mapping a word or phrase in a deletion request's denial reason to the category the works council "
+        "sees (the reason itself is free text and is never shown); a reason matching none is \"other reason\".",
+        default_factory=_default_reason_categories)
+    exemption_policy: str = _doc("The rule that exempts people from collection, in words, shown to the works council "
+                                 "as policy.", "")
+    exempt_levels: tuple = _doc("The levels that rule exempts; people exempt at other levels are counted as "
+                                "exceptions beyond the policy, under the minimum group size.", ())
 
 
 def _cpu_cores() -> int:

@@ -50,6 +50,8 @@ ADMINISTER_INVENTORY = Action("administer-inventory", "List which tables hold ro
                               Scope.OTHERS, "administrator audit of an employee's inventory (daylight inventory)")
 ADMINISTER_CONSOLE = Action("administer-console", "Run SQL over one employee's rows, in the sandbox, for an audit.",
                             Scope.OTHERS, "administrator querying an employee's data (daylight console)")
+# What the erasure run records in the ledger for the rows it deleted: not a permission, nobody is granted it.
+ERASE = "erase"
 
 ACTIONS: tuple[Action, ...] = (
     VIEW_OWN_TELEMETRY, QUERY_OWN_TELEMETRY, EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_ACCESS_LOG,

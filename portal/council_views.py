@@ -1,6 +1,6 @@
 """The works council's figures as frames and charts, shared by the page and
 the downloadable report. Only released figures arrive here; a withheld one
-is empty, and a sum over a selection adds released cells only."""
+is empty."""
 
 from __future__ import annotations
 
@@ -11,30 +11,27 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from portal.plain import chart_frame, chart_label
+from portal.plain import chart_frame
 from queries.council.disclosure import Table
-from queries.council.figures import Oversight
+from queries.council.releases import Oversight
 
-WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} employees, or let such a figure be "
-                 "worked out from the others.")
-
-
-def cells(tables: dict[str, Table], columns: list[str]) -> pd.DataFrame:
-    """One row per released or withheld cell: month, the cell's key, accesses."""
-    rows = [{"month": month, **dict(zip(columns, figure.key)), "accesses": figure.value}
-            for month, table in tables.items() for figure in table.figures]
-    return pd.DataFrame(rows, columns=["month", *columns, "accesses"])
+WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} people — whose data was read, or "
+                 "who read it — or let such a figure be worked out from the others. Counts of people are rounded "
+                 "to the nearest multiple of {k}.")
+PERIOD_NOTE = ("The figures of {period}, published {published:%d %b %Y %H:%M} UTC. A month's figures are published "
+               "once it has ended and never change afterwards.")
 
 
-def selected(frame: pd.DataFrame, months: list[str], by: list[str]) -> pd.DataFrame:
-    """Sums over the chosen months of the released cells only (rule 3)."""
-    chosen = frame[frame["month"].isin(months)]
-    return (chosen.groupby(by, as_index=False)["accesses"].sum(min_count=1)
-            .sort_values("accesses", ascending=False, na_position="last"))
+def cells(table: Table, columns: list[str], value: str = "accesses") -> pd.DataFrame:
+    """One row per released or withheld cell (withheld: empty)."""
+    return pd.DataFrame([{**dict(zip(columns, figure.key)), value: figure.value} for figure in table.figures],
+                        columns=[*columns, value])
 
 
 def table_frame(table: Table, columns: list[str], value: str) -> pd.DataFrame:
-    return pd.DataFrame([{**dict(zip(columns, f.key)), value: f.value, "note": f.why or ""} for f in table.figures])
+    """The cells and the total, as rows."""
+    frame = cells(table, columns, value)
+    return pd.concat([frame, pd.DataFrame([{columns[0]: "total", value: table.total}])], ignore_index=True)
 
 
 def collected_frame(figures: Oversight) -> pd.DataFrame:
@@ -52,38 +49,40 @@ def exposure_frame(figures: Oversight) -> pd.DataFrame:
 
 
 def accesses_chart(frame: pd.DataFrame) -> go.Figure:
-    by_month = frame.groupby(["month", "accessor group"], as_index=False)["accesses"].sum(min_count=1)
-    return px.bar(chart_frame(by_month.dropna()), x="month", y="accesses", color="accessor group",
-                  title="Accesses per month and accessor group (released cells)")
+    return px.bar(chart_frame(frame.dropna(subset=["accesses"])), x="accessor group", y="accesses", color="source",
+                  title="Accesses per accessor group (released cells)")
 
 
-def exemptions_chart(table: Table, column: str) -> go.Figure:
-    frame = table_frame(table, [column], "exempt").dropna(subset=["exempt"])
-    return px.bar(chart_frame(frame), x=column, y="exempt",
-                  title=f"Employees exempt from collection, by {chart_label(column)}")
+def exemptions_text(figures: Oversight) -> str:
+    policy = figures.exemption_policy or "No exemption policy is configured."
+    levels = f" Levels exempt by this policy: {', '.join(figures.exempt_levels)}." if figures.exempt_levels else ""
+    beyond = ("withheld (fewer than the minimum group size, or none)" if figures.exceptions_beyond_policy is None
+              else f"{figures.exceptions_beyond_policy}")
+    return f"{policy}{levels} People exempt beyond this policy: {beyond}."
 
 
 def report_html(figures: Oversight) -> str:
-    """A self-contained page for a council meeting: every view, with charts."""
-    usage = cells(figures.by_group, ["source", "accessor group"])
-    purposes = selected(cells(figures.by_purpose, ["purpose", "register"]), list(figures.months),
-                        ["purpose", "register"])
-    parts = [f"<h1>Daylight: works council report</h1><p>Computed {figures.computed_at:%Y-%m-%d %H:%M} UTC. "
+    """A self-contained page for a council meeting: every view of one month, with a chart."""
+    usage = cells(figures.accesses["by_group"], ["source", "accessor group"])
+    note = PERIOD_NOTE.format(period=figures.period, published=figures.published_at)
+    parts = [f"<h1>Daylight: works council report, {html.escape(figures.period)}</h1><p>{html.escape(note)} "
              f"Aggregates only. {html.escape(WITHHELD_NOTE.format(k=figures.min_group_size))}</p>"]
     for problem in figures.problems:
         parts.append(f"<p><strong>Note:</strong> {html.escape(problem)}</p>")
-    charts = [accesses_chart(usage) if not usage.empty else None,
-              exemptions_chart(figures.exempt_by_level, "level"),
-              exemptions_chart(figures.exempt_by_department, "department")]
+    charts = [accesses_chart(usage) if usage["accesses"].notna().any() else None]
     sections = [("What is collected", collected_frame(figures)),
-                ("Who uses the data: accesses per purpose", purposes),
+                ("Who uses the data: accesses per accessor group", usage),
+                ("Accesses per purpose", cells(figures.accesses["by_purpose"], ["purpose", "register"])),
+                ("Accesses without a justification", cells(figures.accesses["unjustified"],
+                                                           ["source", "accessor group"])),
+                ("Warehouse reads per table", cells(figures.accesses["by_table"], ["table"])),
                 ("Exposure beyond purpose", exposure_frame(figures)),
-                ("Deletion requests by state", table_frame(figures.requests_by_state, ["state"], "requests")),
-                ("Denied deletion requests by reason", table_frame(figures.denials, ["reason"], "requests")),
-                ("Exemptions by level", table_frame(figures.exempt_by_level, ["level"], "exempt")),
-                ("Exemptions by department", table_frame(figures.exempt_by_department, ["department"], "exempt"))]
+                ("Deletion requests received, by state", table_frame(figures.requests_by_state, ["state"],
+                                                                     "requests")),
+                ("Denied deletion requests by reason", table_frame(figures.denials, ["reason"], "requests"))]
     parts.append(f"<p>Median days from request to completed deletion: {shown(figures.median_days_to_complete)}; "
-                 f"deadline breaches: {shown(figures.deadline_breaches)}.</p>")
+                 f"people whose request missed its deadline: {shown(figures.deadline_breaches)}.</p>"
+                 f"<p>Exemptions: {html.escape(exemptions_text(figures))}</p>")
     first = True
     for chart in charts:
         if chart is not None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from queries.access.ledger import Ledger, LedgerError, load_or_create_signing_key
 from queries.access.warehouse_audit import ImportReport, WarehouseAudit, WarehouseAuditError
+from queries.council.releases import CouncilReleases
 from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
 from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
@@ -32,6 +33,7 @@ from queries.erasure.mailer import Mailer
 from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
+from queries.state.store import StateStoreError
 from queries.warehouse.delta_tables import DeltaTables
 from queries.warehouse.engine import Warehouse, WarehouseError
 from queries.warehouse.storage import Storage, StorageError, delta_options, storage_at
@@ -88,6 +90,7 @@ class Backend:
     requests: DeletionRequests
     holds: LegalHolds
     journal: ErasureJournal
+    releases: CouncilReleases
     audit_import: ImportReport | None = None
     audit_problem: str | None = None
     generation: int = 0
@@ -209,6 +212,7 @@ class Backend:
         self.ledger.close()
         self.audit.close()
         self.requests.close()
+        self.releases.close()
         self.index.close()
         self.warehouse.close()
 
@@ -229,9 +233,10 @@ class Backend:
             return Backend(settings, warehouse, Register.load(settings.warehouse.register),
                            directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
-                           requests, LegalHolds(requests.connection), ErasureJournal(requests.connection))
+                           requests, LegalHolds(requests.connection), ErasureJournal(requests.connection),
+                           CouncilReleases(settings.state.path))
         except (ConfigError, WarehouseError, StorageError, RegisterError, DirectoryError, SubjectIndexError,
-                PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError) as problem:
+                PseudonymKeyError, LedgerError, WarehouseAuditError, RequestError, StateStoreError) as problem:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem

@@ -27,7 +27,7 @@ def daylight(*args: str) -> subprocess.CompletedProcess:
 
 
 COMMANDS = [("refresh",), ("inventory",), ("console",), ("ledger", "verify"), ("ledger", "public-key"), ("erasure", "run"),
-            ("erasure", "status"), ("audit", "import"), ("council", "report")]
+            ("erasure", "status"), ("audit", "import"), ("council", "report"), ("council", "publish")]
 
 
 def test_help_lists_the_commands():
@@ -137,6 +137,18 @@ def test_the_council_report_holds_aggregates_only_and_is_recorded(tmp_path, samp
     assert entry.action == "audit-aggregates" and entry.actor_role == "administrator"
     assert entry.actor_id.startswith("cli:") and entry.subjects == ()
     backend.close()
+
+
+def test_a_month_is_published_from_the_command_line_once(tmp_path, sample):
+    config = write_config(tmp_path, sample)
+    first = daylight("council", "publish", "--period", "2026-10", "--config", str(config), "--json")
+    assert first.returncode == 0, first.stderr
+    again = json.loads(daylight("council", "publish", "--period", "2026-10", "--config", str(config), "--json").stdout)
+    assert json.loads(first.stdout) == again == {"period": "2026-10", "published_at": again["published_at"]}
+    assert daylight("council", "publish", "--period", "2026-13", "--config", str(config)).returncode == 2
+    under_way = daylight("council", "publish", "--period", "2099-01", "--config", str(config))
+    assert under_way.returncode != 0 and "once the month is over" in under_way.stderr
+    assert "Traceback" not in under_way.stderr
 
 
 def test_an_administrators_console_statement_goes_through_the_sandbox_and_the_ledger(tmp_path, sample, demo_users):

@@ -173,7 +173,9 @@ def test_chart_labels_are_text_not_html():
          {0: "&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;"}}
 
 
-def test_a_service_account_named_in_html_stays_text_in_the_council_report(tmp_path, lake, demo_users):
+def test_a_service_account_name_from_the_log_never_reaches_the_council_report(tmp_path, lake, demo_users):
+    """Only service accounts the grants history names are named; one the log
+    alone names (here with HTML in it) is counted among the others."""
     log = lake / "audit" / "ranger_audit.jsonl"
     events = [json.loads(line) for line in log.read_text().splitlines()]
     service = [e for e in events if e.get("user_type") == "service"][:40]
@@ -184,7 +186,7 @@ def test_a_service_account_named_in_html_stays_text_in_the_council_report(tmp_pa
     backend = Backend.open(write_config(tmp_path, lake))
     backend.refresh()
     member = backend.directory.by_id(demo_users["works-council member"]["employee_id"])
-    html = views.report_html(oversight(backend, principal_for(member, Role.WORKS_COUNCIL)))
+    html = views.report_html(oversight(backend, principal_for(member, Role.WORKS_COUNCIL), "2026-10"))
     backend.close()
-    assert "svc-reporting" in html
-    assert 'href="http://evil.example' not in html and 'href=\\"http://evil.example' not in html
+    assert "svc-reporting" not in html and "evil.example" not in html
+    assert "service accounts not in the grants history" in html and "service account svc-" in html

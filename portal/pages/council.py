@@ -2,7 +2,6 @@
 size, with the ledger's public key and a check that it was not altered."""
 
 import logging
-from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -10,7 +9,7 @@ from auth.policy import AUDIT_AGGREGATES
 from portal import council_views as views
 from portal import session
 from queries.access.ledger import LedgerError
-from queries.council.figures import oversight
+from queries.council.figures import oversight, periods
 from queries.council.ledger_check import AnchorError, ledger_evidence, verify_ledger
 
 log = logging.getLogger(__name__)
@@ -19,15 +18,23 @@ who = session.principal()
 session.require(who, AUDIT_AGGREGATES)
 backend = session.backend()
 st.title("Works council oversight")
+available = periods(backend)
+if not available:
+    st.info("No month has ended yet since the first recorded access. Figures are published for each month once it "
+            "is over, and never change afterwards.")
+    st.stop()
+period = st.selectbox("Month", available, help="A month's figures are published once it has ended.")
 try:
-    figures = oversight(backend, who)
+    with st.spinner("Publishing this month's figures: once, and they never change afterwards…"):
+        figures = oversight(backend, who, period)
 except LedgerError as problem:
     log.error("council figures not shown: %s", problem)
     st.error("The figures cannot be shown right now: the access ledger cannot record this view. "
              "Try again later; the operators have been told.")
     st.stop()
-st.caption(f"Aggregates only. {views.WITHHELD_NOTE.format(k=figures.min_group_size)} "
-           "Viewing this page is recorded in the access ledger.")
+st.caption(f"{views.PERIOD_NOTE.format(period=figures.period, published=figures.published_at)} Aggregates only. "
+           f"{views.WITHHELD_NOTE.format(k=figures.min_group_size)} Viewing this page is recorded in the access "
+           "ledger.")
 for problem in figures.problems:
     st.warning(problem.capitalize())
 
@@ -46,50 +53,50 @@ with collected:
                  hide_index=True)
 
 with usage:
-    if not figures.months:
-        st.info("No accesses are recorded yet.")
+    by_group = views.cells(figures.accesses["by_group"], ["source", "accessor group"])
+    if figures.accesses["by_group"].total == 0:
+        st.info("No accesses were recorded in this month.")
     else:
-        months = st.multiselect("Months", list(figures.months), default=list(figures.months))
-        by_group = views.cells(figures.by_group, ["source", "accessor group"])
         sources = st.multiselect("Source", ["portal", "warehouse"], default=["portal", "warehouse"])
         by_group = by_group[by_group["source"].isin(sources)]
-        st.plotly_chart(views.accesses_chart(by_group[by_group["month"].isin(months)]), width="stretch")
+        st.plotly_chart(views.accesses_chart(by_group), width="stretch")
         st.subheader("Accesses per accessor group")
-        st.dataframe(views.selected(by_group, months, ["source", "accessor group"]), hide_index=True, width="stretch")
+        st.dataframe(by_group, hide_index=True, width="stretch")
         st.subheader("Accesses per purpose")
         st.caption("'not in the register for the table': the purpose given is not one the register names for the "
-                   "table read (purpose drift).")
-        st.dataframe(views.selected(views.cells(figures.by_purpose, ["purpose", "register"]), months,
-                                    ["purpose", "register"]), hide_index=True, width="stretch")
+                   "table read (purpose drift). Reads through Daylight are shown by what they are for.")
+        st.dataframe(views.cells(figures.accesses["by_purpose"], ["purpose", "register"]), hide_index=True,
+                     width="stretch")
         st.subheader("Accesses without a justification")
-        unjustified = views.cells(figures.unjustified, ["source", "accessor group"])
-        st.dataframe(views.selected(unjustified[unjustified["source"].isin(sources)], months,
-                                    ["source", "accessor group"]), hide_index=True, width="stretch")
-        st.subheader("Accesses per table")
-        st.dataframe(views.selected(views.cells(figures.by_table, ["table"]), months, ["table"]),
-                     hide_index=True, width="stretch")
+        unjustified = views.cells(figures.accesses["unjustified"], ["source", "accessor group"])
+        st.dataframe(unjustified[unjustified["source"].isin(sources)], hide_index=True, width="stretch")
+        st.subheader("Warehouse reads per table")
+        st.caption("Every table holding employees' rows is listed, read or not. Reads through Daylight are never "
+                   "counted per table: the tables an officer read for one request would describe that employee.")
+        st.dataframe(views.cells(figures.accesses["by_table"], ["table"]), hide_index=True, width="stretch")
 
 with exposure:
-    st.write("Windows in which tables holding employees' rows were readable by a group no purpose covers.")
+    st.write("Windows open during this month in which tables holding employees' rows were readable by a group no "
+             "purpose covers; reads are those of this month.")
     if figures.exposures:
         st.dataframe(views.exposure_frame(figures), hide_index=True, width="stretch")
     else:
-        st.info("No exposure windows were found in the grants history.")
+        st.info("No exposure window was open in this month, as far as the grants history shows.")
 
 with deletions:
+    st.write("Deletion requests received in this month, by the state they were in when the month's figures were "
+             "published.")
     columns = st.columns(3)
-    columns[0].metric("Requests", "withheld" if figures.requests_by_state.total is None
-                      else figures.requests_by_state.total)
+    columns[0].metric("Requests", views.shown(figures.requests_by_state.total))
     columns[1].metric("Median days to completion", views.shown(figures.median_days_to_complete))
-    columns[2].metric("Deadline breaches", views.shown(figures.deadline_breaches))
+    columns[2].metric("People whose request missed its deadline", views.shown(figures.deadline_breaches))
     st.dataframe(views.table_frame(figures.requests_by_state, ["state"], "requests"), hide_index=True)
     st.subheader("Denials by reason")
+    st.caption("Reasons are shown as categories of the configured taxonomy, never as typed.")
     st.dataframe(views.table_frame(figures.denials, ["reason"], "requests"), hide_index=True)
 
 with exemptions:
-    for table, column in ((figures.exempt_by_level, "level"), (figures.exempt_by_department, "department")):
-        st.plotly_chart(views.exemptions_chart(table, column), width="stretch")
-        st.dataframe(views.table_frame(table, [column], "exempt"), hide_index=True)
+    st.text(views.exemptions_text(figures))
 
 with ledger:
     st.write("Every read of personal data through Daylight is in a hash-chained ledger, signed at checkpoints. "
@@ -114,4 +121,4 @@ with ledger:
 with report:
     st.write("One HTML file with every view above and its charts, for a council meeting.")
     st.download_button("Download the report (HTML)", views.report_html(figures),
-                       f"daylight-council-report-{datetime.now(UTC):%Y-%m-%d}.html", mime="text/html")
+                       f"daylight-council-report-{figures.period}.html", mime="text/html")

@@ -214,6 +214,13 @@ class Ledger:
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 
+    def months(self) -> set[str]:
+        """The calendar months ("2026-10") in which accesses were recorded."""
+        try:
+            return {month for (month,) in state_store.run(self._connection, "ledger/months") if month}
+        except sqlite3.Error as problem:
+            raise LedgerError(f"the access ledger cannot be read ({problem})") from None
+
     def latest_checkpoint(self) -> Checkpoint | None:
         rows = state_store.run(self._connection, "ledger/checkpoints")
         return Checkpoint(*rows[-1]) if rows else None

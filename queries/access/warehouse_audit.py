@@ -143,6 +143,10 @@ class WarehouseAudit:
         with state_store.transaction(self._connection) as db:
             state_store.run_many(db, "warehouse_audit/attribute_event", found)
 
+    def event_months(self) -> set[str]:
+        """The calendar months ("2026-10") of the imported events."""
+        return {month for (month,) in state_store.run(self._connection, "warehouse_audit/event_months")}
+
     def event_count(self) -> int:
         return state_store.run(self._connection, "warehouse_audit/event_count")[0][0]
 

@@ -39,6 +39,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auth.policy import ERASE
 from auth.principal import Role
 from queries.access.ledger import Access
 from queries.backend import Backend
@@ -248,7 +249,7 @@ def _receipt(backend: Backend, request: Request, employee: Employee, tables: lis
         else:
             row["files_rewritten"] += 1
     deleted = sorted(per_table.values(), key=lambda r: r["table"])
-    seq = backend.ledger.append(Access("daylight-executor", Role.EXECUTOR, "erase", (employee.employee_id,),
+    seq = backend.ledger.append(Access("daylight-executor", Role.EXECUTOR, ERASE, (employee.employee_id,),
                                        tuple(r["table"] for r in deleted), sum(r["rows_deleted"] for r in deleted),
                                        f"erasure on request {request.request_id}", request.request_id))
     body = {

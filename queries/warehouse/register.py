@@ -43,6 +43,10 @@ class Register:
     def get(self, qualified_name: str) -> RegisterEntry | None:
         return self._entries.get(qualified_name)
 
+    def purposes(self) -> frozenset[str]:
+        """Every purpose the register names for some table."""
+        return frozenset(p for entry in self._entries.values() for p in entry.purposes)
+
     @staticmethod
     def load(path: Path) -> Register:
         try:

@@ -1,0 +1,1 @@
+SELECT period FROM releases ORDER BY period

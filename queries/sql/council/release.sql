@@ -1,0 +1,1 @@
+SELECT body FROM releases WHERE period = $period
