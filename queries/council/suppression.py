@@ -114,26 +114,29 @@ class _Known:
             value = math.inf
         elif status == highspy.HighsModelStatus.kOptimal:
             value = sign * self.solver.getInfo().objective_function_value
-        else:  # a solver that could not tell: the figure counts as pinned, and more is withheld
-            value = 0.0 if sign == 1 else float(sum(1 for _ in atoms))
+        else:  # the solver could not tell: the caller counts the figure as pinned, and withholds more
+            value = math.nan
         self.solver.changeColsCost(len(columns), columns, np.zeros(len(columns)))
         return value
 
 
 def intervals(figures: Sequence[Candidate], withheld: set[int], atom_count: int,
-              audited: set[int] | None = None) -> dict[int, tuple[float, float]]:
-    """The smallest and largest value each withheld figure (or each of
-    `audited`) can take, given every released figure's value, atoms of zero
-    or more, and every withheld figure at least 1."""
+              audited: set[int]) -> dict[int, tuple[float, float]]:
+    """The smallest and largest value each of the `audited` withheld figures
+    can take, given every released figure's value, atoms of zero or more,
+    and every withheld figure at least 1."""
     known = _Known(figures, withheld, atom_count)
     found = {}
-    for index in sorted(withheld if audited is None else audited):
+    for index in sorted(audited):
         atoms = figures[index].atoms
         if atoms - known.bounded:
             found[index] = (1.0, math.inf)  # an atom no released figure bounds: as large as anyone likes
             continue
         low, high = known.extreme(atoms, 1), known.extreme(atoms, -1)
-        found[index] = (math.ceil(low - 1e-6), math.floor(high + 1e-6) if high != math.inf else math.inf)
+        if math.isnan(low) or math.isnan(high):
+            found[index] = (0.0, 0.0)
+        else:
+            found[index] = (math.ceil(low - 1e-6), math.floor(high + 1e-6) if high != math.inf else math.inf)
     return found
 
 
@@ -144,7 +147,7 @@ def _rows(atom_sets: list[frozenset[int]], atom_count: int) -> csr_matrix:
 
 
 def unprotected(figures: Sequence[Candidate], withheld: set[int], atom_count: int, k: int,
-                audited: set[int] | None = None) -> list[int]:
+                audited: set[int]) -> list[int]:
     return [i for i, (low, high) in intervals(figures, withheld, atom_count, audited).items()
             if high - low < required(figures[i].value, k)]
 
