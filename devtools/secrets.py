@@ -1,35 +1,53 @@
 """Writes `.streamlit/secrets.toml` for development: Streamlit's `[auth]`
 section pointing at the local identity provider, with a random cookie
-secret. An existing file is left alone: it may point at a real provider."""
+secret. A file this wrote is brought up to date when `make run` is given
+other ports (its secrets kept): otherwise sign-in would wait on a provider
+address nothing listens on. Any other file is left alone: it may point at
+a real provider."""
 
 from __future__ import annotations
 
 import argparse
 import secrets
 import sys
+import tomllib
 from pathlib import Path
 
+GENERATED = "# Generated for development by `make run`; not for production."
 
-def secrets_toml(app_url: str, idp_url: str) -> str:
+
+def secrets_toml(app_url: str, idp_url: str, cookie_secret: str | None = None,
+                 client_secret: str | None = None) -> str:
     return "\n".join([
-        "# Generated for development by `make run`; not for production.",
+        GENERATED,
         "[auth]",
         f'redirect_uri = "{app_url}/oauth2callback"',
-        f'cookie_secret = "{secrets.token_urlsafe(32)}"',
+        f'cookie_secret = "{cookie_secret or secrets.token_urlsafe(32)}"',
         'client_id = "daylight-dev"',
-        f'client_secret = "{secrets.token_urlsafe(24)}"',
+        f'client_secret = "{client_secret or secrets.token_urlsafe(24)}"',
         f'server_metadata_url = "{idp_url}/.well-known/openid-configuration"',
         "",
     ])
 
 
 def write_dev_secrets(path: Path, app_url: str, idp_url: str) -> bool:
-    """Returns True when a new file was written."""
+    """Returns True when the file was written: new, or one this wrote for
+    other addresses."""
     path = Path(path)
+    kept: dict = {}
     if path.exists():
-        return False
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith(GENERATED):
+            return False
+        try:
+            kept = tomllib.loads(text).get("auth", {})
+        except tomllib.TOMLDecodeError:
+            kept = {}
+        if text == secrets_toml(app_url, idp_url, kept.get("cookie_secret"), kept.get("client_secret")):
+            return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(secrets_toml(app_url, idp_url), encoding="utf-8")
+    path.write_text(secrets_toml(app_url, idp_url, kept.get("cookie_secret"), kept.get("client_secret")),
+                    encoding="utf-8")
     path.chmod(0o600)
     return True
 

@@ -9,7 +9,7 @@ from devtools.identity_provider import command, logins_text
 from devtools.secrets import write_dev_secrets
 
 
-def test_secrets_are_random_private_and_never_overwritten(tmp_path):
+def test_secrets_are_random_private_and_follow_the_ports_of_make_run(tmp_path):
     first, second = tmp_path / "a" / "secrets.toml", tmp_path / "b" / "secrets.toml"
     assert write_dev_secrets(first, "http://localhost:8501", "http://localhost:9400")
     assert write_dev_secrets(second, "http://localhost:8501", "http://localhost:9400")
@@ -19,8 +19,22 @@ def test_secrets_are_random_private_and_never_overwritten(tmp_path):
     assert auth_a["server_metadata_url"] == "http://localhost:9400/.well-known/openid-configuration"
     assert first.stat().st_mode & 0o077 == 0
     before = first.read_text()
-    assert not write_dev_secrets(first, "http://elsewhere", "http://elsewhere")
+    assert not write_dev_secrets(first, "http://localhost:8501", "http://localhost:9400"), "unchanged ports"
     assert first.read_text() == before
+    assert write_dev_secrets(first, "http://localhost:8600", "http://localhost:9500"), "other ports"
+    moved = tomllib.loads(first.read_text())["auth"]
+    assert moved["redirect_uri"] == "http://localhost:8600/oauth2callback"
+    assert moved["server_metadata_url"] == "http://localhost:9500/.well-known/openid-configuration"
+    assert (moved["cookie_secret"], moved["client_secret"]) == (auth_a["cookie_secret"], auth_a["client_secret"])
+    assert first.stat().st_mode & 0o077 == 0
+
+
+def test_a_secrets_file_someone_else_wrote_is_never_touched(tmp_path):
+    real = tmp_path / "secrets.toml"
+    real.write_text('[auth]\nredirect_uri = "https://daylight.acme.example/oauth2callback"\n')
+    before = real.read_text()
+    assert not write_dev_secrets(real, "http://localhost:8600", "http://localhost:9500")
+    assert real.read_text() == before
 
 
 def test_the_identity_provider_knows_every_demo_user(sample, demo_users):
