@@ -5,21 +5,37 @@ is empty."""
 from __future__ import annotations
 
 import html
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 from portal.plain import chart_frame
-from queries.council.disclosure import Table
-from queries.council.releases import Oversight
+from queries.council.disclosure import WITHHELD, Table
+from queries.council.releases import CollectedTable, Oversight
 
 WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} people — whose data was read, or "
                  "who read it — or let such a figure be worked out from the others. Counts of people are rounded "
                  "to the nearest multiple of {k}.")
+NOT_REGISTERED = "— (not in the register)"
 PERIOD_NOTE = ("The figures of {period}, published {published:%d %b %Y %H:%M} UTC. A month's figures are published "
                "once it has ended and never change afterwards.")
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """As people read figures: "withheld" where a figure is withheld, yes or
+    no for true and false, whole numbers without a decimal point."""
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if values.dtype == bool:
+            shown[column] = values.map({True: "yes", False: "no"})
+        elif pd.api.types.is_numeric_dtype(values) or values.map(lambda v: v is None).any():
+            shown[column] = [WITHHELD if v is None or (isinstance(v, float) and pd.isna(v))
+                             else f"{int(v):,}" if isinstance(v, (int, float)) and float(v).is_integer()
+                             else v for v in values]
+    return shown
 
 
 def cells(table: Table, columns: list[str], value: str = "accesses") -> pd.DataFrame:
@@ -35,7 +51,8 @@ def table_frame(table: Table, columns: list[str], value: str) -> pd.DataFrame:
 
 
 def collected_frame(figures: Oversight) -> pd.DataFrame:
-    frame = pd.DataFrame([asdict(t) for t in figures.collected])
+    frame = pd.DataFrame([asdict(t) for t in figures.collected], columns=[f.name for f in fields(CollectedTable)])
+    frame["retention_days"] = [NOT_REGISTERED if days is None else days for days in frame["retention_days"]]
     return frame.rename(columns={"employees": "employees covered", "rows": "rows held",
                                  "retention_days": "retention (days)", "legal_basis": "legal basis",
                                  "works_agreement_clause": "works agreement clause"})
@@ -89,7 +106,7 @@ def report_html(figures: Oversight) -> str:
             parts.append(chart.to_html(full_html=False, include_plotlyjs="inline" if first else False))
             first = False
     for title, frame in sections:
-        parts.append(f"<h2>{html.escape(title)}</h2>" + frame.to_html(index=False, na_rep="withheld", escape=True))
+        parts.append(f"<h2>{html.escape(title)}</h2>" + readable(frame).to_html(index=False, escape=True))
     return ("<!doctype html><html><head><meta charset='utf-8'><title>Daylight works council report</title></head>"
             f"<body>{''.join(parts)}</body></html>")
 

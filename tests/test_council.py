@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -182,6 +183,13 @@ def test_a_month_is_published_once_and_the_month_under_way_never(backend, demo_u
     with pytest.raises(NoPeriodError, match="once the month is over"):
         oversight(backend, member, "2026-12", now=datetime(2026, 12, 2, tzinfo=UTC))
     assert periods(backend, datetime(2026, 12, 2, tzinfo=UTC)) == ["2026-10"], "a month with no activity is skipped"
+
+
+def test_figures_read_as_people_read_them():
+    frame = pd.DataFrame({"table": ["a", "b"], "registered": [True, False], "employees": [None, 2400.0],
+                          "rows": [3.0, None]})
+    assert views.readable(frame).to_dict("list") == {"table": ["a", "b"], "registered": ["yes", "no"],
+                                                     "employees": ["withheld", "2,400"], "rows": ["3", "withheld"]}
 
 
 def test_rounded_population_counts_differ_by_zero_or_at_least_k():

@@ -3,6 +3,7 @@ size, with the ledger's public key and a check that it was not altered."""
 
 import logging
 
+import pandas as pd
 import streamlit as st
 
 from auth.policy import AUDIT_AGGREGATES
@@ -47,9 +48,10 @@ with collected:
     unregistered = frame[~frame["registered"]]
     if not unregistered.empty:
         st.warning(f"{len(unregistered)} table(s) hold employee identifiers but are missing from the register.")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(views.readable(frame), hide_index=True, width="stretch")
     st.subheader("Employees covered per category")
-    st.dataframe([{"category": c, "employees covered": n} for c, n in sorted(figures.category_employees.items())],
+    st.dataframe(views.readable(pd.DataFrame([{"category": c, "employees covered": n}
+                                              for c, n in sorted(figures.category_employees.items())])),
                  hide_index=True)
 
 with usage:
@@ -61,25 +63,27 @@ with usage:
         by_group = by_group[by_group["source"].isin(sources)]
         st.plotly_chart(views.accesses_chart(by_group), width="stretch")
         st.subheader("Accesses per accessor group")
-        st.dataframe(by_group, hide_index=True, width="stretch")
+        st.dataframe(views.readable(by_group), hide_index=True, width="stretch")
         st.subheader("Accesses per purpose")
         st.caption("'not in the register for the table': the purpose given is not one the register names for the "
                    "table read (purpose drift). Reads through Daylight are shown by what they are for.")
-        st.dataframe(views.cells(figures.accesses["by_purpose"], ["purpose", "register"]), hide_index=True,
-                     width="stretch")
+        st.dataframe(views.readable(views.cells(figures.accesses["by_purpose"], ["purpose", "register"])),
+                     hide_index=True, width="stretch")
         st.subheader("Accesses without a justification")
         unjustified = views.cells(figures.accesses["unjustified"], ["source", "accessor group"])
-        st.dataframe(unjustified[unjustified["source"].isin(sources)], hide_index=True, width="stretch")
+        st.dataframe(views.readable(unjustified[unjustified["source"].isin(sources)]), hide_index=True,
+                     width="stretch")
         st.subheader("Warehouse reads per table")
         st.caption("Every table holding employees' rows is listed, read or not. Reads through Daylight are never "
                    "counted per table: the tables an officer read for one request would describe that employee.")
-        st.dataframe(views.cells(figures.accesses["by_table"], ["table"]), hide_index=True, width="stretch")
+        st.dataframe(views.readable(views.cells(figures.accesses["by_table"], ["table"])), hide_index=True,
+                     width="stretch")
 
 with exposure:
     st.write("Windows open during this month in which tables holding employees' rows were readable by a group no "
              "purpose covers; reads are those of this month.")
     if figures.exposures:
-        st.dataframe(views.exposure_frame(figures), hide_index=True, width="stretch")
+        st.dataframe(views.readable(views.exposure_frame(figures)), hide_index=True, width="stretch")
     else:
         st.info("No exposure window was open in this month, as far as the grants history shows.")
 
@@ -90,10 +94,11 @@ with deletions:
     columns[0].metric("Requests", views.shown(figures.requests_by_state.total))
     columns[1].metric("Median days to completion", views.shown(figures.median_days_to_complete))
     columns[2].metric("People whose request missed its deadline", views.shown(figures.deadline_breaches))
-    st.dataframe(views.table_frame(figures.requests_by_state, ["state"], "requests"), hide_index=True)
+    st.dataframe(views.readable(views.table_frame(figures.requests_by_state, ["state"], "requests")),
+                 hide_index=True)
     st.subheader("Denials by reason")
     st.caption("Reasons are shown as categories of the configured taxonomy, never as typed.")
-    st.dataframe(views.table_frame(figures.denials, ["reason"], "requests"), hide_index=True)
+    st.dataframe(views.readable(views.table_frame(figures.denials, ["reason"], "requests")), hide_index=True)
 
 with exemptions:
     st.text(views.exemptions_text(figures))
