@@ -8,7 +8,12 @@ from portal.navigation import visible_pages
 
 st.set_page_config(page_title="Daylight", page_icon="☀️", layout="wide")
 
-principal = session.principal()
+principal = session.signed_in()
+if principal is None:
+    # One hidden page that explains and offers sign-in: with no navigation at all,
+    # Streamlit would list the files of portal/pages/ to a visitor who has not signed in.
+    st.navigation([st.Page(session.principal, title="Daylight")], position="hidden").run()
+    st.stop()
 
 sections: dict[str, list] = {}
 for spec in visible_pages(principal):

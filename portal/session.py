@@ -13,7 +13,7 @@ from typing import TypeVar
 import streamlit as st
 
 from auth.policy import NO_SUBJECT, Action, Resource, decide
-from auth.principal import Principal, SignInStatus, sign_in
+from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.backend import Backend, BackendError
 from settings import CONFIG_ENV, DEFAULT_CONFIG
@@ -49,10 +49,21 @@ def _sign_in_page(message: str) -> None:
         st.login()
 
 
+def _signing_in() -> SignIn:
+    data = backend()
+    return sign_in(current_claims(), data.directory, data.settings.identity, datetime.now(UTC))
+
+
+def signed_in() -> Principal | None:
+    """The signed-in principal, or None (drawing nothing)."""
+    result = _signing_in()
+    return result.principal if result.status is SignInStatus.SIGNED_IN else None
+
+
 def principal() -> Principal:
     """The signed-in principal, or the page stops with the reason."""
     data = backend()
-    result = sign_in(current_claims(), data.directory, data.settings.identity, datetime.now(UTC))
+    result = _signing_in()
     if result.status is SignInStatus.SIGNED_IN:
         return result.principal
     if result.status is SignInStatus.SIGNED_OUT:
@@ -66,6 +77,8 @@ def principal() -> Principal:
             data.settings.identity.directory_claim))
         st.title("☀️ Daylight")
         st.error(result.message)
+        st.text(f"The account you signed in with: {current_claims().get(data.settings.identity.directory_claim)}")
+        st.text(f"Whom to contact: {data.settings.erasure.contact}")
         if st.button("Sign out"):
             st.logout()
     st.stop()
@@ -87,6 +100,7 @@ def remembered(who: Principal, name: str, read: Callable[[], T], *key) -> T:
     reruns it — neither reads again nor records the read again. Kept per
     principal: a session that signs in as someone else starts empty."""
     reads = st.session_state.setdefault("daylight_reads", {})
+    backend().catalog()  # the first refresh moves the generation on: read it after that
     version = (who.employee_id, backend().generation)
     if reads.get("version") != version:
         reads.clear()

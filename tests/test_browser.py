@@ -75,7 +75,11 @@ def portal_url(tmp_path_factory, sample):
 
 def sign_in(page: Page, app_url: str, subject: str) -> None:
     page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_role("button", name="Sign in with your company account").click(timeout=30_000)
+    button = page.get_by_role("button", name="Sign in with your company account")
+    expect(button).to_be_visible(timeout=30_000)
+    assert page.get_by_role("link", name=re.compile(r"hr.queue|my.data|council|console", re.I)).count() == 0, \
+        "a visitor who has not signed in sees no list of the portal's pages"
+    button.click(timeout=30_000)
     page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
     page.locator(f"button[name=sub][value='{subject}']").click()
 

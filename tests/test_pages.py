@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth.principal import Principal, Role
 from portal.navigation import PAGES, visible_pages
+from queries.backend import Backend
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import truth_rows
 
@@ -59,6 +60,24 @@ def test_home_greets_the_employee_with_counts_from_the_warehouse(open_page, demo
     assert int(at.metric[0].value) == expected > 0
 
 
+@pytest.mark.parametrize("page", ["app.py", "pages/my_data.py", "pages/console.py"])
+def test_my_own_views_are_recorded_once_per_session_not_per_rerun(open_page, demo_users, config, page):
+    """Every click reruns a page; recording each rerun as a read drowned the
+    access history in hundreds of "you viewed" entries."""
+    user = demo_users["employee, median data"]
+    at = open_page(signed_in_claims(user), page)
+    opened = Backend.open(config)
+
+    def own_views() -> int:
+        return sum(e.access.action == "view-own-telemetry" for e in opened.ledger.entries_about(user["employee_id"]))
+    first = own_views()
+    for _ in range(3):
+        at.run()
+    assert not at.exception and own_views() == first
+    assert first == 1 if page == "app.py" else first >= 1, "the home page reads once (it used to record two)"
+    opened.close()
+
+
 def test_no_other_employee_appears_on_my_home_page(open_page, demo_users, backend):
     me = demo_users["employee, median data"]
     text = page_text(open_page(signed_in_claims(me)))
@@ -82,8 +101,12 @@ def test_an_expired_token_signs_the_user_out(open_page, demo_users):
 
 
 def test_a_login_without_a_directory_entry_gets_a_clear_page_and_no_data(open_page, demo_users):
-    at = open_page(signed_in_claims(demo_users["contractor with no directory entry"]))
+    contractor = signed_in_claims(demo_users["contractor with no directory entry"])
+    at = open_page(contractor)
     assert "does not match anyone in the employee directory" in at.error[0].value
+    shown = [t.value for t in at.text]
+    assert f"The account you signed in with: {contractor['email']}" in shown
+    assert any(line.startswith("Whom to contact: ") for line in shown)
     assert not at.metric
     assert [b.label for b in at.button] == ["Sign out"]
 
@@ -91,6 +114,9 @@ def test_a_login_without_a_directory_entry_gets_a_clear_page_and_no_data(open_pa
 def test_the_exempt_executive_sees_a_friendly_page(open_page, demo_users):
     at = open_page(signed_in_claims(demo_users["executive, exempt from collection"]))
     assert at.title[0].value.startswith("Welcome")
+    assert "You are exempt from monitoring" in at.info[0].value
+    other = open_page(signed_in_claims(demo_users["employee, median data"]))
+    assert not any("exempt" in i.value for i in other.info)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.path)

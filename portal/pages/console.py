@@ -27,7 +27,7 @@ st.write("Query your own telemetry with DuckDB SQL. Every table below holds only
          f"{limits.max_result_mb} MB. Every query you run is recorded in the access ledger (a fingerprint of its "
          "text, never the result).")
 
-inventory = inventory_for(backend, who)
+inventory = session.remembered(who, "inventory", lambda: inventory_for(backend, who))
 if not inventory.entries:
     st.info("No table in the warehouse holds rows about you, so there is nothing to query.")
     st.stop()

@@ -6,15 +6,21 @@ from portal import session
 from portal.navigation import visible_pages
 from queries.erasure import service as deletions
 from queries.erasure.wording import counted
-from queries.mydata.inventory import inventory_for
+from queries.mydata.inventory import exempt_from_collection, inventory_for
 
 who = session.principal()
 st.title(f"Welcome, {who.name}")
 st.caption(who.department)
 
+if exempt_from_collection(session.backend(), who):
+    st.info("You are exempt from monitoring: the company's systems are set not to collect telemetry about you "
+            "(an exemption the works agreement or your role grants). Daylight still searches the whole warehouse "
+            "for you: anything listed below was recorded despite the exemption, and you can ask for it to be "
+            "deleted.", icon=":material/shield_person:")
+
 if any(spec.path == "pages/my_data.py" for spec in visible_pages(who)):
     with st.spinner("Looking through the warehouse…"):
-        inventory = inventory_for(session.backend(), who)
+        inventory = session.remembered(who, "inventory", lambda: inventory_for(session.backend(), who))
     if not inventory.entries:
         st.success(f"None of the {inventory.tables_in_warehouse} tables in the warehouse holds rows about you.")
     else:

@@ -129,3 +129,10 @@ def inventory_for(backend: Backend, principal: Principal, today: date | None = N
         inventory = inventory_of(backend, principal.employee_id, today)
         read.took([e.name for e in inventory.entries], inventory.rows)
     return inventory
+
+
+def exempt_from_collection(backend: Backend, principal: Principal) -> bool:
+    """Whether the directory exempts the person from monitoring: they are
+    told so, and that whatever was found anyway is listed all the same."""
+    person = backend.directory.by_id(principal.employee_id)
+    return bool(person and person.exempt_from_collection)
