@@ -190,7 +190,10 @@ def test_the_page_summarises_and_shows_only_my_data(open_my_data, config, backen
         assert identifier not in text.replace("colleague-", ""), identifier
     at.selectbox[0].select("collab.chat_messages").run()
     assert not at.exception
-    assert "colleague-" in at.dataframe[-1].value.to_csv()
+    preview = at.dataframe[-1].value
+    assert "colleague-" in preview.to_csv()
+    assert not any("_" in name for name in preview.columns), "column names in words"
+    assert "None" not in preview.to_csv() and "nan" not in preview.to_csv()
 
 
 def test_the_page_builds_an_export_on_request(open_my_data, config, demo_users):

@@ -8,6 +8,7 @@ import streamlit as st
 from auth.policy import EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_TELEMETRY, Resource, allowed
 from portal import session
 from portal.plain import chart_frame, literal
+from portal.readable_rows import column_words, readable_rows
 from queries.erasure import service as deletions
 from queries.erasure.wording import counted
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
@@ -77,7 +78,7 @@ with tables_tab:
     if entry.postings.overdue_rows:
         st.warning(f"{entry.postings.overdue_rows:,} of your rows here are older than the register's retention of "
                    f"{entry.register.retention_days} days (the oldest from {entry.postings.overdue_since}).")
-    st.write("Columns: " + ", ".join(f"{literal(name)} ({literal(kind.lower())})" for name, kind in entry.finding.columns))
+    st.write("Columns: " + ", ".join(literal(column_words(name)) for name, _ in entry.finding.columns))
     st.write("Where you were found: " + "; ".join(literal(m.describe()) for m in entry.found))
     st.caption(f"Stored as: {literal(entry.finding.storage)}. " + " ".join(literal(n) for n in entry.finding.notes))
     if entry.finding.skipped:
@@ -89,7 +90,8 @@ with tables_tab:
         st.error(f"Your rows in this table cannot be shown: {preview.error}.")
     else:
         st.caption(f"Your {min(PREVIEW_ROWS, entry.postings.rows)} most recent of {entry.postings.rows:,} rows")
-        st.dataframe(preview.rows.to_pandas(), hide_index=True, width="stretch")
+        st.dataframe(readable_rows(preview.rows, deletions.time_zone(st.context.timezone)), hide_index=True,
+                     width="stretch")
         places = where_named(backend, who, preview)
         if places:
             st.caption("In these rows you appear at: " + ", ".join(literal(place) for place in places))
