@@ -151,7 +151,8 @@ def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, demo_
         assert user["name"] not in page.content()
 
 
-def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, portal_url, demo_users, backend):
+def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, portal_url, demo_users, backend,
+                                                                  tmp_path):
     import io
     import json
     import zipfile
@@ -173,7 +174,17 @@ def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, porta
     assert manifest["employee_id"] == user["employee_id"]
     assert manifest["tables"] and all(t["rows"] > 0 for t in manifest["tables"])
     others = {p.email for p in backend.directory if p.employee_id != user["employee_id"]}
-    assert not any(email in archive.read("summary.html").decode() for email in others)
+    assert not any(email in archive.read("index.html").decode() for email in others)
+    unpacked = tmp_path / "export"
+    archive.extractall(unpacked)
+    offline = browser.new_context(offline=True).new_page()
+    offline.goto((unpacked / "index.html").as_uri())
+    expect(offline.get_by_role("heading", name="Your data, as held in the company warehouse")).to_be_visible()
+    first = manifest["tables"][0]["table"]
+    offline.get_by_role("link", name=first, exact=True).click()
+    expect(offline.get_by_role("heading", name=first)).to_be_visible()
+    offline.get_by_role("link", name="← All your data").click()
+    expect(offline.get_by_role("heading", name="Your data, as held in the company warehouse")).to_be_visible()
 
 
 def test_an_employee_queries_their_own_rows_in_the_console(browser, portal_url, demo_users, backend):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import zipfile
 
@@ -132,9 +133,10 @@ def test_the_export_holds_every_table_with_checksums_and_nobody_else(backend, me
     manifest = json.loads(archive.read("manifest.json"))
     assert {t["table"] for t in manifest["tables"]} == {e.name for e in inventory.entries}
     for table in manifest["tables"]:
-        parquet = pq.read_table(io.BytesIO(archive.read(f"tables/{table['table']}.parquet")))
-        rows_in_csv = list(csv.DictReader(io.StringIO(archive.read(f"tables/{table['table']}.csv").decode())))
-        assert table["rows"] == parquet.num_rows == len(rows_in_csv)
+        as_csv, as_json, as_parquet = table["files"]
+        parquet = pq.read_table(io.BytesIO(archive.read(as_parquet)))
+        rows_in_csv = list(csv.DictReader(io.StringIO(archive.read(as_csv).decode())))
+        assert table["rows"] == parquet.num_rows == len(rows_in_csv) == len(json.loads(archive.read(as_json)))
     import hashlib
     for name, digest in manifest["sha256"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
@@ -155,10 +157,37 @@ def test_the_export_summary_escapes_hostile_text(tmp_path, sample, demo_users):
     backend = Backend.open(write_config(tmp_path, lake))
     employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
     inventory = inventory_for(backend, principal_for(employee))
-    summary = zipfile.ZipFile(io.BytesIO(build_export(backend, principal_for(employee), inventory).data)).read(
-        "summary.html").decode()
-    assert "<script>" not in summary and "&lt;script&gt;" in summary
+    archive = zipfile.ZipFile(io.BytesIO(build_export(backend, principal_for(employee), inventory).data))
+    pages = [archive.read(n).decode() for n in archive.namelist() if n.endswith(".html")]
+    assert len(pages) == len(inventory.entries) + 1
+    assert not any("<script>" in page for page in pages) and any("&lt;script&gt;" in page for page in pages)
     backend.close()
+
+
+def test_the_export_opens_offline_and_every_link_works(tmp_path, backend, median):
+    """Unpacked, the export is a small site: every link from the front page
+    and the table pages leads to a file in the zip, and nothing is fetched
+    from anywhere else."""
+    inventory = inventory_for(backend, principal_for(median))
+    unpacked = tmp_path / "export"
+    zipfile.ZipFile(io.BytesIO(build_export(backend, principal_for(median), inventory).data)).extractall(unpacked)
+    pages = [unpacked / "index.html", *sorted((unpacked / "data").rglob("index.html"))]
+    assert len(pages) == len(inventory.entries) + 1
+    linked = set()
+    for page in pages:
+        text = page.read_text()
+        assert not re.search(r"(src|href)=['\"]?(https?:|//)", text), f"{page} fetches from elsewhere"
+        assert "<script" not in text
+        for target in re.findall(r"href='([^']+)'", text):
+            resolved = (page.parent / target).resolve()
+            assert resolved.is_file(), f"{page}: {target}"
+            linked.add(resolved)
+    files = {f.resolve() for f in unpacked.rglob("*") if f.is_file()} - {(unpacked / "manifest.json").resolve()}
+    assert files <= linked | {(unpacked / "index.html").resolve()}, "every file is reachable from a page"
+    front = (unpacked / "index.html").read_text()
+    for entry in inventory.entries:
+        kind = entry.register.category if entry.register else "Not in the data register"
+        assert f"<h2>{kind}</h2>" in front
 
 
 @pytest.fixture

@@ -91,10 +91,11 @@ def test_the_export_neutralizes_csv_keeps_parquet_exact_and_says_so(planted):
     [table] = [t for t in manifest["tables"] if t["table"] == "collab.planted_notes"]
     assert table["csv_cells_neutralized"] == {"note": len(FORMULAS)}
     assert "OWASP" in manifest["csv_neutralization"]
-    csv_notes = pacsv.read_csv(io.BytesIO(archive.read("tables/collab.planted_notes.csv"))).column("note").to_pylist()
+    as_csv, _, as_parquet = table["files"]
+    csv_notes = pacsv.read_csv(io.BytesIO(archive.read(as_csv))).column("note").to_pylist()
     for cell in csv_notes:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
-    parquet_notes = pq.read_table(io.BytesIO(archive.read("tables/collab.planted_notes.parquet"))).column("note")
+    parquet_notes = pq.read_table(io.BytesIO(archive.read(as_parquet))).column("note")
     assert set(FORMULAS) <= set(parquet_notes.to_pylist())
     for name in archive.namelist():
         never_named(archive.read(name).decode("utf-8", errors="replace"), colleague)

@@ -1,19 +1,20 @@
 """A copy of my data: one zip, built in memory and handed to the browser.
 
 Nothing is written to disk, so nothing of the export is left on the server
-once it has been downloaded. The zip holds, per table, my rows as Parquet
-and as CSV (colleagues pseudonymized, as on screen), a JSON manifest with
-the register's metadata and the SHA-256 of every file, and a readable HTML
-summary. CSV cells that a spreadsheet would run as formulas are
-neutralized (`csv_safe`), and the manifest says which. All text in the
-summary is escaped: telemetry is attacker-controlled text (a chat message,
-an OCR'd screen).
+once it has been downloaded. The zip is made to be browsed: `index.html`
+groups my tables by kind of data, and each table has a folder
+(`data/<kind>/<table>/`) with a page saying what it is, and my rows as CSV
+for spreadsheets, JSON, and Parquet for data tools (colleagues
+pseudonymized, as on screen) — JSON beside CSV, as people asking for their
+data ask. `manifest.json` holds the register's metadata and the SHA-256 of
+every file. CSV cells that a spreadsheet would run as formulas are
+neutralized (`csv_safe`), and the manifest says which. The pages are
+offline and escape all text (`export_pages`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
 import zipfile
@@ -31,6 +32,7 @@ from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.mydata.csv_safe import WHY as CSV_NEUTRALIZATION
 from queries.mydata.csv_safe import csv_bytes
+from queries.mydata.export_pages import folder_name, index_page, kind_of, table_page
 from queries.mydata.inventory import Inventory, InventoryEntry
 
 
@@ -64,30 +66,17 @@ def _span(rows: pa.Table, column: str | None) -> tuple[str | None, str | None]:
     return (None if bounds["min"] is None else str(bounds["min"]), None if bounds["max"] is None else str(bounds["max"]))
 
 
-def _summary_html(inventory: Inventory, tables: list[dict], generated_at: str) -> bytes:
-    e = html.escape
-    items = []
-    for table in tables:
-        meta = table["register"]
-        described = (f"<p>{e(meta['description'])}</p><dl><dt>Category</dt><dd>{e(meta['category'])}</dd>"
-                     f"<dt>Purposes</dt><dd>{e(', '.join(meta['purposes']))}</dd>"
-                     f"<dt>Legal basis</dt><dd>{e(meta['legal_basis'])}</dd>"
-                     f"<dt>Retention</dt><dd>{meta['retention_days']} days</dd>"
-                     f"<dt>Source</dt><dd>{e(meta['source_system'])}</dd></dl>"
-                     if meta else "<p><strong>Not in the data register:</strong> nobody has declared what this "
-                                  "table is for.</p>")
-        problem = f"<p><strong>Could not be read:</strong> {e(table['error'])}</p>" if table["error"] else ""
-        items.append(f"<section><h2>{e(table['table'])}</h2>{described}{problem}"
-                     f"<p>{table['rows']:,} rows about you"
-                     + (f", captured from {e(table['first_seen'])} to {e(table['last_seen'])}" if table["first_seen"] else "")
-                     + "</p></section>")
-    page = (f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Your data — Daylight export</title>"
-            f"<body><h1>Your data, as held in the company warehouse</h1>"
-            f"<p>Prepared for {e(inventory.name)} ({e(inventory.employee_id)}) on {e(generated_at)}. "
-            f"{len(tables)} tables hold {sum(t['rows'] for t in tables):,} rows about you. Colleagues named in "
-            f"your rows appear as pseudonyms (<code>colleague-…</code>), the same colleague always under the same "
-            f"one.</p>{''.join(items)}</body></html>")
-    return page.encode("utf-8")
+def _json_bytes(rows: pa.Table) -> bytes:
+    return json.dumps(rows.to_pylist(), default=str, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _folder(table: dict, taken: set[str]) -> str:
+    """The table's folder in the zip, `data/<kind>/<table>`, never one already `taken`."""
+    folder = f"data/{folder_name(kind_of(table))}/{folder_name(table['table'])}"
+    while folder in taken:
+        folder += "_"
+    taken.add(folder)
+    return folder
 
 
 def build_export(backend: Backend, principal: Principal, inventory: Inventory,
@@ -103,22 +92,26 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             archive.writestr(name, data)
             checksums[name] = hashlib.sha256(data).hexdigest()
 
+        folders: dict[str, str] = {}
         for done, entry in enumerate(entries, start=1):
             [result] = backend.rows.within(read, principal.employee_id, [entry])
             entry, rows = result.entry, result.rows
             record = {"table": entry.name, "registered": entry.registered, "register": _register_metadata(entry),
                       "rows": 0, "first_seen": None, "last_seen": None, "files": [], "error": result.error}
+            base = folders[entry.name] = _folder(record, set(folders.values()))
             if rows is not None:
-                base = f"tables/{entry.name}"
-                add(f"{base}.parquet", _parquet_bytes(rows))
                 as_csv, neutralized = csv_bytes(rows)
-                add(f"{base}.csv", as_csv)
+                add(f"{base}/rows.csv", as_csv)
+                add(f"{base}/rows.json", _json_bytes(rows))
+                add(f"{base}/rows.parquet", _parquet_bytes(rows))
                 first, last = _span(rows, entry.finding.time_column)
                 record.update(rows=rows.num_rows, first_seen=first, last_seen=last,
-                              files=[f"{base}.parquet", f"{base}.csv"], csv_cells_neutralized=neutralized)
+                              files=[f"{base}/rows.csv", f"{base}/rows.json", f"{base}/rows.parquet"],
+                              csv_cells_neutralized=neutralized)
+            add(f"{base}/index.html", table_page(record, rows))
             tables.append(record)
             progress(done, len(entries))
-        add("summary.html", _summary_html(inventory, tables, generated_at))
+        add("index.html", index_page(inventory.name, inventory.employee_id, generated_at, tables, folders))
         manifest = {"employee_id": inventory.employee_id, "generated_at": generated_at,
                     "pseudonymization": "Identifiers of other people are replaced by keyed pseudonyms, "
                                         "stable within your exports.",
