@@ -35,11 +35,15 @@ chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
 
-test: $(VENV)/.test chromium libseccomp
+# axe-core, the accessibility checker the browser tests inject into each page (pinned, hash-checked, from npm's registry).
+.artifacts/axe.min.js: devtools/axe.py | $(VENV)/.runtime
+	$(PY) -m devtools.axe $@
+
+test: $(VENV)/.test chromium libseccomp .artifacts/axe.min.js
 	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.runtime
 	PYTHONPATH=. $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) data state .run .pytest_cache
+	rm -rf $(VENV) data state .run .pytest_cache .artifacts

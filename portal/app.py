@@ -15,10 +15,8 @@ if principal is None:
     st.navigation([st.Page(session.principal, title="Daylight")], position="hidden").run()
     st.stop()
 
-sections: dict[str, list] = {}
-for spec in visible_pages(principal):
-    sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.path == "pages/home.py"))
+pages = [st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.path == "pages/home.py")
+         for spec in visible_pages(principal)]
 
 with st.sidebar:
     st.caption(f"Signed in as **{principal.name}**")
@@ -26,4 +24,4 @@ with st.sidebar:
     if st.button("Sign out", icon=":material/logout:"):
         st.logout()
 
-st.navigation(sections).run()
+st.navigation(pages).run()

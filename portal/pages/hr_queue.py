@@ -43,8 +43,12 @@ st.dataframe(pd.DataFrame([{"request": r.request_id, "employee": named[r.subject
                             "asked for": r.scope.describe()} for r in shown]), hide_index=True, width="stretch")
 
 requests_by_id = {r.request_id: r for r in shown}
-chosen = st.selectbox("Review a request", list(requests_by_id), index=None, key="reviewed request",
-                      format_func=lambda rid: f"{rid} · {named[requests_by_id[rid].subject_id]}")
+chosen = None
+if requests_by_id:
+    chosen = st.selectbox("Review a request", list(requests_by_id), index=None, key="reviewed request",
+                          format_func=lambda rid: f"{rid} · {named[requests_by_id[rid].subject_id]}")
+else:
+    st.info("No deletion request is in these states.")
 
 
 def drawn_progress(request_id: str) -> deletions.ErasureProgress:
@@ -171,7 +175,7 @@ elif subject:
             except RequestError as problem:
                 st.error(str(problem))
 
-lift = st.selectbox("Lift a hold", [h.hold_id for h in holds], index=None)
+lift = st.selectbox("Lift a hold", [h.hold_id for h in holds], index=None) if holds else None
 if lift and st.button("Lift this hold"):
     try:
         deletions.lift_hold(backend, who, lift, now)
