@@ -14,19 +14,17 @@ class PageSpec:
     path: str
     title: str
     icon: str
-    section: str
     action: policy.Action | None  # None: any signed-in person
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Daylight", None),
-    PageSpec("pages/my_data.py", "My data", ":material/database:", "My data", policy.VIEW_OWN_TELEMETRY),
-    PageSpec("pages/console.py", "SQL console", ":material/terminal:", "My data", policy.QUERY_OWN_TELEMETRY),
-    PageSpec("pages/access_log.py", "Who accessed my data", ":material/visibility:", "My data",
-             policy.VIEW_OWN_ACCESS_LOG),
-    PageSpec("pages/deletion.py", "Deletion requests", ":material/delete:", "My data", policy.REQUEST_DELETION),
-    PageSpec("pages/council.py", "Oversight", ":material/groups:", "Works council", policy.AUDIT_AGGREGATES),
-    PageSpec("pages/hr_queue.py", "Deletion queue", ":material/assignment:", "HR privacy", policy.VIEW_DELETION_QUEUE),
+    PageSpec("pages/home.py", "Home", ":material/home:", None),
+    PageSpec("pages/my_data.py", "My data", ":material/database:", policy.VIEW_OWN_TELEMETRY),
+    PageSpec("pages/console.py", "SQL console", ":material/terminal:", policy.QUERY_OWN_TELEMETRY),
+    PageSpec("pages/access_log.py", "Who accessed my data", ":material/visibility:", policy.VIEW_OWN_ACCESS_LOG),
+    PageSpec("pages/deletion.py", "Deletion requests", ":material/delete:", policy.REQUEST_DELETION),
+    PageSpec("pages/council.py", "Oversight", ":material/groups:", policy.AUDIT_AGGREGATES),
+    PageSpec("pages/hr_queue.py", "Deletion queue", ":material/assignment:", policy.VIEW_DELETION_QUEUE),
 )
 
 
