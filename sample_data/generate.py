@@ -23,6 +23,7 @@ from sample_data import audit, people
 from sample_data.draw import Draw
 from sample_data.lakehouse_writer import catalog_at, write_delta_table, write_iceberg_table
 from sample_data.plan import PlannedTable, plan_tables
+from sample_data.templates import GLOSSARY
 from sample_data.writer import write_table
 
 FORMAT_VERSION = 1
@@ -139,7 +140,7 @@ def generate(options: Options, out: Path, progress: Progress = _quiet) -> dict:
     rows_per_employee, lakehouse = _write_warehouse(options, workforce, tables, staging / "warehouse", rng, progress)
 
     _write_directory(workforce, staging / "directory.csv")
-    _write_json({"format_version": FORMAT_VERSION,
+    _write_json({"format_version": FORMAT_VERSION, "glossary": GLOSSARY,
                  "tables": [_register_entry(t) for t in tables if t.registered]}, staging / "register.json")
     groups = audit.access_groups(workforce, rng)
     _write_json(groups, staging / "access_groups.json")

@@ -180,3 +180,46 @@ TEMPLATES: tuple[Template, ...] = (
     Template("it_ops", "device_health", streams.device_health,
              (Identifier("device", "hostname", "struct", "hostname"),), None, 0.3, False, storage="json_lines"),
 )
+
+
+def _words(name: str, meaning: str) -> dict:
+    return {"name": name, "meaning": meaning}
+
+
+# The register's plain words for its own terms, as a company's privacy team would write them.
+GLOSSARY = {
+    "kinds_of_data": {
+        "keystrokes": _words("Keystrokes, including what you typed",
+                             "Every key you pressed on your work laptop, when, and for some of them the text typed."),
+        "mouse": _words("Mouse movements and clicks", "Where the pointer moved, what you clicked and scrolled."),
+        "screen": _words("Screenshots of your screen",
+                         "Pictures of your screen taken every few minutes, and the text read from them."),
+        "app_usage": _words("Apps and windows you used", "Which program had your attention, and for how long."),
+        "browsing": _words("Websites you visited", "Addresses opened in the company browser, private windows too."),
+        "ai_assistant": _words("What you asked the AI assistant", "Your prompts, its answers and your ratings."),
+        "chat": _words("Your chat messages", "Messages you sent or received, direct messages included."),
+        "meetings": _words("Transcripts of your meetings", "What was said in recorded meetings, line by line."),
+        "location": _words("Where you badged in", "Each door and site where your badge was read."),
+        "security": _words("Security events", "Sign-ins to work devices, VPN sessions and data-loss alerts."),
+        "performance": _words("Performance ratings", "Your half-yearly ratings and your reviewer's comments."),
+        "working_time": _words("Working-time records", "When you started and stopped work, as the law requires."),
+        "derived_productivity": _words("Scores computed about you",
+                                       "Productivity scores and typing-rhythm features calculated from the "
+                                       "data above."),
+        "training_data": _words("Copies used to train AI models",
+                                "Your typing, screens and assistant chats mixed with colleagues' to train "
+                                "the company's models."),
+    },
+    "purposes": {
+        "ai_model_training": _words("training AI models", "Used to teach the company's AI models."),
+        "productivity_analytics": _words("measuring productivity", "Used to report how productive people and "
+                                                                   "teams are."),
+        "it_security": _words("IT security", "Used to detect attacks, leaks and misuse of company systems."),
+        "service_quality": _words("improving the AI assistant", "Used to check and improve the assistant's answers."),
+        "workplace_safety": _words("workplace safety", "Used to know who is on site, for example in an evacuation."),
+        "performance_management": _words("performance reviews", "Used in your reviews and decisions about your pay "
+                                                                "and career."),
+        "payroll": _words("pay and working-time law", "Used to pay you and to show the authorities that working-time "
+                                                      "law is kept."),
+    },
+}

@@ -90,7 +90,7 @@ def test_an_employee_signs_in_and_sees_their_home_page(browser, portal_url, demo
     page = browser.new_context().new_page()
     sign_in(page, portal_url, user["claims"]["sub"])
     expect(page.get_by_text(f"Welcome, {employee.name}")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Tables holding rows about you")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("What was recorded about you")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(employee.department, exact=True)).to_be_visible()
 
 
@@ -102,7 +102,7 @@ def test_another_user_never_sees_the_first_ones_name_or_data(browser, portal_url
     second_page = browser.new_context().new_page()
     sign_in(second_page, portal_url, second["claims"]["sub"])
     expect(second_page.get_by_text(f"Welcome, {second['name']}")).to_be_visible(timeout=30_000)
-    expect(second_page.get_by_text("Tables holding rows about you")).to_be_visible(timeout=30_000)
+    expect(second_page.get_by_text("What was recorded about you")).to_be_visible(timeout=30_000)
     shown = second_page.content()
     assert first["name"] not in shown and first["email"] not in shown and first["employee_id"] not in shown
 
@@ -111,7 +111,7 @@ def test_a_login_with_no_directory_entry_sees_no_data(browser, portal_url, demo_
     page = browser.new_context().new_page()
     sign_in(page, portal_url, demo_users["contractor with no directory entry"]["claims"]["sub"])
     expect(page.get_by_text("does not match anyone in the employee directory")).to_be_visible(timeout=30_000)
-    assert "Tables holding rows about you" not in page.content()
+    assert "What was recorded about you" not in page.content()
 
 
 def test_the_works_council_member_audits_in_aggregate_and_verifies_the_ledger(browser, portal_url, demo_users,

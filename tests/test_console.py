@@ -18,7 +18,8 @@ import pytest
 from auth.policy import AccessDenied
 from auth.principal import Principal, Role
 from queries.console.process import ConsoleLimits
-from queries.console.run import examples, run_statement
+from queries.console.examples import examples, placeholder
+from queries.console.run import run_statement
 from queries.console.statement import check_statement
 from queries.mydata.inventory import inventory_for
 from tests.conftest import signed_in_claims
@@ -192,11 +193,30 @@ def test_the_console_needs_the_employee_role(backend, me):
 
 def test_every_example_runs(backend, me):
     inventory = inventory_for(backend, principal_for(me))
-    found = examples({e.name for e in inventory.entries})
-    assert len(found) >= 4
+    found = examples(inventory.entries)
+    assert len(found) >= 6, "the curated questions, and two on each of my two largest tables"
+    largest = max(inventory.entries, key=lambda e: e.postings.rows)
+    assert any(largest.name in example.question for example in found)
+    assert largest.finding.table.name in placeholder(inventory.entries)
     for example in found:
+        assert example.tables <= {e.name for e in inventory.entries}
         result = run_statement(backend, principal_for(me), example.statement, FAST)
         assert result.ok, (example.question, result.error)
+
+
+def test_examples_on_a_lake_with_other_names_use_my_own_tables(backend, me):
+    """On a real lake the curated questions name no table the person has;
+    the written ones quote odd names as identifiers and still run."""
+    from dataclasses import replace
+
+    inventory = inventory_for(backend, principal_for(me))
+    entry = max(inventory.entries, key=lambda e: e.postings.rows)
+    odd = replace(entry, finding=replace(entry.finding, table=replace(entry.finding.table, database="Sales-EU",
+                                                                      name='clicks "raw"')))
+    found = examples([odd])
+    assert found and all(example.tables == {odd.name} for example in found)
+    assert '"Sales-EU"."clicks ""raw"""' in found[0].statement
+    assert '"Sales-EU"' in placeholder([odd])
 
 
 def console_page_after(config, monkeypatch, user: dict, statement: str):

@@ -55,9 +55,9 @@ def test_home_greets_the_employee_with_counts_from_the_warehouse(open_page, demo
     employee = backend.directory.by_id(user["employee_id"])
     expected = sum(truth_rows(sample, f.table.qualified_name, employee) > 0 for f in backend.catalog().scannable())
     assert at.title[0].value == f"Welcome, {employee.name}"
-    assert employee.department in page_text(at)
-    assert at.metric[0].label == "Tables holding rows about you"
-    assert int(at.metric[0].value) == expected > 0
+    text = page_text(at)
+    assert employee.department in text
+    assert expected > 0 and f"in {expected} tables" in text
 
 
 @pytest.mark.parametrize("page", ["app.py", "pages/my_data.py", "pages/console.py"])
@@ -123,7 +123,8 @@ def test_the_exempt_executive_sees_a_friendly_page(open_page, demo_users):
 @pytest.mark.parametrize("label", ["employee, median data", "works-council member", "HR privacy officer"])
 def test_every_page_runs_for_every_role_and_refuses_the_others(open_page, demo_users, backend, spec, label):
     user = demo_users[label]
-    at = open_page(signed_in_claims(user), spec.path)
+    # Home links to other pages, which only resolves inside the app's navigation; it is the app's default page.
+    at = open_page(signed_in_claims(user), "app.py" if spec.path == "pages/home.py" else spec.path)
     employee = backend.directory.by_id(user["employee_id"])
     roles = {"employees": Role.EMPLOYEE, "works-council": Role.WORKS_COUNCIL, "hr-privacy": Role.HR}
     principal = Principal(employee.employee_id, employee.name, employee.email, employee.department,

@@ -10,7 +10,8 @@ from auth.policy import QUERY_OWN_TELEMETRY, Resource
 from portal import session
 from portal.plain import chart_frame, literal
 from queries.access.ledger import LedgerError
-from queries.console.run import console_limits, examples, run_statement
+from queries.console.examples import examples, placeholder
+from queries.console.run import console_limits, run_statement
 from queries.mydata.csv_safe import csv_bytes
 from queries.mydata.inventory import inventory_for
 
@@ -40,7 +41,7 @@ with schema:
             with st.expander(f"{literal(entry.name)} · {entry.postings.rows:,} rows"):
                 st.markdown("\n".join(f"- {literal(name)} {literal(kind.lower())}" for name, kind in entry.finding.columns))
 with editor:
-    samples = examples({e.name for e in inventory.entries})
+    samples = examples(inventory.entries)
     if samples:
         question = st.selectbox("Start from a question", ["—"] + [s.question for s in samples])
         chosen = next((s for s in samples if s.question == question), None)
@@ -48,7 +49,7 @@ with editor:
             st.session_state["console_example"] = question
             st.session_state["console_sql"] = chosen.statement
     statement = st.text_area("SQL", key="console_sql", height=180,
-                             placeholder="SELECT count(*) FROM telemetry_raw.keystrokes")
+                             placeholder=placeholder(inventory.entries))
     run = st.button("Run", type="primary", icon=":material/play_arrow:")
 
 if run:

@@ -1,5 +1,6 @@
-"""My data: every table holding rows about me, what it is for, my rows,
-charts of what was captured, and a copy to take away."""
+"""My data: what was recorded about me, kind by kind in plain words — why
+it is kept, for how long, who used it — then every table and my rows in
+it, charts of what was captured, and a copy to take away."""
 
 import pandas as pd
 import plotly.express as px
@@ -15,9 +16,17 @@ from queries.mydata.activity import daily_activity, insights, weekday_hour_activ
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
 from queries.mydata.my_rows import my_rows, where_named
+from queries.mydata.overview import overview
 
 PREVIEW_ROWS = 50
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+GLOSSARY = """- **Table**: one collection of records in the company's data warehouse, like one sheet of a spreadsheet.
+- **Row**: one record in a table — one key press, one message, one screenshot.
+- **Data register**: the company's list of what each table is for, on what legal basis and for how long it is kept.
+- **Legal basis**: the rule of data protection law the company relies on to keep the data.
+- **Retention period**: how long the register says rows are kept before they are deleted.
+- **Pseudonym** (colleague-…): a stand-in for a colleague named in your rows, so you see that someone is there but \
+not who."""
 
 who = session.principal()
 session.require(who, VIEW_OWN_TELEMETRY, Resource.about(who.employee_id))
@@ -43,7 +52,8 @@ if not inventory.entries:
 columns = st.columns(5)
 columns[0].metric("Tables", len(inventory.entries), help="Tables holding at least one row about you.")
 columns[1].metric("Rows", f"{inventory.rows:,}")
-columns[2].metric("Categories", len(inventory.categories), help="Kinds of data, as the register names them.")
+columns[2].metric("Kinds of data", len(inventory.categories), help="As the register groups its tables; the "
+                  "unregistered tables count as one kind.")
 columns[3].metric("Unregistered", len(inventory.unregistered), help="Tables missing from the data register.")
 columns[4].metric("Kept too long", len(inventory.with_overdue_rows),
                   help="Tables keeping rows about you longer than the register's retention period.")
@@ -52,7 +62,48 @@ span = (f"Captured from {inventory.first_seen:%d %b %Y} to {inventory.last_seen:
 st.caption(span + "Found by searching every table in the warehouse for your identifiers, not by trusting the data "
            "register. Colleagues named in your rows appear as pseudonyms (colleague-…).")
 
-tables_tab, charts_tab, export_tab = st.tabs(["Tables", "Charts", "Export a copy"])
+kinds_tab, tables_tab, charts_tab, export_tab = st.tabs(["By kind of data", "Tables", "Charts", "Export a copy"])
+
+with kinds_tab:
+    seen = session.remembered(who, "overview", lambda: overview(backend, who, inventory))
+    st.header("Your data, kind by kind")
+    left, right = st.columns([3, 2])
+    wanted = left.text_input("Search", placeholder="keystrokes, chat, training, a table's name…")
+    which = right.segmented_control("Which kinds", ["all", "not declared", "kept too long", "read by others"],
+                                    default="all")
+    kinds = [k for k in seen.kinds if k.matches(wanted or "") and (
+        which in (None, "all") or (which == "not declared" and not k.registered)
+        or (which == "kept too long" and k.overdue_rows) or (which == "read by others" and k.reads_by_others))]
+    if not kinds:
+        st.info("No kind of data matches; clear the search or choose \"all\".")
+    for kind in kinds:
+        with st.container(border=True):
+            st.subheader(literal(kind.term.name))
+            if kind.term.meaning:
+                st.text(kind.term.meaning)
+            st.write(kind.amount() + (f", from {kind.first_seen:%d %b %Y} to {kind.last_seen:%d %b %Y}."
+                                      if kind.first_seen else "."))
+            if kind.registered:
+                st.markdown(f"**Why it is kept:** {literal(', '.join(p.name for p in kind.purposes))}  \n"
+                            f"**On what legal basis:** {literal(', '.join(b.name for b in kind.legal_bases))}  \n"
+                            f"**For how long:** {kind.kept_for()}")
+            else:
+                st.warning("Nobody declared why these tables exist, on what legal basis, or for how long they are "
+                         "kept. Daylight found them by searching the warehouse.", icon=":material/report:")
+            if kind.overdue_rows:
+                st.warning(f"{counted(kind.overdue_rows, 'row')} older than the retention period the register "
+                           "promises.", icon=":material/history:")
+            st.markdown("**Who used it:** " + (
+                f"read {counted(kind.reads_by_others, 'time')} by others — "
+                + literal(", ".join(f"{reader} ({reads:,})" for reader, reads in kind.readers))
+                if kind.reads_by_others else "nobody else read it, as far as the audit log and Daylight's own "
+                                             "ledger know."))
+            with st.expander(f"The {counted(len(kind.entries), 'table')} inside"):
+                st.text("\n".join(f"{e.name}: {counted(e.postings.rows, 'row')}" for e in kind.entries))
+    with st.expander("Glossary: the words on this page"):
+        terms = {t.term: t for k in seen.kinds for t in (k.term, *k.purposes, *k.legal_bases)}
+        st.markdown("\n".join(f"- **{literal(t.name)}**: {literal(t.meaning)}" for t in terms.values() if t.meaning)
+                    + "\n" + GLOSSARY)
 
 with tables_tab:
     held = deletions.held_tables(backend, who) if allowed(who, REQUEST_DELETION, Resource.about(who.employee_id)) \

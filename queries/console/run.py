@@ -28,7 +28,6 @@ import pyarrow as pa
 
 from auth.policy import ADMINISTER_CONSOLE, QUERY_OWN_TELEMETRY
 from auth.principal import Principal
-from queries import sql
 from queries.access.reads import Read, personal_read
 from queries.backend import Backend
 from queries.console.process import ConsoleLimits, run_in_sandbox
@@ -36,26 +35,6 @@ from queries.console.statement import check_statement
 from queries.mydata.inventory import inventory_of
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Example:
-    question: str
-    statement: str
-    tables: frozenset[str]
-
-
-def examples(my_tables: set[str]) -> list[Example]:
-    """The example queries whose tables the employee has."""
-    found = []
-    for path in sorted((sql.SQL_DIR / "console_examples").glob("*.sql")):
-        text = sql.load(f"console_examples/{path.stem}")
-        question, _, statement = text.partition("\n")
-        example = Example(question.removeprefix("--").strip(), statement.strip(),
-                          check_statement(statement).tables)
-        if example.tables <= my_tables:
-            found.append(example)
-    return found
 
 
 @dataclass(frozen=True)

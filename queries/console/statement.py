@@ -93,7 +93,7 @@ def _parenthesis_depth(statement: str) -> int:
 
 def check_statement(statement: str) -> CheckedStatement:
     if not statement.strip():
-        return _refused("empty", "Type a query first, for example: SELECT count(*) FROM telemetry_raw.keystrokes")
+        return _refused("empty", "Type a query first, or start from one of the questions above it.")
     if len(statement) > MAX_STATEMENT_CHARS:
         return _refused("too_long", f"The query is longer than {MAX_STATEMENT_CHARS:,} characters.")
     if _parenthesis_depth(statement) > MAX_PARENTHESES:

@@ -22,9 +22,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from queries.discovery.catalog import Catalog, TableFinding
+from queries.warehouse.glossary import UNREGISTERED
 from queries.warehouse.register import Register
 
-UNREGISTERED = "unregistered"
 MIN_SHARED_WORD = 4
 # Words that say how a table was made or cut, not what it holds.
 GENERIC_WORDS = frozenset({"snapshot", "backfill", "daily", "weekly", "monthly", "hourly", "export", "copy",

@@ -27,7 +27,7 @@ from queries.erasure.requests import Move, Notification, Request, RequestError, 
 # The pages' words for a plan and a receipt.
 from queries.erasure.wording import counted, erasure_summary as erasure_summary, \
     notification_text as notification_text, request_timeline as request_timeline, \
-    verification_in_words as verification_in_words
+    verification_in_words as verification_in_words, where_it_stands as where_it_stands
 from settings import ErasureSettings
 
 
@@ -41,6 +41,11 @@ class ErasureProgress:
 def my_requests(backend: Backend, principal: Principal) -> list[Request]:
     ensure(principal, REQUEST_DELETION, Resource.about(principal.employee_id))
     return backend.requests.of(principal.employee_id)
+
+
+def my_requests_under_way(backend: Backend, principal: Principal) -> list[Request]:
+    """Requests still waiting for a decision or for their deletion to finish."""
+    return [request for request in my_requests(backend, principal) if request.moves()]
 
 
 def request_summary(backend: Backend, principal: Principal, scope: Scope, now: datetime | None = None) -> str:

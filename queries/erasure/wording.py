@@ -104,3 +104,13 @@ _NEWS = {State.SUBMITTED: "was received", State.EXTENDED: "needs more time: its 
 def notification_text(request_id: str, state: State) -> str:
     """One line about a change of state, with nothing of the data in it: it may leave the portal by mail."""
     return f"Your deletion request {request_id} {_NEWS[state]}."
+
+
+def where_it_stands(request: Request, zone: tzinfo) -> str:
+    """One line for a request still under way, as the home page lists it."""
+    if request.open:
+        return f"waiting for a decision, due by {_day(request.deadline, zone)}"
+    return {State.APPROVED: "approved, waiting to be carried out",
+            State.PARTIALLY_APPROVED: "approved in part, waiting to be carried out",
+            State.EXECUTING: "being carried out now",
+            State.FAILED: "interrupted; it will be resumed where it stopped"}.get(request.state, str(request.state))

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from queries.warehouse.glossary import Glossary
+
 
 class RegisterError(Exception):
     """The register file cannot be used; the message says why."""
@@ -37,8 +39,9 @@ class RegisterEntry:
 
 
 class Register:
-    def __init__(self, entries: list[RegisterEntry]):
+    def __init__(self, entries: list[RegisterEntry], glossary: Glossary | None = None):
         self._entries = {entry.table: entry for entry in entries}
+        self.glossary = glossary or Glossary()
 
     def get(self, qualified_name: str) -> RegisterEntry | None:
         return self._entries.get(qualified_name)
@@ -66,6 +69,7 @@ class Register:
                 )
                 for item in raw["tables"]
             ]
+            glossary = Glossary.parse(raw.get("glossary"))
         except (KeyError, TypeError, ValueError) as problem:
             raise RegisterError(f"data register {path} has a malformed entry: {problem!r}") from None
-        return Register(entries)
+        return Register(entries, glossary)
