@@ -12,6 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from portal.plain import chart_frame
+from portal.svg_charts import stacked_bars
 from queries.council.disclosure import WITHHELD, Table
 from queries.council.releases import CollectedTable, Oversight
 
@@ -19,6 +20,13 @@ WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} p
                  "who read it — or let such a figure be worked out from the others. Counts of people are rounded "
                  "to the nearest multiple of {k}.")
 NOT_REGISTERED = "— (not in the register)"
+REPORT_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #111;
+       line-height: 1.5; }
+h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; } svg { max-width: 100%; height: auto; margin: 1rem 0; }
+table { border-collapse: collapse; font-size: .9rem; } th, td { border: 1px solid #ccc; padding: .25rem .5rem; }
+th { text-align: left; background: #f3f3f3; } td { vertical-align: top; }
+"""
 PERIOD_NOTE = ("The figures of {period}, published {published:%d %b %Y %H:%M} UTC. A month's figures are published "
                "once it has ended and never change afterwards.")
 
@@ -52,7 +60,7 @@ def table_frame(table: Table, columns: list[str], value: str) -> pd.DataFrame:
 
 def collected_frame(figures: Oversight) -> pd.DataFrame:
     frame = pd.DataFrame([asdict(t) for t in figures.collected], columns=[f.name for f in fields(CollectedTable)])
-    frame["retention_days"] = [NOT_REGISTERED if days is None else days for days in frame["retention_days"]]
+    frame["retention_days"] = [NOT_REGISTERED if pd.isna(days) else int(days) for days in frame["retention_days"]]
     return frame.rename(columns={"employees": "employees covered", "rows": "rows held",
                                  "retention_days": "retention (days)", "legal_basis": "legal basis",
                                  "works_agreement_clause": "works agreement clause"})
@@ -79,17 +87,22 @@ def exemptions_text(figures: Oversight) -> str:
 
 
 def report_html(figures: Oversight) -> str:
-    """A self-contained page for a council meeting: every view of one month, with a chart."""
+    """A self-contained page for a council meeting: every view of one month,
+    with charts drawn in SVG (no script) above the tables they picture."""
     usage = cells(figures.accesses["by_group"], ["source", "accessor group"])
     note = PERIOD_NOTE.format(period=figures.period, published=figures.published_at)
     parts = [f"<h1>Daylight: works council report, {html.escape(figures.period)}</h1><p>{html.escape(note)} "
              f"Aggregates only. {html.escape(WITHHELD_NOTE.format(k=figures.min_group_size))}</p>"]
     for problem in figures.problems:
         parts.append(f"<p><strong>Note:</strong> {html.escape(problem)}</p>")
-    charts = [accesses_chart(usage) if usage["accesses"].notna().any() else None]
+    by_purpose = cells(figures.accesses["by_purpose"], ["purpose", "register"])
+    charts = {"Who uses the data: accesses per accessor group": stacked_bars(
+                  usage, "accessor group", "source", "accesses", "Accesses per accessor group, by source"),
+              "Accesses per purpose": stacked_bars(
+                  by_purpose, "purpose", "register", "accesses", "Accesses per purpose, declared or not")}
     sections = [("What is collected", collected_frame(figures)),
                 ("Who uses the data: accesses per accessor group", usage),
-                ("Accesses per purpose", cells(figures.accesses["by_purpose"], ["purpose", "register"])),
+                ("Accesses per purpose", by_purpose),
                 ("Accesses without a justification", cells(figures.accesses["unjustified"],
                                                            ["source", "accessor group"])),
                 ("Warehouse reads per table", cells(figures.accesses["by_table"], ["table"])),
@@ -100,15 +113,11 @@ def report_html(figures: Oversight) -> str:
     parts.append(f"<p>Median days from request to completed deletion: {shown(figures.median_days_to_complete)}; "
                  f"people whose request missed its deadline: {shown(figures.deadline_breaches)}.</p>"
                  f"<p>Exemptions: {html.escape(exemptions_text(figures))}</p>")
-    first = True
-    for chart in charts:
-        if chart is not None:
-            parts.append(chart.to_html(full_html=False, include_plotlyjs="inline" if first else False))
-            first = False
     for title, frame in sections:
-        parts.append(f"<h2>{html.escape(title)}</h2>" + readable(frame).to_html(index=False, escape=True))
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>Daylight works council report</title></head>"
-            f"<body>{''.join(parts)}</body></html>")
+        parts.append(f"<h2>{html.escape(title)}</h2>" + charts.get(title, "")
+                     + readable(frame).to_html(index=False, escape=True, na_rep=WITHHELD))
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Daylight works council report</title>"
+            f"<style>{REPORT_STYLE}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def shown(value) -> str:

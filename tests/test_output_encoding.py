@@ -21,6 +21,7 @@ from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Role
 from portal import council_views as views
 from portal.plain import chart_frame, literal
+from portal.svg_charts import PALETTE, stacked_bars
 from queries.backend import Backend
 from queries.console.process import ConsoleLimits
 from queries.console.run import run_statement
@@ -172,6 +173,21 @@ def test_chart_labels_are_text_not_html():
     assert chart_frame(pd.DataFrame({HTML_NAME: [HTML_NAME]})).to_dict() == \
         {"&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;":
          {0: "&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;"}}
+
+
+def test_the_report_s_stacked_bars_escape_labels_name_every_series_and_leave_withheld_cells_out():
+    frame = pd.DataFrame({"source": ["portal", "warehouse", "warehouse", "portal"],
+                          "accessor group": ["hr", "hr", f"service account {HTML_NAME}", "tiny"],
+                          "accesses": [12, 40, 25, None]})
+    svg = stacked_bars(frame, "accessor group", "source", "accesses", "Accesses <by> group")
+    assert "<a href" not in svg and "&lt;a href" in svg and "&lt;by&gt;" in svg
+    assert "tiny" not in svg, "a withheld cell is not drawn"
+    assert svg.count(f"fill='{PALETTE[0]}'") == 2 and svg.count(f"fill='{PALETTE[1]}'") == 3, \
+        "one colour per series: a legend swatch and a segment each"
+    assert ">portal</text>" in svg and ">warehouse</text>" in svg, "the legend names each series"
+    assert "<title>hr, warehouse: 40</title>" in svg and "role='img'" in svg and "<desc>" in svg
+    assert stacked_bars(frame.assign(accesses=None), "accessor group", "source", "accesses", "t") == "", \
+        "nothing released: no empty chart"
 
 
 def test_a_service_account_name_from_the_log_never_reaches_the_council_report(tmp_path, lake, demo_users):
