@@ -16,9 +16,9 @@ from portal.svg_charts import stacked_bars
 from queries.council.disclosure import WITHHELD, Table
 from queries.council.releases import CollectedTable, Oversight
 
-WITHHELD_NOTE = ("Empty cells are withheld: they would describe fewer than {k} people — whose data was read, or "
-                 "who read it — or let such a figure be worked out from the others. Counts of people are rounded "
-                 "to the nearest multiple of {k}.")
+WITHHELD_NOTE = ("A figure reading \"withheld\" would describe fewer than {k} people — whose data was read, or "
+                 "who read it — or let such a figure be worked out from the others (which of the two is not said). "
+                 "Counts of people are rounded to the nearest multiple of {k}.")
 NOT_REGISTERED = "— (not in the register)"
 REPORT_STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #111;

@@ -162,6 +162,7 @@ def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, porta
     sign_in(page, portal_url, user["claims"]["sub"])
     expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
     page.get_by_role("link", name="My data", exact=True).click()
+    page.get_by_role("tab", name="Tables").click()
     expect(page.get_by_text("Look inside a table")).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Export a copy").click()
     page.get_by_role("button", name="Prepare my export").click()

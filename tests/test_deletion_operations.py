@@ -316,17 +316,18 @@ def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypa
     request = backend.requests.submit(employee, Scope(True), None)
     backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
     backend.close()
-    home = AppTest.from_file(str(PORTAL / "pages" / "home.py"), default_timeout=60)
+    home = AppTest.from_file(str(PORTAL / "app.py"), default_timeout=60)
     home.user = signed_in_claims(demo_users["employee, median data"])
     home.run()
     assert not home.exception
     assert "2 changes since you last looked" in page_text(home)
-    assert f"Your deletion request {request.request_id} was approved.  (new)" in page_text(home)
+    assert f"Your deletion request {request.request_id} was approved." in page_text(home)
     page = AppTest.from_file(str(PORTAL / "pages" / "deletion.py"), default_timeout=60)
     page.user = home.user
     page.run()
     home.run()
-    assert "since you last looked" not in page_text(home) and "(new)" not in page_text(home)
+    assert "since you last looked" not in page_text(home) and "was approved." not in page_text(home)
+    assert f"{request.request_id} (all my data): approved, waiting to be carried out" in page_text(home)
 
 
 def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo_users):

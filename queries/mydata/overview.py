@@ -144,7 +144,8 @@ def flags(inventory: Inventory, history: AccessHistory | None) -> list[Flag]:
                           "the retention period the register promises."))
     if history is not None and history.exposures:
         still = sum(w.end is None for w in history.exposures)
-        found.append(Flag("exposed", f"Open to all staff {counted(len(history.exposures), 'time')}",
+        times = len(history.exposures)
+        found.append(Flag("exposed", "Open to all staff " + ("once" if times == 1 else f"{times:,} times"),
                           "Your rows were readable by people whose work does not need them"
                           + (f"; {counted(still, 'window is', 'windows are')} still open." if still else ".")))
     if history is not None and not history.accesses.empty:
