@@ -51,7 +51,8 @@ def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
                           lambda d, t: progress_bar(f"{spec.name} {size}", d, t), fixture=spec.fixture)
         baseline = None
         if spec.baseline:
-            baseline = measure(spec.baseline, context, spread(context.subjects, spec.baseline_subjects),
+            subjects = first_of_tiers(context.subjects, spec.tiers)
+            baseline = measure(spec.baseline, context, spread(subjects, spec.baseline_subjects),
                                lambda d, t: progress_bar(f"{spec.name} baseline {size}", d, t), warm_each=False)
         base_median = baseline.median() if baseline else None
         rows.append({

@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from queries.discovery.catalog import discover
 from queries.discovery.subject_index import SubjectIndex
 from queries.discovery.subject_rows import row_texts, scan_rows_about, token_bindings
 from queries.erasure.requests import Move, Scope
-from queries.erasure.rewrite import TEMP_PREFIX
+from queries.erasure.rewrite import TEMP_PREFIX, temp_path
 from queries.erasure.run import execute
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.export import build_export
@@ -290,7 +291,35 @@ def erasure_copy(context: Context, subject: Subject):
         context.catalog = context.backend.catalog()
 
 
-@case("erasure", fixture=erasure_copy, tiers=("light", "median", "heavy"))
+def _files_about(context: Context, subject: Subject) -> dict[str, str]:
+    """file -> the table it belongs to, for every file holding the subject."""
+    backend = context.backend
+    return {file: t.table for t in backend.index.tables_about(subject.employee_id, backend.register, context.today)
+            for file in t.files}
+
+
+def rewrite_floor(context: Context, subject: Subject) -> Work:
+    """Baseline: the input and output no erasure can avoid. Each file holding
+    the subject is read once and written once beside itself as the erasure
+    writes it (kind, codec, row groups, durably), `erasure.workers` at a
+    time, then removed: no row finding, no index upkeep, no verification."""
+    folders = context.backend.warehouse.hive_folders
+    catalog = context.backend.catalog()
+    files = _files_about(context, subject)
+
+    def copy(file: str) -> None:
+        table = catalog.get(files[file]).table
+        temp = temp_path(file)
+        folders.write_like(table, folders.read_file(table, file), file, temp)
+        folders.storage.remove(temp)
+
+    with ThreadPoolExecutor(context.backend.settings.erasure.workers) as pool:
+        list(pool.map(copy, files))
+    return Work(len(files), sum(os.path.getsize(f) for f in files) / 1e6)
+
+
+@case("erasure", fixture=erasure_copy, tiers=("light", "median", "heavy"), baseline=rewrite_floor,
+      baseline_name="rewriting the same files, nothing else")
 def erasure(context: Context, subject: Subject):
     return _erase(context, subject)
 
@@ -310,7 +339,7 @@ def erasure_part_iceberg(context: Context, subject: Subject):
 def _erase(context: Context, subject: Subject) -> Work:
     """The work is the files holding the subject and their size before the erasure."""
     backend = context.backend
-    files = {f for t in backend.index.tables_about(subject.employee_id, backend.register, context.today) for f in t.files}
+    files = _files_about(context, subject)
     megabytes = sum(os.path.getsize(f) for f in files) / 1e6
     request = backend.requests.submit(subject.principal, Scope(True), "benchmark")
     backend.requests.transition(OFFICER, request.request_id, Move.APPROVE, "benchmark")

@@ -89,7 +89,7 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
         decoded_hits += [storage.relative(f) for f, hit in zip(metadata, pool.map(
             lambda file: _decoded_contains(parquet_text_columns(opened(file)), identifiers + bounds, []), metadata))
                          if hit]
-    token_hits = [storage.relative(f) for f in decoded if backend.finder.rows_naming(table_of[f], f, employee)]
+    token_hits = [storage.relative(f) for f in backend.finder.files_naming(table_of, decoded, employee)]
     raw_hits = [storage.relative(p) for p, found in raw.items() if found is True and not _explained(
         backend.finder, p, table_of, employee, identifiers, traces.get(p, []))]
     unsearchable = [storage.relative(p) for p, found in raw.items() if found is None]

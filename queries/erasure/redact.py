@@ -179,6 +179,31 @@ class RowFinder:
         columns = self.warehouse.hive_folders.file_columns(finding.table, file)
         return self._positions(finding, columns, self.warehouse.rows([(finding.table, [file])]), employee)
 
+    def files_naming(self, findings: dict[str, TableFinding], files: list[str], employee: Employee) -> list[str]:
+        """The files among `files` (each of the table `findings` names) with a
+        row naming the subject. A Hive folder table's files are searched in
+        one statement, its columns being those any of them holds: per file,
+        planning the search would cost more than running it."""
+        by_table: dict[str, list[str]] = {}
+        for file in files:
+            by_table.setdefault(findings[file].table.qualified_name, []).append(file)
+        found = []
+        for group in by_table.values():
+            finding = findings[group[0]]
+            if finding.erasure not in ("files", ""):
+                found += [file for file in group if self.rows_naming(finding, file, employee)]
+                continue
+            columns = set().union(*(self.warehouse.hive_folders.file_columns(finding.table, f) for f in group))
+            own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
+            if not own.scanned:
+                continue
+            rows = self.warehouse.rows([(finding.table, group)])
+            statement = sql.render("erasure/files_naming_subject", fragments={
+                "numbered_rows": rows.numbered, "names_subject": names_subject(own)})
+            bound = token_bindings(self.directory, self.plus_tags, employee)
+            found += [group[index] for (index,) in self.warehouse.query(statement, bound, rows.relations)]
+        return sorted(found)
+
     def rows_naming_in(self, finding: TableFinding, rows: pa.Table, employee: Employee) -> list[int]:
         """Positions of the rows of `rows` (read through the table's format) naming the subject."""
         return self._positions(finding, rows.column_names, Rows.of_tables([rows]), employee)
