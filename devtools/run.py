@@ -1,7 +1,8 @@
-"""`make run`: starts the development identity provider, the development
-mail sink and the portal, waits until the provider and the portal answer,
-prints the URL, the demo logins and where mails land, and stops all three
-on Ctrl-C. Logs go to `.run/`."""
+"""`make run`: builds the subject index, starts the development identity
+provider, the development mail sink and the portal, waits until the
+provider and the portal answer and the portal has run once, prints the URL,
+the demo logins and where mails land, and stops all three on Ctrl-C. Logs
+go to `.run/`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
 
 from devtools.identity_provider import command as idp_command
 from devtools.identity_provider import logins_text
@@ -43,6 +49,40 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: fl
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+def build_index(log: Path) -> None:
+    """`daylight refresh` before the portal starts: the first person to sign
+    in would otherwise wait for the whole subject index to be built."""
+    with open(log, "w") as out:
+        done = subprocess.run([sys.executable, "-c", "import sys; from queries.cli import main; sys.exit(main())",
+                               "refresh"], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        raise RuntimeError(f"building the subject index failed; see {log}")
+
+
+def warm_portal(app_url: str, timeout: float = READY_TIMEOUT_S) -> bool:
+    """One visit by someone who has not signed in, as a browser's first
+    message asks for it: the portal imports its modules and opens the
+    warehouse before the first person arrives. Whether it ran; if not, the
+    first visitor only waits longer."""
+    deadline = time.monotonic() + timeout
+    try:
+        with connect(app_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                     origin=app_url, open_timeout=timeout) as socket:
+            message = BackMsg()
+            message.rerun_script.query_string = ""
+            socket.send(message.SerializeToString())
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(socket.recv(timeout=max(0.0, deadline - time.monotonic())))
+                if reply.WhichOneof("type") == "script_finished":
+                    return True
+    except (OSError, TimeoutError, WebSocketException) as problem:
+        print(f"note: the portal did not run once before the URL was printed ({problem or type(problem).__name__}); "
+              "the first visit may be slow", file=sys.stderr)
+        return False
 
 
 def portal_command(port: int) -> list[str]:
@@ -74,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes = []
     try:
+        print("Building the index of who is in which table…", flush=True)
+        build_index(logs / "refresh.log")
         with open(logs / "idp.log", "w") as idp_log, open(logs / "portal.log", "w") as portal_log, \
                 open(logs / "mail.log", "w") as mail_log:
             processes.append(subprocess.Popen(
@@ -87,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             processes.append(portal)
             wait_until_ready(f"{idp_url}/.well-known/openid-configuration", idp, logs / "idp.log")
             wait_until_ready(f"{app_url}/_stcore/health", portal, logs / "portal.log")
+            warm_portal(app_url)
             print(f"\nDaylight is running at {app_url}\n")
             print(logins_text(args.data))
             print(f"\nMails to employees (a development mail sink on port {MAIL_PORT}): {logs / 'mail'}/*.eml")

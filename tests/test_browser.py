@@ -261,3 +261,13 @@ def test_a_deletion_goes_from_request_to_receipt_through_two_officers(browser, t
         receipt = json.loads(open(download.value.path(), encoding="utf-8").read())
         assert receipt["receipt_for"] == request_id and receipt["verification"]["passed"]
         assert receipt["employee_id"] == employee["employee_id"]
+
+
+def test_make_run_has_the_portal_run_once_before_it_prints_the_url(portal_url, capsys):
+    """The first visitor does not wait for the portal's imports and for the warehouse to open."""
+    from devtools.run import warm_portal
+
+    assert warm_portal(portal_url, timeout=60)
+    assert not warm_portal("http://localhost:9", timeout=5)
+    assert "the first visit may be slow" in capsys.readouterr().err
+

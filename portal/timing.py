@@ -1,0 +1,50 @@
+"""How long each script run takes on the server, per page and session, as
+one log line: what a load test reads to tell the portal's own time from the
+browser's, and what an operator reads to see which page is slow."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import streamlit as st
+
+log = logging.getLogger("daylight.portal.timing")
+log.setLevel(logging.INFO)
+log.propagate = False
+if not any(getattr(h, "stream", None) is sys.stderr for h in log.handlers):
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(_handler)
+
+SESSION_KEY = "daylight_timing_session"
+
+
+def session_tag() -> str:
+    """A random tag per browser session: it tells sessions apart in the log
+    without naming the person."""
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = uuid.uuid4().hex[:12]
+    return st.session_state[SESSION_KEY]
+
+
+@dataclass
+class ScriptRun:
+    page: str = "(before a page was chosen)"
+
+
+@contextmanager
+def script_run() -> Iterator[ScriptRun]:
+    """Logs the run's seconds, from sign-in to the page's end, however it
+    ends: a page that stops or reruns itself ends by an exception Streamlit
+    catches. The caller names the page once it is known."""
+    run, tag, started = ScriptRun(), session_tag(), time.perf_counter()
+    try:
+        yield run
+    finally:
+        log.info("script run page=%r session=%s seconds=%.3f", run.page, tag, time.perf_counter() - started)
