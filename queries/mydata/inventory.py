@@ -40,6 +40,12 @@ class InventoryEntry:
         return self.register.category if self.register else UNREGISTERED
 
 
+def capture_span(entries: list[InventoryEntry]) -> tuple[datetime | None, datetime | None]:
+    """The first and last capture over some tables (None where none was dated)."""
+    return (min((e.postings.first_seen for e in entries if e.postings.first_seen), default=None),
+            max((e.postings.last_seen for e in entries if e.postings.last_seen), default=None))
+
+
 @dataclass(frozen=True)
 class Inventory:
     employee_id: str
@@ -72,11 +78,11 @@ class Inventory:
 
     @property
     def first_seen(self) -> datetime | None:
-        return min((e.postings.first_seen for e in self.entries if e.postings.first_seen), default=None)
+        return capture_span(self.entries)[0]
 
     @property
     def last_seen(self) -> datetime | None:
-        return max((e.postings.last_seen for e in self.entries if e.postings.last_seen), default=None)
+        return capture_span(self.entries)[1]
 
     def rows_for_display(self) -> list[dict]:
         """One plain record per table, as the inventory's table shows it."""

@@ -22,7 +22,7 @@ from auth.principal import Principal
 from queries.access.history import AccessHistory, access_history
 from queries.backend import Backend
 from queries.erasure.wording import counted
-from queries.mydata.inventory import Inventory, InventoryEntry
+from queries.mydata.inventory import Inventory, InventoryEntry, capture_span
 from queries.warehouse.glossary import UNREGISTERED, Glossary, Term
 
 READERS_NAMED = 3
@@ -48,11 +48,11 @@ class KindOfData:
 
     @property
     def first_seen(self) -> datetime | None:
-        return min((e.postings.first_seen for e in self.entries if e.postings.first_seen), default=None)
+        return capture_span(self.entries)[0]
 
     @property
     def last_seen(self) -> datetime | None:
-        return max((e.postings.last_seen for e in self.entries if e.postings.last_seen), default=None)
+        return capture_span(self.entries)[1]
 
     @property
     def days(self) -> int:
