@@ -15,10 +15,12 @@ from pathlib import Path
 
 import bench.cases  # noqa: F401  (registers the cases)
 from bench.harness import CASES, TIERS, Context, first_of_tiers, measure, pick_subjects, spread
+from bench.results import commit, load, merged, rewrite_readme
 from bench.warehouses import SIZES, ensure_sample, open_backend
 from sample_data.progress import progress_bar
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+ROOT = RESULTS.parent.parent
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -129,12 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, metavar="FILE", help="print the table of an earlier run and exit")
+    parser.add_argument("--readme", type=Path, metavar="FILE",
+                        help="write the figures of --out into FILE's bench results section and exit")
     args = parser.parse_args(argv)
-    if args.report:
+    if args.report or args.readme:
         try:
-            print_report(json.loads(args.report.read_text()))
-        except (OSError, json.JSONDecodeError, KeyError) as problem:
-            print(f"error: cannot read {args.report}: {problem}", file=sys.stderr)
+            if args.report:
+                print_report(json.loads(args.report.read_text()))
+            else:
+                rewrite_readme(args.readme, json.loads(args.out.read_text()))
+        except (OSError, json.JSONDecodeError, KeyError, ValueError) as problem:
+            print(f"error: {problem}", file=sys.stderr)
             return 2
         return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -146,13 +153,24 @@ def main(argv: list[str] | None = None) -> int:
     if wanted and wanted - {c.name for c in CASES}:
         print(f"error: unknown case(s) {sorted(wanted - {c.name for c in CASES})}", file=sys.stderr)
         return 2
+    measured = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
+                "commit": commit(ROOT)}
     results = [run_size(size, args.subjects, args.seed, wanted) for size in sizes]
-    report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
-              "python": platform.python_version(), "machine": platform.machine(),
-              "sizes": results, "scaling": scaling(results)}
+    for size in results:
+        for row in size["results"]:
+            row["measured"] = measured
+    run = {"date": measured["date"], "cores": measured["cores"], "python": platform.python_version(),
+           "machine": platform.machine(), "sizes": results, "scaling": scaling(results)}
+    print_report(run)
+    try:
+        earlier = load(args.out)
+    except (OSError, json.JSONDecodeError) as problem:
+        print(f"note: {args.out} could not be read ({problem}); it now holds this run only", file=sys.stderr)
+        earlier = None
+    report = merged(earlier, run)
+    report["scaling"] = scaling(report["sizes"])
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print_report(report)
-    print(f"\nWrote {args.out}")
+    print(f"\nWrote {args.out}: this run's figures, and the latest earlier figure of every case it did not run")
     return 0
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from bench.__main__ import scaling
+from bench.results import README_END, README_START, merged, rewrite_readme
 from bench.harness import Samples, Subject, Work, first_of_tiers, measure, pick_subjects, spread
 
 
@@ -82,3 +83,33 @@ def test_a_case_that_changes_the_warehouse_runs_once_per_subject_inside_its_fixt
     samples = measure(run, None, chosen, lambda d, t: None, fixture=fixture)
     assert events == [(step, e) for e in ("E2", "E4") for step in ("set up", "run", "restore")]
     assert [(w["employee_id"], w["files"], w["megabytes"]) for w in samples.work] == [("E2", 3, 1.5), ("E4", 3, 1.5)]
+
+
+def _run(case: str, size: str, median: float, date: str, commit: str) -> dict:
+    row = {"case": case, "size": size, "n": 3, "median_ms": median, "p95_ms": median, "baseline": "floor",
+           "baseline_median_ms": median / 2, "ratio": 0.5, "measured": {"date": date, "cores": 2, "commit": commit}}
+    return {"date": date, "cores": 2, "sizes": [{"size": size, "results": [row]}], "scaling": []}
+
+
+def test_a_partial_run_replaces_what_it_measured_and_keeps_every_other_figure_with_its_provenance():
+    earlier = merged(_run("inventory", "S", 10.0, "2026-11-20T10:00:00+00:00", "aaaaaaa"),
+                     _run("erasure", "S", 900.0, "2026-11-20T10:00:00+00:00", "aaaaaaa"))
+    earlier = merged(earlier, _run("inventory", "L", 20.0, "2026-11-20T10:00:00+00:00", "aaaaaaa"))
+    now = merged(earlier, _run("erasure", "S", 450.0, "2026-12-03T10:00:00+00:00", "bbbbbbb"))
+    figures = {(s["size"], r["case"]): r for s in now["sizes"] for r in s["results"]}
+    assert set(figures) == {("S", "inventory"), ("S", "erasure"), ("L", "inventory")}
+    assert figures["S", "erasure"]["median_ms"] == 450.0 and figures["S", "erasure"]["measured"]["commit"] == "bbbbbbb"
+    assert figures["S", "inventory"]["measured"]["commit"] == "aaaaaaa", "a figure not measured again keeps its origin"
+    assert [s["size"] for s in now["sizes"]] == ["S", "L"]
+
+
+def test_the_readme_table_is_written_from_the_results_between_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{README_START}\nold figures\n{README_END}\n\nAfter.\n")
+    rewrite_readme(readme, _run("erasure", "S", 45565.2, "2026-12-03T06:17:04+00:00", "90fafce"))
+    text = readme.read_text()
+    assert "old figures" not in text and text.startswith("# Title") and text.endswith("After.\n")
+    assert "| erasure | S | 3 | 45,565.2 | 45,565.2 | floor | 22,782.6 | 0.5× | 2026-12-03, 2 cores, `90fafce` |" in text
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="no section"):
+        rewrite_readme(readme, _run("erasure", "S", 1.0, "2026-12-03T06:17:04+00:00", "x"))

@@ -1,0 +1,73 @@
+"""`bench/results.json`, kept in git: the latest figure of every case at
+every size, each saying when, on how many cores and at which commit it was
+measured, so a partial run updates what it measured and keeps the rest.
+The README's table of figures is written from it, never by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+README_START = "<!-- bench results: written by `python -m bench --readme README.md` -->"
+README_END = "<!-- end of bench results -->"
+
+
+def commit(root: Path) -> str:
+    """The commit measured, marked `-dirty` when the working tree differs
+    from it; "unknown" outside a git checkout."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
+def merged(earlier: dict | None, run: dict) -> dict:
+    """`run`'s figures over `earlier`'s: a case measured now replaces its
+    earlier figure at that size; every other figure stays, with its own
+    date, cores and commit."""
+    if not earlier:
+        return run
+    sizes = {size["size"]: size for size in earlier.get("sizes", [])}
+    for size in run["sizes"]:
+        kept = [r for r in sizes.get(size["size"], {}).get("results", [])
+                if r["case"] not in {new["case"] for new in size["results"]}]
+        sizes[size["size"]] = {**size, "results": kept + size["results"]}
+    return {**run, "sizes": list(sizes.values())}
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def markdown(report: dict) -> str:
+    """One row per case and size, with where the figure comes from."""
+    lines = ["| case | size | n | median ms | p95 ms | baseline | baseline median ms | baseline ÷ case | measured |",
+             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |"]
+    for size in report["sizes"]:
+        for r in size["results"]:
+            measured = r.get("measured", {})
+            when = (f"{measured['date'][:10]}, {measured['cores']} cores, `{measured['commit']}`" if measured
+                    else "before figures named their commit")
+            lines.append(f"| {r['case']} | {size['size']} | {r['n']} | {_number(r['median_ms'])} | "
+                         f"{_number(r['p95_ms'])} | {r['baseline'] or '—'} | {_number(r['baseline_median_ms'])} | "
+                         f"{'—' if r['ratio'] is None else str(r['ratio']) + '×'} | {when} |")
+    return "\n".join(lines)
+
+
+def rewrite_readme(readme: Path, report: dict) -> None:
+    """Replaces what stands between the README's two markers."""
+    text = readme.read_text()
+    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{readme} has no section between {README_START!r} and {README_END!r}")
+    readme.write_text(pattern.sub(lambda _: f"{README_START}\n\n{markdown(report)}\n\n{README_END}", text))
+
+
+def load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
