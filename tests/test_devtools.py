@@ -43,3 +43,15 @@ def test_the_identity_provider_knows_every_demo_user(sample, demo_users):
     assert {u["sub"] for u in predefined} == {u["claims"]["sub"] for u in demo_users.values()}
     assert all({"email", "name", "groups"} <= set(u) for u in predefined)
     assert all(u["claims"]["sub"] in logins_text(sample) for u in demo_users.values())
+
+
+def test_make_run_builds_the_subject_index_before_the_portal_starts(tmp_path, sample, monkeypatch, capsys):
+    from devtools.run import build_index
+    from tests.conftest import write_config
+
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, sample)))
+    assert build_index(tmp_path / "refresh.log")
+    assert "indexed" in (tmp_path / "refresh.log").read_text()
+    monkeypatch.setenv("PORTAL_CONFIG", str(tmp_path / "missing.toml"))
+    assert not build_index(tmp_path / "refresh.log"), "a broken configuration is reported, not hidden"
+    assert "the portal starts anyway" in capsys.readouterr().err
