@@ -194,14 +194,9 @@ class RowFinder:
                 found += [file for file in group if self.rows_naming(finding, file, employee)]
                 continue
             columns = set().union(*(self.warehouse.hive_folders.file_columns(finding.table, f) for f in group))
-            own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
-            if not own.scanned:
-                continue
-            rows = self.warehouse.rows([(finding.table, group)])
-            statement = sql.render("erasure/files_naming_subject", fragments={
-                "numbered_rows": rows.numbered, "names_subject": names_subject(own)})
-            bound = token_bindings(self.directory, self.plus_tags, employee)
-            found += [group[index] for (index,) in self.warehouse.query(statement, bound, rows.relations)]
+            found += [group[index] for (index,) in self._search(
+                "erasure/files_naming_subject", finding, columns, self.warehouse.rows([(finding.table, group)]),
+                employee)]
         return sorted(found)
 
     def rows_naming_in(self, finding: TableFinding, rows: pa.Table, employee: Employee) -> list[int]:
@@ -209,13 +204,18 @@ class RowFinder:
         return self._positions(finding, rows.column_names, Rows.of_tables([rows]), employee)
 
     def _positions(self, finding: TableFinding, columns: list[str], rows: Rows, employee: Employee) -> list[int]:
-        own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in set(columns)))
+        return [position for (position,) in self._search("erasure/rows_naming_subject", finding, set(columns), rows,
+                                                          employee)]
+
+    def _search(self, statement: str, finding: TableFinding, columns: set[str], rows: Rows,
+                employee: Employee) -> list[tuple]:
+        """`statement` over `rows`, where `names_subject` looks at the
+        table's searched columns that these rows hold."""
+        own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
         if not own.scanned:
             return []
-        statement = sql.render("erasure/rows_naming_subject", fragments={
-            "numbered_rows": rows.numbered, "names_subject": names_subject(own)})
-        bound = token_bindings(self.directory, self.plus_tags, employee)
-        return [position for (position,) in self.warehouse.query(statement, bound, rows.relations)]
+        rendered = sql.render(statement, fragments={"numbered_rows": rows.numbered, "names_subject": names_subject(own)})
+        return self.warehouse.query(rendered, token_bindings(self.directory, self.plus_tags, employee), rows.relations)
 
 
 def scalar_columns(schema: pa.Schema) -> set[str]:
