@@ -9,7 +9,10 @@ import json
 import re
 import shutil
 import zipfile
+from collections import Counter
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -279,13 +282,99 @@ def lake_copy_backend(tmp_path, sample):
     opened.close()
 
 
-def test_the_heatmap_survives_a_table_broken_after_indexing(lake_copy_backend, demo_users):
+def test_the_charts_read_no_table_and_insights_survive_one_broken_after_indexing(lake_copy_backend, demo_users):
+    """The heatmap comes from the subject index, so a table broken after
+    indexing changes nothing in it; an insight over several tables leaves
+    out only the broken one."""
     backend, _ = lake_copy_backend
     employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
     inventory = inventory_for(backend, principal_for(employee))
     before = weekday_hour_activity(backend, principal_for(employee), inventory)
+    typing_before = next(i for i in insights(backend, principal_for(employee), inventory)
+                         if i.category == "keystrokes")
     broken = next(e for e in inventory.entries if e.name == "telemetry_raw.keystrokes")
+    still = sum(e.postings.rows for e in inventory.entries if e.category == "keystrokes" and e is not broken)
     for path in broken.postings.files:
         open(path, "wb").write(b"PAR1 broken after indexing")
-    after = weekday_hour_activity(backend, principal_for(employee), inventory)
-    assert 0 < sum(after.values()) == sum(before.values()) - broken.postings.rows
+    assert weekday_hour_activity(backend, principal_for(employee), inventory) == before
+    found = {i.category: i for i in insights(backend, principal_for(employee), inventory)}
+    assert {"app_usage", "screen"} <= set(found)
+    if still:
+        assert found["keystrokes"].finding != typing_before.finding
+        assert f"From {still:,} key presses" in found["keystrokes"].finding
+    else:
+        assert "keystrokes" not in found
+
+
+def _timed(entry) -> bool:
+    return dict(entry.finding.columns).get(entry.finding.time_column or "", "").startswith("TIMESTAMP")
+
+
+def test_the_heatmap_counts_exactly_my_rows_by_weekday_and_hour(backend, median):
+    """The index's counts against my rows read from the warehouse."""
+    principal = principal_for(median)
+    inventory = inventory_for(backend, principal)
+    timed = [e for e in inventory.entries if _timed(e)]
+    expected = Counter()
+    for result in my_rows(backend, principal, VIEW_OWN_TELEMETRY, timed):
+        for when in result.rows.column(result.entry.finding.time_column).to_pylist():
+            if when is not None:
+                expected[(when.isoweekday(), when.hour)] += 1
+    assert weekday_hour_activity(backend, principal, inventory) == dict(expected)
+    assert sum(expected.values()) > 0
+
+
+def test_insights_are_figures_of_my_rows_alone(backend, median):
+    """Typing percentiles, the top applications and the OCR share, computed
+    in the warehouse, against the same figures computed from my rows."""
+    principal = principal_for(median)
+    inventory = inventory_for(backend, principal)
+    found = {i.category: i for i in insights(backend, principal, inventory)}
+
+    def rows_of(category, *columns):
+        entries = [e for e in inventory.entries if e.category == category
+                   and set(columns) <= {c for c, _ in e.finding.columns}]
+        return [r.rows for r in my_rows(backend, principal, VIEW_OWN_TELEMETRY, entries)]
+
+    keystrokes = pa.concat_tables([t.select(["dwell_ms", "flight_ms"]) for t in rows_of("keystrokes", "dwell_ms",
+                                                                                        "flight_ms")])
+    assert found["keystrokes"].values["hold 50th percentile"] == round(
+        pc.quantile(keystrokes["dwell_ms"], q=0.5)[0].as_py(), 1)
+    assert found["keystrokes"].values["gap 90th percentile"] == round(
+        pc.quantile(keystrokes["flight_ms"], q=0.9)[0].as_py(), 1)
+    assert f"From {keystrokes.num_rows:,} key presses" in found["keystrokes"].finding
+    apps = Counter(name for t in rows_of("app_usage", "app") for name in t["app"].to_pylist() if name)
+    assert found["app_usage"].values == {k: float(v) for k, v in sorted(
+        apps.items(), key=lambda item: (-item[1], item[0]))[:8]}
+    screens = rows_of("screen", "ocr_text")
+    total = sum(t.num_rows for t in screens)
+    with_text = sum(t.num_rows - t["ocr_text"].null_count for t in screens)
+    assert found["screen"].values == {"with extracted text": float(with_text), "image only": float(total - with_text)}
+
+
+def test_an_application_named_after_a_colleague_shows_a_pseudonym(tmp_path, sample, demo_users):
+    """An insight shows text from the rows (an application's name), so a
+    colleague it names is pseudonymized there as in the rows."""
+    lake = tmp_path / "copy"
+    shutil.copytree(sample, lake)
+    opened = Backend.open(write_config(tmp_path, lake))
+    try:
+        employee = opened.directory.by_id(demo_users["employee, median data"]["employee_id"])
+        colleague = next(p for p in opened.directory if p.employee_id != employee.employee_id)
+        usage = next(e for e in inventory_for(opened, principal_for(employee)).entries
+                     if e.category == "app_usage" and "app" in dict(e.finding.columns))
+        for path in usage.postings.files:
+            table = pq.read_table(path)
+            names = [f"Chat with {colleague.email}" if i % 2 == 0 else name
+                     for i, name in enumerate(table["app"].to_pylist())]
+            table = table.set_column(table.schema.get_field_index("app"), "app", pa.array(names, pa.string()))
+            pq.write_table(table, path)
+        opened.refresh()
+        principal = principal_for(employee)
+        apps = next(i for i in insights(opened, principal, inventory_for(opened, principal))
+                    if i.category == "app_usage")
+        shown = " ".join([apps.finding, *apps.values])
+        assert colleague.email not in shown
+        assert "Chat with " in shown
+    finally:
+        opened.close()

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queries.discovery.directory import Directory, Employee
-from queries.discovery.subject_keys import (TOKEN, directory_keys, keys_of, paths_naming, person_named, tokens,
-                                           tokens_at_least)
+from queries.discovery.subject_keys import (TOKEN, directory_keys, keys_of, paths_naming, person_named,
+                                           subject_prefilter, tokens, tokens_at_least)
 
 IVAN = Employee("E00219", "Ivan Garcia", "ivan.garcia@acme.example", "Sales", None, "Berlin", "L3", "2020-01-01",
                 False, login="igarcia", badge="80012345", hostnames=("acme-lt-4f2a9c",))
@@ -93,3 +93,31 @@ def test_leaving_out_short_tokens_leaves_every_longer_token_as_it_was(texts, sho
     for every, long in rows:
         assert [t for t in long if len(t) >= shortest] == [t for t in every if len(t) >= shortest]
         assert all(t in every for t in long)
+
+
+KEY_FORM = st.sampled_from([k.key for k in keys_of(IVAN)] + ["ivan.garcia+jira@acme.example",
+                                                             "IVAN.GARCIA+x.y@ACME.example", "mailto:IGarcia"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=TOKEN_TEXT, key=KEY_FORM, after=TOKEN_TEXT, upper=st.booleans())
+def test_a_text_naming_the_subject_always_passes_their_prefilter(before, key, after, upper):
+    """Reading one person's rows cuts only the texts that pass their own
+    prefilter into tokens: any text that cuts into one of their keys must
+    pass it (in DuckDB's regular expressions), whatever surrounds the key."""
+    text = before + (key.upper() if upper else key) + after
+    keys = keys_of(IVAN)
+    names_ivan = bool({k.key for k in keys} & set(tokens(text)))
+    with duckdb.connect() as engine:
+        [(passes,)] = engine.execute("SELECT regexp_matches($t, $p)", {"t": text, "p": subject_prefilter(keys)}
+                                     ).fetchall()
+    assert passes or not names_ivan
+
+
+def test_the_prefilter_lets_little_else_through():
+    with duckdb.connect() as engine:
+        passed = engine.execute("SELECT t, regexp_matches(t, $p) FROM unnest($texts) AS texts(t)", {
+            "p": subject_prefilter(keys_of(AL)),
+            "texts": ["al@x.example", "AL+tag@X.EXAMPLE", "E0001", "hello", "val@y.example", "E0002"]}).fetchall()
+    assert dict(passed) == {"al@x.example": True, "AL+tag@X.EXAMPLE": True, "E0001": True, "hello": False,
+                            "val@y.example": False, "E0002": False}

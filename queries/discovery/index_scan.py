@@ -44,10 +44,11 @@ def subject_keys(directory: Directory) -> pa.Table:
 
 @dataclass(frozen=True)
 class IndexEntries:
-    """Postings and mentions of one or more tables, each row naming its
-    table (`table_name`), as the index stores them."""
+    """Postings, hours and mentions of one or more tables, each row naming
+    its table (`table_name`), as the index stores them."""
 
     postings: pa.Table
+    hours: pa.Table
     mentions: pa.Table
 
     @staticmethod
@@ -57,14 +58,16 @@ class IndexEntries:
         where = scanned["file_index"]
         named = {"table_name": pc.take(pa.array(tables, pa.string()), where),
                  "file": pc.take(pa.array(files, pa.string()), where)}
-        posting = pc.equal(scanned["part"], "posting")
+        part = scanned["part"]
         postings = pa.table({**named, **{c: scanned[c] for c in ("employee_id", "day", "row_count", "first_seen",
-                                                                  "last_seen")}}).filter(posting)
+                                                                  "last_seen")}}).filter(pc.equal(part, "posting"))
+        hours = pa.table({**named, **{c: scanned[c] for c in ("employee_id", "weekday", "hour", "row_count")}}
+                         ).filter(pc.equal(part, "hour"))
         mentions = pa.table({**named, "employee_id": scanned["employee_id"],
                              "column_name": pc.take(pa.array(columns, pa.string()), scanned["column_number"]),
                              "finding": scanned["finding"], "form": scanned["form"],
-                             "row_count": scanned["row_count"]}).filter(pc.invert(posting))
-        return IndexEntries(postings, mentions)
+                             "row_count": scanned["row_count"]}).filter(pc.equal(part, "mention"))
+        return IndexEntries(postings, hours, mentions)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The subject index: which tables, files and days hold which employees.
+"""The subject index: which tables, files, days and hours of the week hold
+which employees.
 
 Looking one employee up must not scan the warehouse. The index is built by
 one grouped scan per table (or per group of tables sharing a schema) and kept in the state folder (a DuckDB file);
@@ -190,8 +191,8 @@ class SubjectIndex:
             return
         with self._transaction() as cursor:
             if forget:
-                for statement in ("subject_index/forget_postings", "subject_index/forget_mentions",
-                                  "subject_index/forget_indexed_tables"):
+                for statement in ("subject_index/forget_postings", "subject_index/forget_hours",
+                                  "subject_index/forget_mentions", "subject_index/forget_indexed_tables"):
                     cursor.execute(sql.load(statement), {"tables": forget})
             if entries:
                 self._add(cursor, entries)
@@ -202,12 +203,10 @@ class SubjectIndex:
 
     @staticmethod
     def _add(cursor: duckdb.DuckDBPyConnection, entries: list[IndexEntries]) -> None:
-        cursor.register("new_postings", pa.concat_tables([e.postings for e in entries]))
-        cursor.register("new_mentions", pa.concat_tables([e.mentions for e in entries]))
-        cursor.execute(sql.load("subject_index/add_postings"))
-        cursor.execute(sql.load("subject_index/add_mentions"))
-        cursor.unregister("new_postings")
-        cursor.unregister("new_mentions")
+        for part in ("postings", "hours", "mentions"):
+            cursor.register(f"new_{part}", pa.concat_tables([getattr(e, part) for e in entries]))
+            cursor.execute(sql.load(f"subject_index/add_{part}"))
+            cursor.unregister(f"new_{part}")
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
@@ -240,14 +239,14 @@ class SubjectIndex:
                     fresh = list(pool.map(reindex, shared))
             names = sorted(tables)
             with self._transaction() as cursor:
-                cursor.execute(sql.load("subject_index/forget_subject_postings"),
-                               {"employee_id": employee_id, "tables": names})
-                cursor.execute(sql.load("subject_index/forget_subject_mentions"),
-                               {"employee_id": employee_id, "tables": names})
+                for part in ("postings", "hours", "mentions"):
+                    cursor.execute(sql.load(f"subject_index/forget_subject_{part}"),
+                                   {"employee_id": employee_id, "tables": names})
                 cursor.execute(sql.load("subject_index/carry_fingerprint"), {
                     "tables": names, "old": [_versioned(tables[n][0].fingerprint) for n in names],
                     "new": [_versioned(tables[n][1].fingerprint) for n in names]})
-                for forget in ("forget_people_in_files", "forget_people_mentions_in_files"):
+                for forget in ("forget_people_in_files", "forget_people_hours_in_files",
+                               "forget_people_mentions_in_files"):
                     cursor.execute(sql.load(f"subject_index/{forget}"),
                                    {"files": [f for files in shared.values() for f in files], "people": people})
                 if fresh:
@@ -272,6 +271,11 @@ class SubjectIndex:
     def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
         """(table, day, rows) for one employee."""
         return [(t, d, int(n)) for t, d, n in self._run("subject_index/daily_rows", {"employee_id": employee_id})]
+
+    def weekday_hours(self, employee_id: str, tables: list[str]) -> dict[tuple[int, int], int]:
+        """{(ISO weekday, hour): rows} for one employee over some tables."""
+        return {(int(weekday), int(hour)): int(rows) for weekday, hour, rows in self._run(
+            "subject_index/weekday_hours", {"employee_id": employee_id, "tables": tables})}
 
     def table_coverage(self) -> dict[str, tuple[int, int]]:
         """table → (employees, rows)."""

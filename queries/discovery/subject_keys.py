@@ -59,6 +59,7 @@ KIND_LABELS = {
 }
 
 _TOKEN = re.compile(TOKEN)
+_REGEX_SPECIAL = set(r".^$*+?()[]{}|\-")
 _PLUS_TAG = re.compile(PLUS_TAG)
 
 
@@ -128,6 +129,20 @@ def _prefilter(directory: Directory) -> str:
     return "(?i)" + "|".join(shapes)
 
 
+def subject_prefilter(keys: list[Key]) -> str:
+    """A search every text holding one of `keys` as a token matches: each
+    key literally, in any case, an email also with a `+tag` before its `@`.
+    A text that fails it cannot name the subject, so it is never cut into
+    tokens; one that passes is still cut and matched exactly. (RE2 folds
+    case beyond ASCII, so the search may pass a look-alike: that only costs
+    a cut.)"""
+    def literal(text: str) -> str:
+        return "".join("\\" + c if c in _REGEX_SPECIAL else c for c in text)
+    forms = sorted({literal(local) + r"(?:\+[^@]*)?@" + literal(domain) if "@" in k.key else literal(k.key)
+                    for k in keys for local, _, domain in [k.key.partition("@")]})
+    return "(?i)" + "|".join(forms) if forms else "$^"
+
+
 def tokens_at_least(length: int) -> str:
     """TOKEN without the tokens shorter than `length` characters, which name
     nobody when every key is that long; cutting text into fewer tokens is
@@ -141,15 +156,20 @@ def tokens_at_least(length: int) -> str:
     return TOKEN_AT_LEAST.replace("{minimum,}", f"{{{length - 2},}}")
 
 
+@cache
+def _shortest_key(directory: Directory) -> int:
+    return min((len(k.key) for k in directory_keys(directory)), default=1)
+
+
 def token_params(directory: Directory, plus_tags: bool) -> dict:
     """The bound parameters of every statement that cuts values into tokens.
 
     The prefilter is a search every key's shape matches (built from the
     directory), so a value that fails it holds no key and is not cut up."""
-    lengths = [len(k.key) for k in directory_keys(directory)] or [1]
-    return {"token": tokens_at_least(min(lengths)), "single_token": SINGLE_TOKEN,
+    shortest = _shortest_key(directory)
+    return {"token": tokens_at_least(shortest), "single_token": SINGLE_TOKEN,
             "plus_tag": PLUS_TAG if plus_tags else "@", "json_escape": JSON_ESCAPE,
-            "prefilter": _prefilter(directory), "shortest_key": min(lengths)}
+            "prefilter": _prefilter(directory), "shortest_key": shortest}
 
 
 def as_key(token: str, plus_tags: bool = True) -> str | None:

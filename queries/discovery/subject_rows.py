@@ -16,7 +16,7 @@ from datetime import datetime
 from queries import sql
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory, Employee
-from queries.discovery.subject_keys import WHOLE_VALUE, keys_of, token_params
+from queries.discovery.subject_keys import WHOLE_VALUE, keys_of, subject_prefilter, token_params
 from queries.warehouse.engine import TableRef, Warehouse
 
 
@@ -55,7 +55,8 @@ def token_bindings(directory: Directory, plus_tags: bool, employee: Employee | N
     """The parameters of the token fragments, and the subject's keys when reading one person's rows."""
     bound = {**token_params(directory, plus_tags), "whole_value": WHOLE_VALUE}
     if employee is not None:
-        bound["subject_keys"] = [k.key for k in keys_of(employee)]
+        keys = keys_of(employee)
+        bound |= {"subject_keys": [k.key for k in keys], "subject_prefilter": subject_prefilter(keys)}
     return bound
 
 

@@ -4,18 +4,15 @@ data reveals about me. Plain data for the page to draw."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
 from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.mydata.inventory import UNREGISTERED, Inventory
-from queries.mydata.row_reader import MyRows
 
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
@@ -31,15 +28,14 @@ def daily_activity(backend: Backend, principal: Principal, inventory: Inventory)
 
 
 def weekday_hour_activity(backend: Backend, principal: Principal, inventory: Inventory) -> dict[tuple[int, int], int]:
-    """{(ISO weekday, hour): rows} over every table that records a capture time."""
+    """{(ISO weekday, hour): rows} over every table that records a capture
+    time, from the subject index's counts: the chart never reads the rows."""
     timed = [e for e in inventory.entries
              if dict(e.finding.columns).get(e.finding.time_column or "", "").startswith("TIMESTAMP")]
-    counts: Counter = Counter()
     with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
-        for weekday, hour, count in backend.rows.weekday_hours(read, principal.employee_id, timed) if timed else []:
-            counts[(int(weekday), int(hour))] += int(count)
+        counts = backend.index.weekday_hours(principal.employee_id, [e.name for e in timed]) if timed else {}
         read.took([e.name for e in timed], sum(counts.values()))
-    return dict(counts)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -52,56 +48,59 @@ class Insight:
     values: dict[str, float]  # a small series to chart: label -> value
 
 
-def _rows_of(results: list[MyRows], category: str) -> list[pa.Table]:
-    return [r.rows for r in results if r.rows is not None and r.entry.category == category and r.rows.num_rows]
-
-
-def _typing(tables: list[pa.Table]) -> Insight | None:
-    timed = [t for t in tables if {"dwell_ms", "flight_ms"} <= set(t.column_names)]
-    if not timed:
+def _typing(summary: tuple) -> Insight | None:
+    presses, dwell, flight = summary
+    if not presses or dwell is None or flight is None:
         return None
-    dwell = pa.chunked_array([c for t in timed for c in t["dwell_ms"].chunks])
-    flight = pa.chunked_array([c for t in timed for c in t["flight_ms"].chunks])
-    quantiles = {f"{int(q * 100)}th percentile": q for q in (0.1, 0.5, 0.9)}
-    values = {f"hold {label}": round(pc.quantile(dwell, q=q)[0].as_py(), 1) for label, q in quantiles.items()}
-    values |= {f"gap {label}": round(pc.quantile(flight, q=q)[0].as_py(), 1) for label, q in quantiles.items()}
+    labels = ("10th percentile", "50th percentile", "90th percentile")
+    values = {f"hold {label}": round(value, 1) for label, value in zip(labels, dwell, strict=True)}
+    values |= {f"gap {label}": round(value, 1) for label, value in zip(labels, flight, strict=True)}
     return Insight("keystrokes", "Your typing rhythm",
-                   f"From {len(dwell):,} key presses: you hold a key for {values['hold 50th percentile']:.0f} ms and "
+                   f"From {presses:,} key presses: you hold a key for {values['hold 50th percentile']:.0f} ms and "
                    f"pause {values['gap 50th percentile']:.0f} ms between keys (medians). Timings like these are "
                    f"distinctive enough to recognise a person, and can hint at fatigue or stress.", values)
 
 
-def _apps(tables: list[pa.Table]) -> Insight | None:
-    names = [name for t in tables if "app" in t.column_names for name in t["app"].to_pylist() if name]
-    if not names:
+def _apps(summary: tuple, shown: Callable[[str], str]) -> Insight | None:
+    named, apps, records = summary
+    if not named or not apps:
         return None
-    top = dict(Counter(names).most_common(8))
+    top: Counter = Counter()
+    for app, count in zip(apps, records, strict=True):
+        top[shown(app)] += count
     first = next(iter(top))
     return Insight("app_usage", "The applications you used most",
                    f"{first} appears most often in what was recorded about your screen time "
-                   f"({top[first]:,} of {len(names):,} records).", {k: float(v) for k, v in top.items()})
+                   f"({top[first]:,} of {named:,} records).", {k: float(v) for k, v in top.items()})
 
 
-def _screens(tables: list[pa.Table]) -> Insight | None:
-    captured = [t for t in tables if "ocr_text" in t.column_names]
-    total = sum(t.num_rows for t in captured)
+def _screens(summary: tuple) -> Insight | None:
+    total, with_text = summary
     if not total:
         return None
-    with_text = sum(t.num_rows - t["ocr_text"].null_count for t in captured)
-    share = with_text / total
     return Insight("screen", "What was read off your screen",
-                   f"{share:.0%} of your {total:,} screen captures had their visible text extracted (OCR): "
+                   f"{with_text / total:.0%} of your {total:,} screen captures had their visible text extracted (OCR): "
                    f"whatever was on screen, including private messages, became searchable text.",
                    {"with extracted text": float(with_text), "image only": float(total - with_text)})
 
 
-INSIGHTS = {"keystrokes": _typing, "app_usage": _apps, "screen": _screens}
-
-
 def insights(backend: Backend, principal: Principal, inventory: Inventory) -> list[Insight]:
-    """What my keystrokes, app usage and screen captures reveal, in plain words."""
-    entries = [e for e in inventory.entries if e.category in INSIGHTS]
-    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [principal.employee_id]) as read:
-        results = backend.rows.within(read, principal.employee_id, entries)
-    found = [make(_rows_of(results, category)) for category, make in INSIGHTS.items()]
+    """What my keystrokes, app usage and screen captures reveal, in plain
+    words. Each is computed in the warehouse over the few columns it needs,
+    so no keystroke row leaves it; an application's name is shown with the
+    colleagues it may name pseudonymized."""
+    me = principal.employee_id
+
+    def shown(text: str) -> str:
+        return backend.rows.hiding_colleagues(me, text)
+
+    wanted = [("keystrokes", ("dwell_ms", "flight_ms"), "insights/typing", _typing),
+              ("app_usage", ("app",), "insights/apps", lambda summary: _apps(summary, shown)),
+              ("screen", ("ocr_text",), "insights/screens", _screens)]
+    found = []
+    with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [me]) as read:
+        for category, columns, statement, make in wanted:
+            entries = [e for e in inventory.entries if e.category == category]
+            summary = backend.rows.summary(read, me, entries, columns, statement) if entries else None
+            found.append(make(summary) if summary else None)
     return [insight for insight in found if insight]

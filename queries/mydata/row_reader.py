@@ -9,13 +9,14 @@ and pseudonymizes colleagues before anything leaves.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from queries import sql
 from queries.access.reads import Read
+from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory
 from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.mydata.pseudonyms import Pseudonymizer
@@ -37,6 +38,26 @@ class MyRows:
 
 
 @dataclass(frozen=True)
+class _SubjectColumns:
+    """Some columns of one employee's rows in one table, as a statement to union."""
+
+    entry: InventoryEntry
+    rows: sql.Fragment
+    relations: dict[str, pa.Table]
+
+
+def where_found(entry: InventoryEntry) -> TableFinding:
+    """The table as far as the subject index found the person in it: only
+    the columns that held them are searched for their keys. The files are
+    already the index's, so this is as exact as the index itself; a column
+    nobody holds them in is not cut into tokens for nothing. A table the
+    index gave no columns for is searched whole."""
+    columns = {mention.column for mention in entry.found}
+    scanned = tuple(column for column in entry.finding.scanned if column[0] in columns)
+    return replace(entry.finding, scanned=scanned) if scanned else entry.finding
+
+
+@dataclass(frozen=True)
 class RowReader:
     warehouse: Warehouse
     directory: Directory
@@ -53,41 +74,60 @@ class RowReader:
                   sum(f.rows.num_rows for f in fetched if f.rows is not None))
         return fetched
 
-    def weekday_hours(self, read: Read, employee_id: str, entries: list[InventoryEntry]) -> list[tuple]:
-        """(ISO weekday, hour, rows) of one employee's rows in `entries`, in
-        one statement; if a table cannot be read, table by table, skipping
-        what fails, so a broken table hides nothing else."""
+    def summary(self, read: Read, employee_id: str, entries: list[InventoryEntry], columns: tuple[str, ...],
+                statement: str) -> tuple | None:
+        """One row of `statement` (`queries/sql/<statement>.sql`, over
+        `{{rows}}`) computed in the warehouse over `columns` of one
+        employee's rows in those `entries` that have all of them: a figure
+        about many rows without carrying the rows out. None when no table
+        has the columns or none can be read."""
         read.require(employee_id)
-        subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
+        having = [e for e in entries if set(columns) <= {name for name, _ in e.finding.columns}]
         parts = []
-        for number, entry in enumerate(entries):
+        for number, entry in enumerate(having):
             try:
-                parts.append(self._weekday_hours_in(entry, number))
+                parts.append(self._columns_of_subject(entry, columns, number))
             except WarehouseError as problem:
                 log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
         if not parts:
-            return []
-        relations = {name: table for _, tables in parts for name, table in tables.items()}
-        total = sql.render("weekday_hour_totals",
-                           fragments={"per_table": sql.Fragment.join([p for p, _ in parts], "UNION ALL")})
+            return None
+        subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
         try:
-            return self.warehouse.query(total, subject, relations)
-        except WarehouseError:
-            rows = []
-            for statement, tables in parts:
-                try:
-                    rows += self.warehouse.query(statement, subject, tables)
-                except WarehouseError:
-                    continue
-            return rows
+            row = self._summarize(statement, parts, subject)
+        except WarehouseError as problem:
+            log.warning("summarizing %s for %s failed (%s); again without the tables that fail alone",
+                        statement, employee_id, problem)
+            parts = [part for part in parts if self._readable(statement, part, subject)]
+            if not parts:
+                return None
+            row = self._summarize(statement, parts, subject)
+        read.took([part.entry.name for part in parts], sum(part.entry.postings.rows for part in parts))
+        return row
 
-    def _weekday_hours_in(self, entry: InventoryEntry, number: int) -> tuple[sql.Fragment, dict]:
-        suffix = f"_t{number}"
-        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], suffix)
-        statement = sql.render("rows_by_weekday_hour", fragments={
-            "rows": rows.plain, "names_subject": names_subject(entry.finding),
-            "event_time": event_time_fragment(entry.finding)})
-        return statement, rows.relations
+    def _summarize(self, statement: str, parts: list[_SubjectColumns], subject: dict) -> tuple:
+        rendered = sql.render(statement, fragments={"rows": sql.Fragment.join([p.rows for p in parts], "UNION ALL")})
+        [row] = self.warehouse.query(rendered, subject, {n: t for p in parts for n, t in p.relations.items()})
+        return row
+
+    def _readable(self, statement: str, part: _SubjectColumns, subject: dict) -> bool:
+        try:
+            self._summarize(statement, [part], subject)
+            return True
+        except WarehouseError as problem:
+            log.warning("reading %s failed: %s", part.entry.name, problem)
+            return False
+
+    def _columns_of_subject(self, entry: InventoryEntry, columns: tuple[str, ...], number: int) -> _SubjectColumns:
+        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}")
+        listed = sql.Fragment.listed([sql.render("insights/column", identifiers={"column": c}) for c in columns])
+        statement = sql.render("insights/columns_of_subject", fragments={
+            "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(entry))})
+        return _SubjectColumns(entry, statement, rows.relations)
+
+    def hiding_colleagues(self, employee_id: str, text: str) -> str:
+        """A text summarized from one employee's rows, with every colleague
+        it names pseudonymized, as in their rows."""
+        return Pseudonymizer(self.pseudonym_key, self.directory.by_id(employee_id), self.directory).text(text)
 
     def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
         employee = self.directory.by_id(employee_id)
@@ -95,7 +135,7 @@ class RowReader:
         try:
             source = self.warehouse.rows([(finding.table, entry.postings.files)])
             statement = sql.render("read_subject_rows", fragments={
-                "rows": source.plain, "names_subject": names_subject(finding),
+                "rows": source.plain, "names_subject": names_subject(where_found(entry)),
                 "event_time": event_time_fragment(finding)})
             rows = self.warehouse.query_arrow(statement, {
                 "row_limit": limit, **token_bindings(self.directory, self.plus_tags, employee)}, source.relations)

@@ -47,13 +47,22 @@ hits AS MATERIALIZED (
     SELECT text_hits.employee_id, file_index, row_number, event_time, text_hits.column_number, finding, form
     FROM texts
     JOIN text_hits ON text_hits.column_number = texts.daylight_value.c AND text_hits.t = texts.daylight_value.t
+),
+rows_naming AS MATERIALIZED (
+    SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits
 )
 SELECT 'posting' AS part, employee_id, file_index, CAST(event_time AS DATE) AS day,
        NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, count(*) AS row_count,
-       min(event_time) AS first_seen, max(event_time) AS last_seen
-FROM (SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits)
+       min(event_time) AS first_seen, max(event_time) AS last_seen, NULL::INTEGER AS weekday, NULL::INTEGER AS hour
+FROM rows_naming
 GROUP BY employee_id, file_index, day
 UNION ALL
-SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL
+SELECT 'hour', employee_id, file_index, NULL, NULL, NULL, NULL, count(*), NULL, NULL,
+       isodow(event_time), hour(event_time)
+FROM rows_naming
+WHERE event_time IS NOT NULL
+GROUP BY employee_id, file_index, isodow(event_time), hour(event_time)
+UNION ALL
+SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL, NULL, NULL
 FROM hits
 GROUP BY employee_id, file_index, column_number, finding, form

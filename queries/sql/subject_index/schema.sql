@@ -1,4 +1,4 @@
--- The subject index: which tables, files and days hold which employees.
+-- The subject index: which tables, files, days and hours of the week hold which employees.
 CREATE TABLE IF NOT EXISTS indexed_tables (
     table_name VARCHAR PRIMARY KEY,
     fingerprint VARCHAR NOT NULL,
@@ -12,6 +12,15 @@ CREATE TABLE IF NOT EXISTS postings (
     row_count BIGINT NOT NULL,
     first_seen TIMESTAMP,
     last_seen TIMESTAMP
+)
+;
+CREATE TABLE IF NOT EXISTS hours (
+    employee_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    weekday INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    row_count BIGINT NOT NULL
 )
 ;
 CREATE TABLE IF NOT EXISTS mentions (

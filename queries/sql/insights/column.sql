@@ -1,0 +1,2 @@
+-- One column of the rows an insight summarizes, by its quoted name.
+{{column}}

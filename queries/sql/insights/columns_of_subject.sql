@@ -1,0 +1,5 @@
+-- Some columns of one employee's rows in one table (read only from the files
+-- the subject index names), for an insight to summarize.
+SELECT {{columns}}
+FROM {{rows}}
+WHERE {{names_subject}}

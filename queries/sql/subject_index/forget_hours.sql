@@ -1,0 +1,1 @@
+DELETE FROM hours WHERE list_contains($tables, table_name)
