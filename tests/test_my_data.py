@@ -24,6 +24,7 @@ from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
 from queries.mydata.my_rows import my_rows, where_named
 from queries.mydata.pseudonyms import Pseudonymizer
+from queries.mydata.row_reader import reading_batches
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names, truth_rows
 from tests.test_discovery import planned_tables
@@ -271,6 +272,34 @@ def test_a_table_broken_after_indexing_is_reported_without_internals(lake_copy_b
     [result] = my_rows(backend, principal_for(employee), VIEW_OWN_TELEMETRY, [entry])
     assert result.rows is None and "cannot be read right now" in result.error
     assert str(lake) not in result.error
+
+
+def _batch_of_several(inventory):
+    return next(batch for batch in reading_batches(list(inventory.entries)) if len(batch) >= 2)
+
+
+def test_tables_read_together_give_each_table_its_own_rows(backend, median):
+    """Tables sharing a schema are read by one statement; each must get
+    exactly the rows it gets when read alone (a limit reads table by table)."""
+    principal = principal_for(median)
+    batch = _batch_of_several(inventory_for(backend, principal))
+    together = my_rows(backend, principal, VIEW_OWN_TELEMETRY, batch)
+    alone = my_rows(backend, principal, VIEW_OWN_TELEMETRY, batch, limit=10**9)
+    assert [r.entry.name for r in together] == [e.name for e in batch]
+    for joint, single in zip(together, alone, strict=True):
+        assert joint.rows.num_rows == joint.entry.postings.rows
+        assert joint.rows.to_pylist() == single.rows.to_pylist()
+
+
+def test_a_broken_table_read_together_with_others_hides_none_of_them(lake_copy_backend, demo_users):
+    backend, lake = lake_copy_backend
+    employee = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
+    batch = _batch_of_several(inventory_for(backend, principal_for(employee)))
+    for path in batch[0].postings.files:
+        open(path, "wb").write(b"PAR1 broken after indexing")
+    broken, *others = my_rows(backend, principal_for(employee), VIEW_OWN_TELEMETRY, batch)
+    assert broken.rows is None and "cannot be read right now" in broken.error and str(lake) not in broken.error
+    assert [r.rows.num_rows for r in others] == [e.postings.rows for e in batch[1:]]
 
 
 @pytest.fixture

@@ -83,10 +83,10 @@ class Scanned:
 BATCH_BYTES = 128 * 2**20  # files read by one statement, at most (a single larger table is read alone)
 
 
-def _file_bytes(finding: TableFinding) -> int:
+def _file_bytes(files: tuple[str, ...]) -> int:
     """A file gone since discovery counts nothing here; reading it fails and is reported."""
     total = 0
-    for file in finding.files:
+    for file in files:
         try:
             total += os.path.getsize(file)
         except OSError:
@@ -98,7 +98,8 @@ def batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
     """Tables that share a schema and a storage are read by one statement, so a text they
     share is cut into tokens once and small tables do not each pay for a
     statement: a lake keeps many snapshots and regional copies of one
-    dataset (the sample keeps over a hundred of some)."""
+    dataset (the sample keeps over a hundred of some). Reading one
+    person's rows batches the same way, over the files holding them."""
     alike: dict[tuple, list[TableFinding]] = {}
     for finding in stale:
         alike.setdefault((finding.storage, finding.columns, finding.time_column, finding.scanned), []).append(finding)
@@ -106,7 +107,7 @@ def batches(stale: list[TableFinding]) -> list[list[TableFinding]]:
     for members in alike.values():
         batch, size = [], 0
         for finding in members:
-            grows = _file_bytes(finding)
+            grows = _file_bytes(finding.files)
             if batch and size + grows > BATCH_BYTES:
                 batches.append(batch)
                 batch, size = [], 0

@@ -87,7 +87,8 @@ class RefreshReport:
 
 COMMIT_EVERY = 32  # tables whose entries are swapped in per transaction
 _METHOD_SQL = ("index_table_tokens", "tokens/raw_tokens", "tokens/key_of_token", "tokens/is_document",
-               "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text")
+               "tokens/row_texts", "tokens/scalar_text", "tokens/nested_text", "tokens/scalar_value",
+               "tokens/nested_value")
 
 
 @cache

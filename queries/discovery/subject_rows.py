@@ -29,12 +29,16 @@ class TableScan:
     error: str | None = None
 
 
+def _column_text(column: str, nested: bool) -> sql.Fragment:
+    return sql.render(f"tokens/{'nested' if nested else 'scalar'}_value", identifiers={"column": column})
+
+
 def row_texts(finding: TableFinding) -> sql.Fragment:
     """The texts of a row worth cutting into tokens, one per scanned column."""
     texts = []
     for number, (column, nested) in enumerate(finding.scanned):
-        text = sql.render(f"tokens/{'nested' if nested else 'scalar'}_text", identifiers={"column": column},
-                          param_suffix=f"_{number}")
+        text = sql.render(f"tokens/{'nested' if nested else 'scalar'}_text",
+                          fragments={"value": _column_text(column, nested)}, param_suffix=f"_{number}")
         texts.append(sql.Fragment(text.text, {**text.params, f"column_number_{number}": number}))
     return sql.render("tokens/row_texts", fragments={"texts": sql.Fragment.listed(texts)})
 
@@ -48,7 +52,10 @@ def token_fragments() -> dict[str, sql.Fragment]:
 
 
 def names_subject(finding: TableFinding) -> sql.Fragment:
-    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), **token_fragments()})
+    passes = sql.Fragment.join([sql.render("tokens/passes_subject_prefilter", fragments={"value": _column_text(*c)})
+                                for c in finding.scanned], "OR")
+    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), "any_text_passes": passes,
+                                                         **token_fragments()})
 
 
 def token_bindings(directory: Directory, plus_tags: bool, employee: Employee | None = None) -> dict:

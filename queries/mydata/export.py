@@ -34,6 +34,7 @@ from queries.mydata.csv_safe import WHY as CSV_NEUTRALIZATION
 from queries.mydata.csv_safe import csv_bytes
 from queries.mydata.export_pages import folder_name, index_page, kind_of, table_page
 from queries.mydata.inventory import Inventory, InventoryEntry
+from queries.mydata.row_reader import reading_batches
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
     buffer = io.BytesIO()
     tables, checksums = [], {}
     entries = list(inventory.entries)
+    order = {entry.name: position for position, entry in enumerate(entries)}
     with (personal_read(backend.ledger, principal, EXPORT_OWN_DATA, [principal.employee_id]) as read,
           zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive):
 
@@ -93,8 +95,9 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             checksums[name] = hashlib.sha256(data).hexdigest()
 
         folders: dict[str, str] = {}
-        for done, entry in enumerate(entries, start=1):
-            [result] = backend.rows.within(read, principal.employee_id, [entry])
+        results = (result for batch in reading_batches(entries)
+                   for result in backend.rows.within(read, principal.employee_id, batch))
+        for done, result in enumerate(results, start=1):
             entry, rows = result.entry, result.rows
             record = {"table": entry.name, "registered": entry.registered, "register": _register_metadata(entry),
                       "rows": 0, "first_seen": None, "last_seen": None, "files": [], "error": result.error}
@@ -111,6 +114,7 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             add(f"{base}/index.html", table_page(record, rows))
             tables.append(record)
             progress(done, len(entries))
+        tables.sort(key=lambda table: order[table["table"]])
         add("index.html", index_page(inventory.name, inventory.employee_id, generated_at, tables, folders))
         manifest = {"employee_id": inventory.employee_id, "generated_at": generated_at,
                     "pseudonymization": "Identifiers of other people are replaced by keyed pseudonyms, "

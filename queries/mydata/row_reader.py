@@ -13,11 +13,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from queries import sql
 from queries.access.reads import Read
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory
+from queries.discovery.index_scan import batches
 from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.mydata.pseudonyms import Pseudonymizer
 from queries.warehouse.engine import Warehouse, WarehouseError
@@ -57,6 +59,17 @@ def where_found(entry: InventoryEntry) -> TableFinding:
     return replace(entry.finding, scanned=scanned) if scanned else entry.finding
 
 
+def reading_batches(entries: list[InventoryEntry]) -> list[list[InventoryEntry]]:
+    """Tables read by one statement: those sharing a schema, a storage and
+    the columns the person was found in, up to a batch's bytes of the files
+    holding them (`index_scan.batches`)."""
+    by_finding = {}
+    for entry in entries:
+        by_finding.setdefault(replace(where_found(entry), files=entry.postings.files), []).append(entry)
+    return [[entry for finding in batch for entry in by_finding.pop(finding, [])]
+            for batch in batches(list(by_finding))]
+
+
 @dataclass(frozen=True)
 class RowReader:
     warehouse: Warehouse
@@ -69,7 +82,12 @@ class RowReader:
         """One employee's rows in each of `entries`, as part of a read the
         caller holds open, which records them all as one entry."""
         read.require(employee_id)
-        fetched = [self._fetch(employee_id, entry, limit) for entry in entries]
+        if limit < ALL_ROWS:
+            fetched = [self._fetch(employee_id, entry, limit) for entry in entries]
+        else:
+            found = {id(result.entry): result for batch in reading_batches(entries)
+                     for result in self._fetch_batch(employee_id, batch)}
+            fetched = [found[id(entry)] for entry in entries]
         read.took([f.entry.name for f in fetched if f.rows is not None],
                   sum(f.rows.num_rows for f in fetched if f.rows is not None))
         return fetched
@@ -128,6 +146,34 @@ class RowReader:
         """A text summarized from one employee's rows, with every colleague
         it names pseudonymized, as in their rows."""
         return Pseudonymizer(self.pseudonym_key, self.directory.by_id(employee_id), self.directory).text(text)
+
+    def _fetch_batch(self, employee_id: str, batch: list[InventoryEntry]) -> list[MyRows]:
+        """All rows of tables sharing a schema, by one statement (a statement
+        costs more than a small table's rows); if it fails, table by table,
+        so a broken table hides nothing else."""
+        if len(batch) == 1:
+            return [self._fetch(employee_id, batch[0], ALL_ROWS)]
+        employee = self.directory.by_id(employee_id)
+        try:
+            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch])
+            statement = sql.render("read_subject_rows_of_tables", fragments={
+                "numbered_rows": source.numbered, "names_subject": names_subject(where_found(batch[0])),
+                "event_time": event_time_fragment(batch[0].finding)})
+            rows = self.warehouse.query_arrow(statement, token_bindings(self.directory, self.plus_tags, employee),
+                                              source.relations)
+        except WarehouseError as problem:
+            log.warning("reading %d tables together for %s failed (%s); reading them one by one",
+                        len(batch), employee_id, problem)
+            return [self._fetch(employee_id, entry, ALL_ROWS) for entry in batch]
+        pseudonymizer = Pseudonymizer(self.pseudonym_key, employee, self.directory)
+        file_of_row, rows = rows["daylight_file"], rows.drop_columns(["daylight_file"])
+        results, first = [], 0
+        for entry in batch:
+            positions = pa.array(range(first, first + len(entry.postings.files)), pa.int64())
+            first += len(entry.postings.files)
+            mine = rows.filter(pc.is_in(pc.cast(file_of_row, pa.int64()), value_set=positions))
+            results.append(MyRows(entry, pseudonymizer.apply(mine)))
+        return results
 
     def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
         employee = self.directory.by_id(employee_id)

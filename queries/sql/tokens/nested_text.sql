@@ -1,3 +1,2 @@
--- One nested column (list, array, struct, map, union, JSON) as JSON text: every
--- value and every map key at any depth becomes part of the text.
-{'c': $column_number, 'nested': true, 't': CAST(to_json({{column}}) AS VARCHAR)}
+-- One nested column's JSON text, to cut into tokens.
+{'c': $column_number, 'nested': true, 't': {{value}}}

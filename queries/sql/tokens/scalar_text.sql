@@ -1,2 +1,2 @@
--- One top-level scalar column (text, integer, binary, uuid…) as text to cut into tokens.
-{'c': $column_number, 'nested': false, 't': CAST({{column}} AS VARCHAR)}
+-- One top-level scalar column's text, to cut into tokens.
+{'c': $column_number, 'nested': false, 't': {{value}}}
