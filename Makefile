@@ -42,7 +42,8 @@ chromium:
 test: $(VENV)/.test chromium libseccomp .artifacts/axe.min.js
 	$(PY) -m pytest -n 2 --dist loadfile
 
-bench: $(VENV)/.runtime
+# The load case drives Debian's Chromium with Playwright, as the browser tests do.
+bench: $(VENV)/.test chromium libseccomp
 	PYTHONPATH=. $(PY) -m bench
 
 clean:

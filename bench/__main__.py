@@ -1,6 +1,7 @@
 """`python -m bench` (or `make bench`): generates or reuses the S and L
 warehouses, times every case on 20 employees per size against its
-baseline, prints one table and writes `bench/results.json`."""
+baseline, then runs the load case (`bench/load.py`: 8 people at once in
+real browsers), prints the tables and writes `bench/results.json`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import bench.cases  # noqa: F401  (registers the cases)
 from bench.harness import CASES, TIERS, Context, first_of_tiers, measure, pick_subjects, spread
+from bench.load import LOAD_ROUNDS, load_case, print_load
 from bench.results import commit, load, merged, rewrite_readme
-from bench.warehouses import SIZES, ensure_sample, open_backend
+from bench.warehouses import BENCH_DATA, SIZES, ensure_sample, open_backend
 from sample_data.progress import progress_bar
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -35,7 +37,10 @@ def ratio(baseline_ms: float | None, median_ms: float | None) -> float | None:
     return round(value, 1) if value >= 10 else round(value, 3)
 
 
-def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
+LOAD = "load"
+
+
+def run_size(size: str, count: int, seed: int, wanted: set[str] | None, people: int) -> dict:
     started = time.perf_counter()
     sample, generated = ensure_sample(size, lambda step, done, total: progress_bar(f"generate {size} {step}", done, total))
     generation_s = time.perf_counter() - started if generated else None
@@ -67,7 +72,11 @@ def run_size(size: str, count: int, seed: int, wanted: set[str] | None) -> dict:
             "work": samples.work,
         })
     context.backend.close()
-    return {"size": size, "tables": manifest["tables"], "rows": manifest["rows"],
+    load = None
+    if wanted is None or LOAD in wanted:
+        print(f"load {size}: {people} people at once in Chromium…", flush=True)
+        load = load_case(BENCH_DATA / size, people, LOAD_ROUNDS)
+    return {"size": size, "load": load, "tables": manifest["tables"], "rows": manifest["rows"],
             "employees": manifest["options"]["employees"],
             "generation_s": None if generation_s is None else round(generation_s, 1),
             "index_refresh_s": round(index_s, 1), "tables_indexed": len(report.indexed),
@@ -110,6 +119,9 @@ def print_report(report: dict) -> None:
         print("  ".join(_cell(v).rjust(w) if i >= 2 else _cell(v).ljust(w) for i, (v, w) in enumerate(zip(line, widths))))
         if number == 0:
             print("  ".join("-" * w for w in widths))
+    for size in report["sizes"]:
+        if size.get("load"):
+            print_load(size["load"], size["size"])
     work = [(size["size"], r["case"], w) for size in report["sizes"] for r in size["results"] for w in r.get("work", [])]
     if work:
         print("\nWork done per run:")
@@ -128,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: S, L")
     parser.add_argument("--subjects", type=int, default=20, help="employees per size")
     parser.add_argument("--seed", type=int, default=1, help="seed for picking the employees")
-    parser.add_argument("--cases", help="comma-separated case names (default: all)")
+    parser.add_argument("--cases", help=f"comma-separated case names, {LOAD!r} for the load case (default: all)")
+    parser.add_argument("--people", type=int, default=8, help="people at once in the load case")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, metavar="FILE", help="print the table of an earlier run and exit")
     parser.add_argument("--readme", type=Path, metavar="FILE",
@@ -150,15 +163,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown size(s) {sorted(unknown)}; choose from {', '.join(SIZES)}", file=sys.stderr)
         return 2
     wanted = set(args.cases.split(",")) if args.cases else None
-    if wanted and wanted - {c.name for c in CASES}:
-        print(f"error: unknown case(s) {sorted(wanted - {c.name for c in CASES})}", file=sys.stderr)
+    if wanted and wanted - {c.name for c in CASES} - {LOAD}:
+        print(f"error: unknown case(s) {sorted(wanted - {c.name for c in CASES} - {LOAD})}", file=sys.stderr)
         return 2
     measured = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
                 "commit": commit(ROOT)}
-    results = [run_size(size, args.subjects, args.seed, wanted) for size in sizes]
+    results = [run_size(size, args.subjects, args.seed, wanted, args.people) for size in sizes]
     for size in results:
         for row in size["results"]:
             row["measured"] = measured
+        if size["load"]:
+            size["load"]["measured"] = measured
     run = {"date": measured["date"], "cores": measured["cores"], "python": platform.python_version(),
            "machine": platform.machine(), "sizes": results, "scaling": scaling(results)}
     print_report(run)

@@ -35,9 +35,10 @@ def merged(earlier: dict | None, run: dict) -> dict:
         return run
     sizes = {size["size"]: size for size in earlier.get("sizes", [])}
     for size in run["sizes"]:
-        kept = [r for r in sizes.get(size["size"], {}).get("results", [])
-                if r["case"] not in {new["case"] for new in size["results"]}]
-        sizes[size["size"]] = {**size, "results": kept + size["results"]}
+        before = sizes.get(size["size"], {})
+        kept = [r for r in before.get("results", []) if r["case"] not in {new["case"] for new in size["results"]}]
+        sizes[size["size"]] = {**size, "results": kept + size["results"],
+                               "load": size.get("load") or before.get("load")}
     return {**run, "sizes": list(sizes.values())}
 
 
@@ -60,13 +61,44 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def load_markdown(report: dict) -> str:
+    """The load case's figures per page, and its targets, for each size that has them."""
+    parts = []
+    for size in report["sizes"]:
+        load = size.get("load")
+        if not load:
+            continue
+        measured = load.get("measured") or {}
+        ledger, refresh = load["ledger"], load["refresh"]
+        parts += [f"**Load at {size['size']}**: {load['people']} people at once, {load['rounds']} rounds, "
+                  f"{load['seconds']:,.0f} s ({measured.get('date', '?')[:10]}, {measured.get('cores', '?')} cores, "
+                  f"`{measured.get('commit', '?')}`). Errors: {len(load['errors'])}. Portal peak memory: "
+                  f"{load['peak_memory_mb']:,.0f} MB. Ledger: {ledger['appended']} new entries, {ledger['expected']} "
+                  f"expected, {'intact' if ledger['intact'] else 'not intact'}. A file landed during round 2; the "
+                  f"new data was live {refresh.get('live_after_s', '—')} s later.", "",
+                  "| page | browser p50 s | browser p95 s | n | server p50 s | server p95 s | n |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        parts += [f"| {p['page']} | {_seconds(p['browser_p50_s'])} | {_seconds(p['browser_p95_s'])} | "
+                  f"{p['browser_n']} | {_seconds(p['server_p50_s'])} | {_seconds(p['server_p95_s'])} | {p['server_n']} |"
+                  for p in load["pages"]]
+        parts += ["", "Targets: " + "; ".join(f"{name}: {'met' if met else '**missed**'}"
+                                               for name, met in load["targets"].items()) + ".", ""]
+    return "\n".join(parts).strip()
+
+
 def rewrite_readme(readme: Path, report: dict) -> None:
     """Replaces what stands between the README's two markers."""
     text = readme.read_text()
     pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
     if not pattern.search(text):
         raise ValueError(f"{readme} has no section between {README_START!r} and {README_END!r}")
-    readme.write_text(pattern.sub(lambda _: f"{README_START}\n\n{markdown(report)}\n\n{README_END}", text))
+    load = load_markdown(report)
+    figures = markdown(report) + (f"\n\n{load}" if load else "")
+    readme.write_text(pattern.sub(lambda _: f"{README_START}\n\n{figures}\n\n{README_END}", text))
 
 
 def load(path: Path) -> dict | None:

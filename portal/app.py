@@ -3,13 +3,15 @@ sign the person in, then offer the pages their roles allow."""
 
 import streamlit as st
 
-from portal import session, timing
+from portal import server_log, session, timing
 from portal.navigation import visible_pages
 
 st.set_page_config(page_title="Daylight", page_icon="☀️", layout="wide")
+server_log.configure()
 
 with timing.script_run() as run:
     principal = session.signed_in()
+    run.backend = session.backend()
     if principal is None:
         # One hidden page that explains and offers sign-in: with no navigation at all,
         # Streamlit would list the files of portal/pages/ to a visitor who has not signed in.

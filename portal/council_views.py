@@ -60,7 +60,8 @@ def table_frame(table: Table, columns: list[str], value: str) -> pd.DataFrame:
 
 def collected_frame(figures: Oversight) -> pd.DataFrame:
     frame = pd.DataFrame([asdict(t) for t in figures.collected], columns=[f.name for f in fields(CollectedTable)])
-    frame["retention_days"] = [NOT_REGISTERED if pd.isna(days) else int(days) for days in frame["retention_days"]]
+    # One type per column (Arrow needs it): a number of days as text, beside the text for tables nobody registered.
+    frame["retention_days"] = [NOT_REGISTERED if pd.isna(days) else str(int(days)) for days in frame["retention_days"]]
     return frame.rename(columns={"employees": "employees covered", "rows": "rows held",
                                  "retention_days": "retention (days)", "legal_basis": "legal basis",
                                  "works_agreement_clause": "works agreement clause"})

@@ -5,7 +5,6 @@ browser's, and what an operator reads to see which page is slow."""
 from __future__ import annotations
 
 import logging
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,13 +13,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-log = logging.getLogger("daylight.portal.timing")
-log.setLevel(logging.INFO)
-log.propagate = False
-if not any(getattr(h, "stream", None) is sys.stderr for h in log.handlers):
-    _handler = logging.StreamHandler(sys.stderr)
-    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    log.addHandler(_handler)
+from portal import server_log
+from queries.backend import Backend
+
+log = server_log.logger("daylight.portal.timing", logging.INFO, propagate=False)
 
 SESSION_KEY = "daylight_timing_session"
 
@@ -36,15 +32,17 @@ def session_tag() -> str:
 @dataclass
 class ScriptRun:
     page: str = "(before a page was chosen)"
+    backend: Backend | None = None  # its data generation at the run's end is logged: a load test sees a refresh land
 
 
 @contextmanager
 def script_run() -> Iterator[ScriptRun]:
     """Logs the run's seconds, from sign-in to the page's end, however it
     ends: a page that stops or reruns itself ends by an exception Streamlit
-    catches. The caller names the page once it is known."""
+    catches. The caller names the page and the backend once known."""
     run, tag, started = ScriptRun(), session_tag(), time.perf_counter()
     try:
         yield run
     finally:
-        log.info("script run page=%r session=%s seconds=%.3f", run.page, tag, time.perf_counter() - started)
+        log.info("script run page=%r session=%s generation=%s seconds=%.3f", run.page, tag,
+                 run.backend.generation if run.backend else None, time.perf_counter() - started)

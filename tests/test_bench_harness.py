@@ -10,6 +10,7 @@ import pytest
 from bench.__main__ import scaling
 from bench.results import README_END, README_START, merged, rewrite_readme
 from bench.harness import Samples, Subject, Work, first_of_tiers, measure, pick_subjects, spread
+from bench.load import targets_met
 
 
 def test_subjects_span_the_volume_distribution_by_seed(backend):
@@ -113,3 +114,37 @@ def test_the_readme_table_is_written_from_the_results_between_its_markers(tmp_pa
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no section"):
         rewrite_readme(readme, _run("erasure", "S", 1.0, "2026-12-03T06:17:04+00:00", "x"))
+
+
+def _load(appended: int, expected: int, errors: list) -> dict:
+    return {"people": 8, "rounds": 3, "seconds": 90.0, "errors": errors, "peak_memory_mb": 900.0,
+            "pages": [{"page": "Home", "browser_n": 24, "browser_p50_s": 1.0, "browser_p95_s": 2.5, "server_n": 24,
+                       "server_p50_s": 0.4, "server_p95_s": 1.1}],
+            "ledger": {"expected": expected, "appended": appended, "intact": True},
+            "refresh": {"generation_before": 1, "generation_after": 2, "live_after_s": 12.0}}
+
+
+def test_the_load_case_misses_its_ledger_target_on_one_entry_too_many_or_too_few():
+    assert all(targets_met(_load(120, 120, [])).values())
+    assert not targets_met(_load(121, 120, []))["ledger exact and intact"]
+    assert not targets_met(_load(119, 120, []))["ledger exact and intact"]
+    assert not targets_met(_load(120, 120, [{"error": "timed out"}]))["no errors"]
+    stalled = _load(120, 120, [])
+    stalled["refresh"]["generation_after"] = 1
+    assert not targets_met(stalled)["the refresh landed during the run"]
+
+
+def test_a_run_without_the_load_case_keeps_the_earlier_load_figures_and_the_readme_shows_them(tmp_path):
+    earlier = _run("inventory", "S", 10.0, "2026-11-20T10:00:00+00:00", "aaaaaaa")
+    earlier["sizes"][0]["load"] = load = _load(120, 120, [])
+    load["measured"] = {"date": "2026-11-20T10:00:00+00:00", "cores": 2, "commit": "aaaaaaa"}
+    load["targets"] = targets_met(load)
+    now = merged(earlier, _run("erasure", "S", 450.0, "2026-12-03T10:00:00+00:00", "bbbbbbb"))
+    assert now["sizes"][0]["load"] == load
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{README_START}\n{README_END}\n")
+    rewrite_readme(readme, now)
+    text = readme.read_text()
+    assert "**Load at S**: 8 people at once, 3 rounds" in text and "`aaaaaaa`" in text
+    assert "| Home | 1.00 | 2.50 | 24 | 0.40 | 1.10 | 24 |" in text
+    assert "ledger exact and intact: met" in text

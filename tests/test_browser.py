@@ -5,56 +5,26 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from devtools.identity_provider import command as idp_command
-from devtools.run import portal_command, wait_until_ready
-from devtools.secrets import write_dev_secrets
+from devtools import stack
+from devtools.stack import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import write_config
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
 def running_stack(folder: Path, sample: Path, token_max_age: int):
     """Identity provider and portal as `make run` starts them, on free ports."""
-    app_port, idp_port = free_port(), free_port()
-    app_url, idp_url = f"http://localhost:{app_port}", f"http://localhost:{idp_port}"
-    secrets = folder / "secrets.toml"
-    write_dev_secrets(secrets, app_url, idp_url)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_CONFIG": str(write_config(folder, sample))}
-    processes = []
-    try:
-        idp_log, portal_log = folder / "idp.log", folder / "portal.log"
-        with open(idp_log, "w") as idp_out, open(portal_log, "w") as portal_out:
-            processes.append(subprocess.Popen(idp_command(sample, idp_port, token_max_age), stdout=idp_out,
-                                              stderr=subprocess.STDOUT, env=env, cwd=ROOT))
-            processes.append(subprocess.Popen(portal_command(app_port) + ["--secrets.files", str(secrets)],
-                                              stdout=portal_out, stderr=subprocess.STDOUT, env=env, cwd=ROOT))
-            wait_until_ready(f"{idp_url}/.well-known/openid-configuration", processes[0], idp_log)
-            wait_until_ready(f"{app_url}/_stcore/health", processes[1], portal_log)
-            yield app_url
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+    with stack.running_stack(folder, write_config(folder, sample), sample, token_max_age) as running:
+        yield running.app_url
 
 
 @pytest.fixture(scope="module")

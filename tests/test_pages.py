@@ -168,8 +168,8 @@ def test_a_missing_configuration_file_shows_a_plain_message(tmp_path, monkeypatc
     assert "cannot open its data" in at.error[0].value
 
 
-def test_each_script_run_logs_its_page_session_and_seconds_without_naming_the_person(open_page, demo_users,
-                                                                                     caplog):
+def test_each_script_run_logs_its_page_session_generation_and_seconds_without_naming_the_person(
+        open_page, demo_users, caplog):
     """What the load benchmark reads to tell the server's time from the browser's."""
     timing = logging.getLogger("daylight.portal.timing")
     timing.addHandler(caplog.handler)
@@ -180,11 +180,12 @@ def test_each_script_run_logs_its_page_session_and_seconds_without_naming_the_pe
         AppTest.from_file(str(PORTAL / "app.py"), default_timeout=60).run()
     finally:
         timing.removeHandler(caplog.handler)
-    runs = [re.fullmatch(r"script run page='(.+)' session=([0-9a-f]{12}) seconds=(\d+\.\d{3})", r.getMessage())
+    runs = [re.fullmatch(r"script run page='(.+)' session=([0-9a-f]{12}) generation=(\d+) seconds=(\d+\.\d{3})",
+                         r.getMessage())
             for r in caplog.records if r.name == "daylight.portal.timing"]
     assert len(runs) == 3 and all(runs)
     assert [m[1] for m in runs] == ["Home", "Home", "signed out"]
     assert len({m[2] for m in runs}) == 3, "one tag per browser session"
-    assert float(runs[0][3]) > 0
+    assert float(runs[0][4]) > 0 and int(runs[0][3]) >= 1, "the data generation the run saw"
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert user["email"] not in logged and user["employee_id"] not in logged and user["name"] not in logged

@@ -1,0 +1,429 @@
+"""The load case: many people at once, in real browsers.
+
+K people (by default 8: the median, heavy and light employees, the exempt
+executive, a works-council member, both HR privacy officers, then more
+employees) sign in through the development identity provider, each in a
+browser context of one Debian Chromium, and all at once visit every page
+their role offers, running a query on the SQL console, for a fixed number
+of rounds. As the second round starts a file lands in a table of the
+warehouse; the portal refreshes in the background while the pages go on,
+and the last round starts once the new data is live.
+
+Reported: per page, the median and 95th percentile of the browser's wait
+(click to the end of the page's script run) and of the server's own script
+runs (`portal/timing.py`'s log); the errors; the portal's peak memory
+(VmHWM); and the access ledger's new entries against the expected count.
+The expected count comes from a calibration before the run, in which each
+person alone visits every page twice: F entries for the first pass, P for
+the second. A session records a read once per data generation, and the
+generation moves exactly once during the run, so every person must add
+exactly 2F + (rounds - 2)P entries: concurrency loses or duplicates none.
+
+`python -m bench.load --size S` runs it on a copy of the benchmark
+warehouse; `python -m bench` runs it after the other cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from playwright.async_api import Browser, BrowserContext, Page, WebSocket, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from devtools.run import warm_portal
+from devtools.stack import CHROMIUM, CHROMIUM_ARGS, running_stack
+from queries.access.ledger import LEDGER_FILE, load_public_key, public_key_path, verify
+from sample_data.people import DemoUser
+from settings import load_settings
+
+PAGES = ("Home", "My data", "SQL console", "Who accessed my data", "Deletion requests", "Oversight", "Deletion queue")
+ORDER = ("employee, median data", "works-council member", "employee, heavy data", "HR privacy officer",
+         "employee, light data", "executive, exempt from collection", "second HR privacy officer")
+SIGNING_IN = "Home (signing in)"
+QUERY = "SQL console (a query)"
+LOAD_ROUNDS = 3
+REFRESH_SECONDS = 5  # how often the portal looks for changed files during the run
+WAIT_MS = 180_000  # a page that takes longer counts as an error
+TARGETS = {"server_p95_s": 2.0, "browser_p95_s": 5.0, "peak_memory_mb": 2048}
+
+SERVER_PROBLEM = re.compile(r"^(?:[\w.]+(?:Error|Exception): |\S+ \S+ ERROR )")
+SCRIPT_RUN = re.compile(r"script run page='(?P<page>.+?)' session=\w+ generation=(?P<generation>\d+|None) "
+                        r"seconds=(?P<seconds>[\d.]+)")
+
+
+@dataclass(frozen=True)
+class Person:
+    label: str
+    claims: dict
+
+
+@dataclass(frozen=True)
+class Visit:
+    label: str
+    page: str
+    round: int
+    seconds: float | None
+    error: str | None = None
+
+
+def people(sample: Path, count: int) -> list[Person]:
+    """The demo users in `ORDER`, then employees from the directory."""
+    demo = {user["label"]: user for user in json.loads((sample / "demo_users.json").read_text())}
+    chosen = [Person(label, demo[label]["claims"]) for label in ORDER if label in demo][:count]
+    taken = {person.claims.get("employee_id") for person in chosen}
+    with open(sample / "directory.csv", newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            if len(chosen) >= count:
+                break
+            if row["employee_id"] not in taken and row["exempt_from_collection"] != "True":
+                user = DemoUser(f"employee {row['employee_id']}", row["employee_id"], row["email"], row["name"],
+                                ("employees",))
+                chosen.append(Person(user.label, user.claims()))
+    return chosen
+
+
+def change_a_table(warehouse: Path) -> str:
+    """A new file lands in a table: a copy of one of its Parquet files."""
+    source = sorted(warehouse.glob("*.db/*/**/*.parquet"))[0]
+    landed = source.with_name(f"part-landed-{time.time_ns()}.parquet")
+    shutil.copyfile(source, landed)
+    return str(landed.relative_to(warehouse))
+
+
+async def _problem_on(page: Page) -> str | None:
+    if await page.locator('[data-testid="stException"]').count():
+        return "the page shows an exception"
+    state = await page.locator('[data-testid="stApp"]').get_attribute("data-test-connection-state")
+    return None if state in (None, "CONNECTED") else f"connection {state}"
+
+
+class Browsing:
+    """One person's browser context: signing in, then rounds of visits. A
+    script run has ended when the portal says so on the page's websocket
+    (Streamlit's `script_finished` message): exact however fast the run."""
+
+    def __init__(self, context: BrowserContext, app_url: str, person: Person):
+        self.context, self.app_url, self.person = context, app_url, person
+        self.page: Page | None = None
+        self.pages: list[str] = []
+        self.finished = 0
+
+    def _watch(self, socket: WebSocket) -> None:
+        def received(payload: str | bytes) -> None:
+            if isinstance(payload, bytes):
+                message = ForwardMsg()
+                message.ParseFromString(payload)
+                if message.WhichOneof("type") == "script_finished":
+                    self.finished += 1
+        socket.on("framereceived", received)
+
+    async def _until_run_ends(self, action: Callable[[], Awaitable]) -> float:
+        """Seconds from `action` (a click) to the end of the script run it caused."""
+        before, started = self.finished, time.perf_counter()
+        await action()
+        while self.finished <= before:
+            if time.perf_counter() - started > WAIT_MS / 1000:
+                raise PlaywrightError(f"no script run ended within {WAIT_MS / 1000:.0f} s")
+            await asyncio.sleep(0.02)
+        return time.perf_counter() - started
+
+    async def _timed(self, name: str, number: int, action: Callable[[], Awaitable[float]]) -> Visit:
+        try:
+            seconds = await action()
+            return Visit(self.person.label, name, number, seconds, await _problem_on(self.page))
+        except PlaywrightError as problem:
+            return Visit(self.person.label, name, number, None, str(problem).splitlines()[0])
+
+    async def sign_in(self, number: int) -> Visit:
+        self.page = page = await self.context.new_page()
+        page.on("websocket", self._watch)
+
+        async def through_the_provider() -> float:
+            await page.goto(self.app_url, wait_until="domcontentloaded")
+            await page.get_by_role("button", name="Sign in with your company account").click(timeout=WAIT_MS)
+            await page.wait_for_url("**/oauth2/authorize**", timeout=WAIT_MS)
+            chosen = page.locator(f"button[name=sub][value='{self.person.claims['sub']}']")
+            seconds = await self._until_run_ends(chosen.click)
+            await page.get_by_role("link", name="Home", exact=True).wait_for(timeout=WAIT_MS)
+            return seconds
+
+        visit = await self._timed(SIGNING_IN, number, through_the_provider)
+        if visit.error is None:
+            self.pages = [title for title in PAGES
+                          if await page.get_by_role("link", name=title, exact=True).count()]
+        return visit
+
+    async def round(self, number: int) -> list[Visit]:
+        visits = []
+        for title in self.pages:
+            link = self.page.get_by_role("link", name=title, exact=True)
+            visits.append(await self._timed(title, number, lambda link=link: self._until_run_ends(link.click)))
+            if title == "SQL console" and visits[-1].error is None:
+                visits.append(await self._query(number))
+        return [v for v in visits if v is not None]
+
+    async def _query(self, number: int) -> Visit | None:
+        """Counts the rows of the person's first table; a person with no
+        table has no query to run."""
+        tables = self.page.locator('[data-testid="stExpander"] summary')
+        if not await tables.count():
+            return None
+        label = re.search(r"(\S+) · [\d,]+ rows", await tables.first.inner_text())
+        if not label:
+            return Visit(self.person.label, QUERY, number, None, "the console lists no table name")
+        table = label[1].replace("\\", "")
+        editor = self.page.get_by_role("textbox", name="SQL")
+
+        async def run() -> float:
+            await editor.fill(f"SELECT count(*) AS n FROM {table}")
+            seconds = await self._until_run_ends(self.page.get_by_role("button", name="Run").click)
+            started = time.perf_counter()
+            await self.page.get_by_text(re.compile(r"^1 rows in")).wait_for(timeout=WAIT_MS)
+            return seconds + time.perf_counter() - started
+
+        return await self._timed(QUERY, number, run)
+
+
+def _ledger_entries(config: Path) -> tuple[int, bool]:
+    settings = load_settings(config)
+    found = verify(settings.state.path / LEDGER_FILE,
+                   load_public_key(public_key_path(settings.ledger.signing_key).read_bytes()))
+    return found.entries, found.intact
+
+
+def _server_runs(log: Path, start: int) -> list[tuple[str, int | None, float]]:
+    with open(log, encoding="utf-8", errors="replace") as text:
+        text.seek(start)
+        return [(m["page"], None if m["generation"] == "None" else int(m["generation"]), float(m["seconds"]))
+                for m in map(SCRIPT_RUN.search, text) if m]
+
+
+def _server_problems(log: Path, start: int) -> list[str]:
+    """The exceptions the portal logged (a traceback's last line), and its ERROR lines."""
+    with open(log, encoding="utf-8", errors="replace") as text:
+        text.seek(start)
+        return [line.strip() for line in text if SERVER_PROBLEM.match(line)]
+
+
+def _generation(log: Path) -> int:
+    return max((g for _, g, _ in _server_runs(log, 0) if g is not None), default=0)
+
+
+def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
+
+
+def _peak_memory_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return round(int(found[1]) / 1024, 1) if found else None
+
+
+async def _calibrate(browser: Browser, app_url: str, config: Path, person: Person) -> tuple[int, int, list[Visit]]:
+    """(F, P, visits): the ledger entries one person alone adds on a first
+    and on a second pass over their pages (signing in counts in the first)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        start, _ = _ledger_entries(config)
+        browsing = Browsing(context, app_url, person)
+        visits = [await browsing.sign_in(0)] + await browsing.round(0)
+        first, _ = _ledger_entries(config)
+        visits += await browsing.round(0)
+        second, _ = _ledger_entries(config)
+        return first - start, second - first, visits
+    finally:
+        await context.close()
+
+
+async def _browse(app_url: str, config: Path, log: Path, warehouse: Path, chosen: list[Person],
+                  rounds: int) -> dict:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        calibration = [await _calibrate(browser, app_url, config, person) for person in chosen]
+        expected = sum(2 * first + (rounds - 2) * repeat for first, repeat, _ in calibration)
+        before, _ = _ledger_entries(config)
+        log_start = log.stat().st_size
+        started = time.perf_counter()
+        contexts = [await browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in chosen]
+        browsing = [Browsing(context, app_url, person) for context, person in zip(contexts, chosen, strict=True)]
+        visits = list(await asyncio.gather(*(b.sign_in(1) for b in browsing)))
+        refresh: dict = {}
+        for number in range(1, rounds + 1):
+            if number == 2:
+                refresh = {"generation_before": _generation(log), "table_changed": change_a_table(warehouse)}
+                changed_at = time.perf_counter()
+            if number == 3:
+                refresh |= await _until_generation_moves(app_url, log, refresh["generation_before"])
+                refresh["live_after_s"] = round(time.perf_counter() - changed_at, 1)
+            for found in await asyncio.gather(*(b.round(number) for b in browsing)):
+                visits += found
+        seconds = time.perf_counter() - started
+        for context in contexts:
+            await context.close()
+        await browser.close()
+    after, intact = _ledger_entries(config)
+    return {"visits": visits, "calibration": [v for _, _, found in calibration for v in found],
+            "expected": expected, "appended": after - before, "intact": intact, "refresh": refresh,
+            "log_start": log_start, "seconds": round(seconds, 1)}
+
+
+async def _until_generation_moves(app_url: str, log: Path, before: int, timeout: float = 600) -> dict:
+    """Waits, without holding up any page, until a script run sees newer
+    data; a run by a visitor who has not signed in asks for one each second."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _generation(log) > before:
+            return {"generation_after": _generation(log)}
+        await asyncio.to_thread(warm_portal, app_url, 30)
+        await asyncio.sleep(1)
+    return {"generation_after": _generation(log), "problem": f"the refresh did not land within {timeout:.0f} s"}
+
+
+def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int) -> dict:
+    """The load case over the portal configured by `config`, whose warehouse
+    (`sample`'s) may be changed: give it a copy."""
+    if rounds < 3:
+        raise ValueError("the load case needs 3 rounds or more: before, during and after a refresh")
+    chosen = people(sample, count)
+    users = folder / "users"
+    users.mkdir(parents=True, exist_ok=True)
+    (users / "demo_users.json").write_text(json.dumps([{"label": p.label, "claims": p.claims} for p in chosen]))
+    with running_stack(folder, config, users, token_max_age=3600) as stack:
+        warm_portal(stack.app_url)
+        found = asyncio.run(_browse(stack.app_url, config, stack.portal_log, sample / "warehouse", chosen, rounds))
+        peak = _peak_memory_mb(stack.portal.pid)
+    found["server_problems"] = _server_problems(stack.portal_log, found["log_start"])
+    return _report(found, _server_runs(stack.portal_log, found["log_start"]), chosen, rounds, peak)
+
+
+def _report(found: dict, runs: list[tuple[str, int | None, float]], chosen: list[Person], rounds: int,
+            peak: float | None) -> dict:
+    visits: list[Visit] = found["visits"]
+    pages = []
+    for name in [SIGNING_IN, *PAGES, QUERY]:
+        browser = [v.seconds for v in visits if v.page == name and v.seconds is not None]
+        server = [s for page, _, s in runs if page == name]
+        if not browser and not server:
+            continue
+        (b50, b95), (s50, s95) = _percentiles(browser), _percentiles(server)
+        pages.append({"page": name, "browser_n": len(browser), "browser_p50_s": b50, "browser_p95_s": b95,
+                      "server_n": len(server), "server_p50_s": s50, "server_p95_s": s95})
+    errors = [asdict(v) for v in [*found["calibration"], *visits] if v.error]
+    errors += [{"label": None, "page": None, "round": None, "seconds": None, "error": f"the portal logged: {line}"}
+               for line in found["server_problems"]]
+    if "problem" in found["refresh"]:
+        errors.append({"label": None, "page": None, "round": 3, "seconds": None, "error": found["refresh"]["problem"]})
+    report = {"people": len(chosen), "labels": [p.label for p in chosen], "rounds": rounds,
+              "seconds": found["seconds"], "pages": pages, "errors": errors, "peak_memory_mb": peak,
+              "ledger": {"expected": found["expected"], "appended": found["appended"], "intact": found["intact"]},
+              "refresh": found["refresh"]}
+    report["targets"] = targets_met(report)
+    return report
+
+
+def targets_met(report: dict) -> dict:
+    """Each target of the load case, and whether this run met it."""
+    server = max((p["server_p95_s"] for p in report["pages"] if p["server_p95_s"] is not None), default=None)
+    browser = max((p["browser_p95_s"] for p in report["pages"] if p["browser_p95_s"] is not None), default=None)
+    ledger = report["ledger"]
+    return {
+        "server p95 ≤ 2 s on every page": server is not None and server <= TARGETS["server_p95_s"],
+        "browser p95 ≤ 5 s on every page": browser is not None and browser <= TARGETS["browser_p95_s"],
+        "no errors": not report["errors"],
+        "peak memory ≤ 2 GB": report["peak_memory_mb"] is not None
+        and report["peak_memory_mb"] <= TARGETS["peak_memory_mb"],
+        "ledger exact and intact": ledger["intact"] and ledger["expected"] == ledger["appended"],
+        "the refresh landed during the run": report["refresh"].get("generation_after", 0)
+        > report["refresh"].get("generation_before", 0),
+    }
+
+
+def print_load(report: dict, size: str) -> None:
+    print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s")
+    print(f"  {'page':<26} {'browser p50':>11} {'p95':>7} {'n':>4}   {'server p50':>10} {'p95':>7} {'n':>4}")
+    for p in report["pages"]:
+        cells = [p["browser_p50_s"], p["browser_p95_s"], p["browser_n"], p["server_p50_s"], p["server_p95_s"],
+                 p["server_n"]]
+        b50, b95, bn, s50, s95, sn = ("-" if c is None else str(c) for c in cells)
+        print(f"  {p['page']:<26} {b50:>11} {b95:>7} {bn:>4}   {s50:>10} {s95:>7} {sn:>4}")
+    ledger, refresh = report["ledger"], report["refresh"]
+    print(f"  errors: {len(report['errors'])}; portal peak memory: {report['peak_memory_mb']} MB; ledger: "
+          f"{ledger['appended']} new entries, {ledger['expected']} expected, "
+          f"{'intact' if ledger['intact'] else 'NOT intact'}; refresh: generation {refresh.get('generation_before')} "
+          f"→ {refresh.get('generation_after')}, live after {refresh.get('live_after_s')} s")
+    for error in report["errors"][:10]:
+        print(f"    error: {error['label']} on {error['page']} (round {error['round']}): {error['error']}")
+    for target, met in report["targets"].items():
+        print(f"  {'met   ' if met else 'MISSED'} {target}")
+
+
+def load_config(folder: Path, sample: Path, state: Path, keys: Path) -> Path:
+    """A portal.toml over a copy of a sample, refreshing every few seconds."""
+    config = folder / "portal.toml"
+    config.write_text("\n".join([
+        "[warehouse]", f'path = "{sample / "warehouse"}"', f'register = "{sample / "register.json"}"',
+        f"refresh_seconds = {REFRESH_SECONDS}",
+        "[directory]", f'path = "{sample / "directory.csv"}"',
+        "[state]", f'path = "{state}"',
+        "[ledger]", f'signing_key = "{keys / "ledger.pem"}"',
+        "[audit]", f'log = "{sample / "audit" / "ranger_audit.jsonl"}"', f'grants = "{sample / "grants.csv"}"',
+        f'groups = "{sample / "access_groups.json"}"', "",
+    ]))
+    return config
+
+
+def load_case(home: Path, count: int, rounds: int) -> dict:
+    """The load case on a copy of a benchmark size's folder (`home`: its
+    `data`, `state` and `keys`, the subject index already built)."""
+    folder = Path(tempfile.mkdtemp(prefix="daylight-load-"))
+    try:
+        for part in ("data", "state", "keys"):
+            shutil.copytree(home / part, folder / part)
+        config = load_config(folder, folder / "data", folder / "state", folder / "keys")
+        return run_load(folder, config, folder / "data", count, rounds)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.warehouses import BENCH_DATA, SIZES, ensure_sample, open_backend
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="S", choices=SIZES)
+    parser.add_argument("--people", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=LOAD_ROUNDS)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    ensure_sample(args.size, lambda step, done, total: None)
+    backend = open_backend(args.size)
+    backend.refresh()
+    backend.close()
+    report = load_case(BENCH_DATA / args.size, args.people, args.rounds)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_load(report, args.size)
+    return 0 if all(report["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

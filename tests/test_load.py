@@ -1,0 +1,36 @@
+"""The load case's smoke version, in every `make test`: two people at once
+in real browsers through the development identity provider, every page of
+their roles and a console query, three rounds, while a file lands in the
+warehouse. Times are `make bench`'s business; here what must hold under
+any load: no errors, the ledger exact and intact, the refresh landing
+without stopping anyone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bench.load import PAGES, QUERY, SIGNING_IN, load_config, run_load
+
+pytestmark = pytest.mark.browser
+
+
+def test_two_people_at_once_see_every_page_and_the_ledger_counts_every_read(tmp_path, sample):
+    copy = tmp_path / "data"
+    shutil.copytree(sample, copy)
+    report = run_load(tmp_path, load_config(tmp_path, copy, tmp_path / "state", tmp_path / "keys"), copy, 2, 3)
+    assert report["labels"] == ["employee, median data", "works-council member"]
+    assert report["errors"] == []
+    ledger = report["ledger"]
+    assert ledger["intact"] and ledger["appended"] == ledger["expected"] > 0
+    refresh = report["refresh"]
+    assert refresh["generation_after"] > refresh["generation_before"] and refresh["table_changed"]
+    measured = {p["page"]: p for p in report["pages"]}
+    assert {SIGNING_IN, "Home", "My data", "SQL console", "Oversight", QUERY} <= set(measured) <= {
+        SIGNING_IN, QUERY, *PAGES}
+    assert measured["My data"]["browser_n"] == 2 * 3 and measured["My data"]["server_n"] == 2 * 3
+    assert measured["Oversight"]["browser_n"] == 3, "only the council member sees the oversight page"
+    assert all(p["browser_p95_s"] > 0 for p in measured.values())
+    assert 0 < report["peak_memory_mb"] < 4096
+    assert report["targets"]["ledger exact and intact"] and report["targets"]["no errors"]
