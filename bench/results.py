@@ -77,7 +77,8 @@ def load_markdown(report: dict) -> str:
         parts += [f"**Load at {size['size']}**: {load['people']} people at once, {load['rounds']} rounds, "
                   f"{load['seconds']:,.0f} s ({measured.get('date', '?')[:10]}, {measured.get('cores', '?')} cores, "
                   f"`{measured.get('commit', '?')}`). Errors: {len(load['errors'])}. Portal peak memory: "
-                  f"{load['peak_memory_mb']:,.0f} MB. Ledger: {ledger['appended']} new entries, {ledger['expected']} "
+                  f"{load['peak_memory_mb']:,.0f} MB; its CPU: {load.get('portal_cores', '—')} cores on average "
+                  f"during the run. Ledger: {ledger['appended']} new entries, {ledger['expected']} "
                   f"expected, {'intact' if ledger['intact'] else 'not intact'}. A file landed during round 2; the "
                   f"new data was live {refresh.get('live_after_s', '—')} s later.", "",
                   "| page | browser p50 s | browser p95 s | n | server p50 s | server p95 s | n |",

@@ -18,6 +18,7 @@ from tests.test_browser import ROOT, sign_in
 AXE = ROOT / ".artifacts" / "axe.min.js"
 SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
 PAGES = ["Home", "My data", "SQL console", "Who accessed my data", "Deletion requests", "Oversight", "Deletion queue"]
+TABS = {"My data": ("Tables", "Charts")}  # tabs run only when opened, so each is checked open
 EMPLOYEES = ("employee, heavy data", "employee, median data", "employee, light data",
              "executive, exempt from collection")
 STAFF = ("works-council member", "HR privacy officer", "second HR privacy officer")
@@ -71,5 +72,9 @@ def violations_of(browser, portal_url, label: str, user: dict) -> tuple[int, lis
         _settled(page)
         found += _checked(page, f"{label} {title}")
         visited += 1
+        for tab in TABS.get(title, ()):
+            page.get_by_role("tab", name=tab, exact=True).click()
+            _settled(page)
+            found += _checked(page, f"{label} {title} {tab}")
     page.context.close()
     return visited, found

@@ -200,11 +200,14 @@ def open_my_data(monkeypatch):
 
     from streamlit.testing.v1 import AppTest
 
-    def run(config, claims):
+    def run(config, claims, tab: str | None = None):
+        """The page with `tab` open (default: the first): only the open tab runs."""
         monkeypatch.setenv("PORTAL_CONFIG", str(config))
         at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "portal/pages/my_data.py"),
                                default_timeout=60)
         at.user = claims
+        if tab:
+            at.session_state["my_data_tab"] = tab
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -212,15 +215,21 @@ def open_my_data(monkeypatch):
 
 
 def test_the_page_summarises_and_shows_only_my_data(open_my_data, config, backend, median, demo_users):
-    at = open_my_data(config, signed_in_claims(demo_users["employee, median data"]))
+    claims = signed_in_claims(demo_users["employee, median data"])
+    at = open_my_data(config, claims)
     inventory = inventory_for(backend, principal_for(median))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Tables"] == str(len(inventory.entries))
     assert metrics["Unregistered"] == str(len(inventory.unregistered))
     assert metrics["Kept too long"] == str(len(inventory.with_overdue_rows))
-    text = page_text(at)
-    for identifier in others(backend, median):
-        assert identifier not in text.replace("colleague-", ""), identifier
+    assert "Your data, kind by kind" in page_text(at) and not at.get("plotly_chart"), "only the open tab runs"
+    for tab in ("By kind of data", "Tables", "Charts", "Export a copy"):
+        opened = open_my_data(config, claims, tab)
+        assert bool(opened.get("plotly_chart")) == (tab == "Charts")
+        text = page_text(opened)
+        for identifier in others(backend, median):
+            assert identifier not in text.replace("colleague-", ""), (tab, identifier)
+    at = open_my_data(config, claims, "Tables")
     at.selectbox[0].select("collab.chat_messages").run()
     assert not at.exception
     preview = at.dataframe[-1].value
@@ -230,7 +239,7 @@ def test_the_page_summarises_and_shows_only_my_data(open_my_data, config, backen
 
 
 def test_the_page_builds_an_export_on_request(open_my_data, config, demo_users):
-    at = open_my_data(config, signed_in_claims(demo_users["employee, median data"]))
+    at = open_my_data(config, signed_in_claims(demo_users["employee, median data"]), "Export a copy")
     at.button[0].click().run()
     assert not at.exception
     assert at.get("download_button")[0].label.startswith("Download daylight-export-")
