@@ -48,20 +48,25 @@ hits AS MATERIALIZED (
     FROM texts
     JOIN text_hits ON text_hits.column_number = texts.daylight_value.c AND text_hits.t = texts.daylight_value.t
 ),
-rows_naming AS MATERIALIZED (
+rows_naming AS (
     SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits
+),
+hourly AS MATERIALIZED (
+    SELECT employee_id, file_index, CAST(event_time AS DATE) AS day, hour(event_time) AS hour, count(*) AS row_count,
+           min(event_time) AS first_seen, max(event_time) AS last_seen
+    FROM rows_naming
+    GROUP BY ALL
 )
-SELECT 'posting' AS part, employee_id, file_index, CAST(event_time AS DATE) AS day,
-       NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, count(*) AS row_count,
-       min(event_time) AS first_seen, max(event_time) AS last_seen, NULL::INTEGER AS weekday, NULL::INTEGER AS hour
-FROM rows_naming
+SELECT 'posting' AS part, employee_id, file_index, day,
+       NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, sum(row_count) AS row_count,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen, NULL::INTEGER AS weekday, NULL::INTEGER AS hour
+FROM hourly
 GROUP BY employee_id, file_index, day
 UNION ALL
-SELECT 'hour', employee_id, file_index, NULL, NULL, NULL, NULL, count(*), NULL, NULL,
-       isodow(event_time), hour(event_time)
-FROM rows_naming
-WHERE event_time IS NOT NULL
-GROUP BY employee_id, file_index, isodow(event_time), hour(event_time)
+SELECT 'hour', employee_id, file_index, NULL, NULL, NULL, NULL, sum(row_count), NULL, NULL, isodow(day), hour
+FROM hourly
+WHERE day IS NOT NULL
+GROUP BY employee_id, file_index, isodow(day), hour
 UNION ALL
 SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL, NULL, NULL
 FROM hits
