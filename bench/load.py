@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import os
 import re
@@ -37,68 +36,25 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from playwright.async_api import Browser, BrowserContext, Page, WebSocket, async_playwright
-from playwright.async_api import Error as PlaywrightError
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from playwright.async_api import Browser, async_playwright
 
+from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
 from devtools.run import warm_portal
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS, running_stack
 from queries.access.ledger import LEDGER_FILE, load_public_key, public_key_path, verify
-from queries.console.run import BUSY
-from sample_data.people import DemoUser
 from settings import load_settings
 
-PAGES = ("Home", "My data", "SQL console", "Who accessed my data", "Deletion requests", "Oversight", "Deletion queue")
-ORDER = ("employee, median data", "works-council member", "employee, heavy data", "HR privacy officer",
-         "employee, light data", "executive, exempt from collection", "second HR privacy officer")
-TABS = {"My data": ("Charts",)}  # a tab runs only when opened: the charts are timed as a visit of their own
-SIGNING_IN = "Home (signing in)"
-QUERY = "SQL console (a query)"
 LOAD_ROUNDS = 3
-BUSY_PAUSE_S = 1.0
 REFRESH_SECONDS = 10  # how often the portal looks for changed files during the run
-WAIT_MS = 180_000  # a page that takes longer counts as an error
 TARGETS = {"server_p95_s": 2.0, "browser_p95_s": 5.0, "peak_memory_mb": 2048}
 
 SERVER_PROBLEM = re.compile(r"^(?:[\w.]+(?:Error|Exception): |\S+ \S+ ERROR )")
 SCRIPT_RUN = re.compile(r"script run page='(?P<page>.+?)' session=\w+ generation=(?P<generation>\d+|None) "
                         r"seconds=(?P<seconds>[\d.]+)")
-
-
-@dataclass(frozen=True)
-class Person:
-    label: str
-    claims: dict
-
-
-@dataclass(frozen=True)
-class Visit:
-    label: str
-    page: str
-    round: int
-    seconds: float | None
-    error: str | None = None
-
-
-def people(sample: Path, count: int) -> list[Person]:
-    """The demo users in `ORDER`, then employees from the directory."""
-    demo = {user["label"]: user for user in json.loads((sample / "demo_users.json").read_text())}
-    chosen = [Person(label, demo[label]["claims"]) for label in ORDER if label in demo][:count]
-    taken = {person.claims.get("employee_id") for person in chosen}
-    with open(sample / "directory.csv", newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            if len(chosen) >= count:
-                break
-            if row["employee_id"] not in taken and row["exempt_from_collection"] != "True":
-                user = DemoUser(f"employee {row['employee_id']}", row["employee_id"], row["email"], row["name"],
-                                ("employees",))
-                chosen.append(Person(user.label, user.claims()))
-    return chosen
 
 
 def change_a_table(warehouse: Path) -> str:
@@ -107,115 +63,6 @@ def change_a_table(warehouse: Path) -> str:
     landed = source.with_name(f"part-landed-{time.time_ns()}.parquet")
     shutil.copyfile(source, landed)
     return str(landed.relative_to(warehouse))
-
-
-async def _problem_on(page: Page) -> str | None:
-    if await page.locator('[data-testid="stException"]').count():
-        return "the page shows an exception"
-    state = await page.locator('[data-testid="stApp"]').get_attribute("data-test-connection-state")
-    return None if state in (None, "CONNECTED") else f"connection {state}"
-
-
-class Browsing:
-    """One person's browser context: signing in, then rounds of visits. A
-    script run has ended when the portal says so on the page's websocket
-    (Streamlit's `script_finished` message): exact however fast the run."""
-
-    def __init__(self, context: BrowserContext, app_url: str, person: Person):
-        self.context, self.app_url, self.person = context, app_url, person
-        self.page: Page | None = None
-        self.pages: list[str] = []
-        self.finished = 0
-        self.busy = 0  # console attempts refused because it was busy, each one a ledger entry
-
-    def _watch(self, socket: WebSocket) -> None:
-        def received(payload: str | bytes) -> None:
-            if isinstance(payload, bytes):
-                message = ForwardMsg()
-                message.ParseFromString(payload)
-                if message.WhichOneof("type") == "script_finished":
-                    self.finished += 1
-        socket.on("framereceived", received)
-
-    async def _until_run_ends(self, action: Callable[[], Awaitable]) -> float:
-        """Seconds from `action` (a click) to the end of the script run it caused."""
-        before, started = self.finished, time.perf_counter()
-        await action()
-        while self.finished <= before:
-            if time.perf_counter() - started > WAIT_MS / 1000:
-                raise PlaywrightError(f"no script run ended within {WAIT_MS / 1000:.0f} s")
-            await asyncio.sleep(0.02)
-        return time.perf_counter() - started
-
-    async def _timed(self, name: str, number: int, action: Callable[[], Awaitable[float]]) -> Visit:
-        try:
-            seconds = await action()
-            return Visit(self.person.label, name, number, seconds, await _problem_on(self.page))
-        except PlaywrightError as problem:
-            return Visit(self.person.label, name, number, None, str(problem).splitlines()[0])
-
-    async def sign_in(self, number: int) -> Visit:
-        self.page = page = await self.context.new_page()
-        page.on("websocket", self._watch)
-
-        async def through_the_provider() -> float:
-            await page.goto(self.app_url, wait_until="domcontentloaded")
-            await page.get_by_role("button", name="Sign in with your company account").click(timeout=WAIT_MS)
-            await page.wait_for_url("**/oauth2/authorize**", timeout=WAIT_MS)
-            chosen = page.locator(f"button[name=sub][value='{self.person.claims['sub']}']")
-            seconds = await self._until_run_ends(chosen.click)
-            await page.get_by_role("link", name="Home", exact=True).wait_for(timeout=WAIT_MS)
-            return seconds
-
-        visit = await self._timed(SIGNING_IN, number, through_the_provider)
-        if visit.error is None:
-            self.pages = [title for title in PAGES
-                          if await page.get_by_role("link", name=title, exact=True).count()]
-        return visit
-
-    async def round(self, number: int) -> list[Visit]:
-        visits = []
-        for title in self.pages:
-            link = self.page.get_by_role("link", name=title, exact=True)
-            visits.append(await self._timed(title, number, lambda link=link: self._until_run_ends(link.click)))
-            for tab in TABS.get(title, ()) if visits[-1].error is None else ():
-                opened = self.page.get_by_role("tab", name=tab, exact=True)
-                if await opened.get_attribute("aria-selected") == "true":
-                    continue  # the page came back on the tab last opened, and its visit ran it
-                visits.append(await self._timed(f"{title} › {tab}", number,
-                                                lambda opened=opened: self._until_run_ends(opened.click)))
-            if title == "SQL console" and visits[-1].error is None:
-                visits.append(await self._query(number))
-        return [v for v in visits if v is not None]
-
-    async def _query(self, number: int) -> Visit | None:
-        """Counts the rows of the person's first table; a person with no
-        table has no query to run."""
-        tables = self.page.locator('[data-testid="stExpander"] summary')
-        if not await tables.count():
-            return None
-        label = re.search(r"(\S+) · [\d,]+ rows", await tables.first.inner_text())
-        if not label:
-            return Visit(self.person.label, QUERY, number, None, "the console lists no table name")
-        table = label[1].replace("\\", "")
-        editor = self.page.get_by_role("textbox", name="SQL")
-
-        async def run() -> float:
-            """As a person would: told the console is busy, wait a moment and
-            press Run again (each refused attempt is recorded in the ledger)."""
-            await editor.fill(f"SELECT count(*) AS n FROM {table}")
-            started, answer = time.perf_counter(), self.page.get_by_text(re.compile(r"^1 rows in"))
-            await self._until_run_ends(self.page.get_by_role("button", name="Run").click)
-            while await self.page.get_by_text(BUSY).count():
-                self.busy += 1
-                if time.perf_counter() - started > WAIT_MS / 1000:
-                    raise PlaywrightError(f"the console stayed busy for {WAIT_MS / 1000:.0f} s")
-                await asyncio.sleep(BUSY_PAUSE_S)
-                await self._until_run_ends(self.page.get_by_role("button", name="Run").click)
-            await answer.wait_for(timeout=WAIT_MS)
-            return time.perf_counter() - started
-
-        return await self._timed(QUERY, number, run)
 
 
 def _ledger_entries(config: Path) -> tuple[int, bool]:
