@@ -18,7 +18,9 @@ from tests.test_browser import ROOT, sign_in
 AXE = ROOT / ".artifacts" / "axe.min.js"
 SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
 PAGES = ["Home", "My data", "SQL console", "Who accessed my data", "Deletion requests", "Oversight", "Deletion queue"]
-TABS = {"My data": ("Tables", "Charts")}  # tabs run only when opened, so each is checked open
+# Tabs run only when opened, so each is checked open: for the heaviest employee, whose tabs hold the most.
+TABS = {"My data": ("Tables", "Charts")}
+TABS_FOR = "employee, heavy data"
 EMPLOYEES = ("employee, heavy data", "employee, median data", "employee, light data",
              "executive, exempt from collection")
 STAFF = ("works-council member", "HR privacy officer", "second HR privacy officer")
@@ -72,7 +74,7 @@ def violations_of(browser, portal_url, label: str, user: dict) -> tuple[int, lis
         _settled(page)
         found += _checked(page, f"{label} {title}")
         visited += 1
-        for tab in TABS.get(title, ()):
+        for tab in TABS.get(title, ()) if label == TABS_FOR else ():
             page.get_by_role("tab", name=tab, exact=True).click()
             _settled(page)
             found += _checked(page, f"{label} {title} {tab}")

@@ -42,8 +42,10 @@ def test_render_only_loads_queries_from_the_sql_folder():
 
 
 def test_fragment_parameters_are_renamed_per_copy():
-    fragment = sql.render("tokens/scalar_text", identifiers={"column": "payload"}, param_suffix="_3")
-    assert fragment.text.endswith("{'c': $column_number_3, 'nested': false, 't': CAST(\"payload\" AS VARCHAR)}")
+    value = sql.render("tokens/scalar_value", identifiers={"column": "payload"})
+    fragment = sql.render("tokens/scalar_text", fragments={"value": value}, param_suffix="_3")
+    assert "{'c': $column_number_3, 'nested': false, 't': " in fragment.text
+    assert fragment.text.endswith("CAST(\"payload\" AS VARCHAR)}")
 
 
 def test_a_hostile_column_name_stays_one_identifier(tmp_path):

@@ -99,7 +99,7 @@ KEY_FORM = st.sampled_from([k.key for k in keys_of(IVAN)] + ["ivan.garcia+jira@a
                                                              "IVAN.GARCIA+x.y@ACME.example", "mailto:IGarcia"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(before=TOKEN_TEXT, key=KEY_FORM, after=TOKEN_TEXT, upper=st.booleans())
 def test_a_text_naming_the_subject_always_passes_their_prefilter(before, key, after, upper):
     """Reading one person's rows cuts only the texts that pass their own
