@@ -40,7 +40,7 @@ chromium:
 	$(PY) -m devtools.axe $@
 
 test: $(VENV)/.test chromium libseccomp .artifacts/axe.min.js
-	$(PY) -m pytest -n 3 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # The load case drives Debian's Chromium with Playwright, as the browser tests do.
 bench: $(VENV)/.test chromium libseccomp

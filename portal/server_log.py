@@ -11,6 +11,19 @@ import sys
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+class _StandardError(logging.StreamHandler):
+    """Writes to standard error as it is when a record comes: a background
+    thread may log after a test has swapped the stream it started with."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        """The stream is always the current standard error."""
+
+
 def logger(name: str, level: int | None = None, propagate: bool = True) -> logging.Logger:
     """`name`'s logger writing to standard error, set up once; without a
     `level` it keeps the root's (warnings, unless a test asks for more).
@@ -19,8 +32,8 @@ def logger(name: str, level: int | None = None, propagate: bool = True) -> loggi
     if level is not None:
         found.setLevel(level)
     found.propagate = propagate
-    if not any(getattr(h, "stream", None) is sys.stderr for h in found.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StandardError) for h in found.handlers):
+        handler = _StandardError()
         handler.setFormatter(logging.Formatter(FORMAT))
         found.addHandler(handler)
     return found
