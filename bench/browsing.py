@@ -17,8 +17,8 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, WebSocket
 from playwright.async_api import Error as PlaywrightError
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from devtools.run import ends_a_script_run
 from queries.console.run import BUSY
 from sample_data.people import DemoUser
 
@@ -84,11 +84,8 @@ class Browsing:
 
     def _watch(self, socket: WebSocket) -> None:
         def received(payload: str | bytes) -> None:
-            if isinstance(payload, bytes):
-                message = ForwardMsg()
-                message.ParseFromString(payload)
-                if message.WhichOneof("type") == "script_finished":
-                    self.finished += 1
+            if isinstance(payload, bytes) and ends_a_script_run(payload):
+                self.finished += 1
         socket.on("framereceived", received)
 
     async def _until_run_ends(self, action: Callable[[], Awaitable]) -> float:

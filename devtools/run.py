@@ -64,6 +64,14 @@ def build_index(log: Path) -> bool:
     return done.returncode == 0
 
 
+def ends_a_script_run(payload: bytes) -> bool:
+    """Whether a message the portal sent on a page's websocket is Streamlit's
+    `script_finished`: the end of a script run, however quick."""
+    message = ForwardMsg()
+    message.ParseFromString(payload)
+    return message.WhichOneof("type") == "script_finished"
+
+
 def warm_portal(app_url: str, timeout: float = READY_TIMEOUT_S) -> bool:
     """One visit by someone who has not signed in, as a browser's first
     message asks for it: the portal imports its modules and opens the
@@ -76,11 +84,9 @@ def warm_portal(app_url: str, timeout: float = READY_TIMEOUT_S) -> bool:
             message = BackMsg()
             message.rerun_script.query_string = ""
             socket.send(message.SerializeToString())
-            while True:
-                reply = ForwardMsg()
-                reply.ParseFromString(socket.recv(timeout=max(0.0, deadline - time.monotonic())))
-                if reply.WhichOneof("type") == "script_finished":
-                    return True
+            while not ends_a_script_run(socket.recv(timeout=max(0.0, deadline - time.monotonic()))):
+                pass
+            return True
     except (OSError, TimeoutError, WebSocketException) as problem:
         print(f"note: the portal did not run once before the URL was printed ({problem or type(problem).__name__}); "
               "the first visit may be slow", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import shutil
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from queries.erasure.mailer import Mailer
 from queries.erasure.plan import kinds_of_data, plan
 from queries.erasure.requests import Move, RequestError, Scope, State
 from queries.erasure.run import execute
+from devtools.stack import free_port
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import truth_rows
 from tests.test_deletion import Crash, approved, people, second_officer
@@ -258,9 +258,7 @@ def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
 
 def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, lake, demo_users):
     """A real SMTP server on the loopback (the development mail sink) receives one mail per change."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     sink = MailSink(port, tmp_path / "mail")
     sink.start()
     try:
@@ -290,9 +288,7 @@ def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path
 
 
 def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, lake, demo_users):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
     backend = Backend.open(config)
     employee, _ = people(backend, demo_users)

@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from queries.erasure.byte_sweep import readable_pieces
 from queries.erasure.run import execute
 from queries.warehouse.table_format import TableRef
 from sample_data.lakehouse_writer import write_delta_table, write_iceberg_table
+from devtools.stack import free_port
 from tests.conftest import write_config
 from tests.ground_truth import folder_rows, identifiers_of, row_names, rows_naming
 from tests.test_deletion import Crash, approved
@@ -47,9 +47,7 @@ TABLES = {"ai_assistant.responses": True, "security.dlp_alerts": False}  # table
 def s3():
     """moto's S3 server in a process of its own: delta-rs holds the GIL
     during some calls, which would stall a server thread in this process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"

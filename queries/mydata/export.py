@@ -34,7 +34,6 @@ from queries.mydata.csv_safe import WHY as CSV_NEUTRALIZATION
 from queries.mydata.csv_safe import csv_bytes
 from queries.mydata.export_pages import folder_name, index_page, kind_of, table_page
 from queries.mydata.inventory import Inventory, InventoryEntry
-from queries.mydata.row_reader import reading_batches
 
 
 @dataclass(frozen=True)
@@ -95,8 +94,8 @@ def build_export(backend: Backend, principal: Principal, inventory: Inventory,
             checksums[name] = hashlib.sha256(data).hexdigest()
 
         folders: dict[str, str] = {}
-        results = (result for batch in reading_batches(entries)
-                   for result in backend.rows.within(read, principal.employee_id, batch))
+        results = (result for batch in backend.rows.by_batch(read, principal.employee_id, entries)
+                   for result in batch)
         for done, result in enumerate(results, start=1):
             entry, rows = result.entry, result.rows
             record = {"table": entry.name, "registered": entry.registered, "register": _register_metadata(entry),

@@ -9,6 +9,7 @@ and pseudonymizes colleagues before anything leaves.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -81,13 +82,22 @@ class RowReader:
                limit: int = ALL_ROWS) -> list[MyRows]:
         """One employee's rows in each of `entries`, as part of a read the
         caller holds open, which records them all as one entry."""
-        read.require(employee_id)
         if limit < ALL_ROWS:
-            fetched = [self._fetch(employee_id, entry, limit) for entry in entries]
-        else:
-            found = {id(result.entry): result for batch in reading_batches(entries)
-                     for result in self._fetch_batch(employee_id, batch)}
-            fetched = [found[id(entry)] for entry in entries]
+            read.require(employee_id)
+            return self._took(read, [self._fetch(employee_id, entry, limit) for entry in entries])
+        found = {id(result.entry): result for batch in self.by_batch(read, employee_id, entries) for result in batch}
+        return [found[id(entry)] for entry in entries]
+
+    def by_batch(self, read: Read, employee_id: str, entries: list[InventoryEntry]) -> Iterator[list[MyRows]]:
+        """All of one employee's rows in `entries`, a batch of tables at a
+        time (`reading_batches`), for a caller that writes them out as they
+        come; each batch is recorded in the read as it is handed over."""
+        read.require(employee_id)
+        for batch in reading_batches(entries):
+            yield self._took(read, self._fetch_batch(employee_id, batch))
+
+    @staticmethod
+    def _took(read: Read, fetched: list[MyRows]) -> list[MyRows]:
         read.took([f.entry.name for f in fetched if f.rows is not None],
                   sum(f.rows.num_rows for f in fetched if f.rows is not None))
         return fetched
