@@ -142,13 +142,13 @@ class Browsing:
     async def _query(self, number: int) -> Visit | None:
         """Counts the rows of the person's first table; a person with no
         table has no query to run."""
-        tables = self.page.locator('[data-testid="stExpander"] summary')
+        tables = self.page.get_by_test_id("stSelectbox").filter(has_text="Columns of one of your")
         if not await tables.count():
             return None
         label = re.search(r"(\S+) · [\d,]+ rows", await tables.first.inner_text())
         if not label:
             return Visit(self.person.label, QUERY, number, None, "the console lists no table name")
-        table = label[1].replace("\\", "")
+        table = label[1]
         editor = self.page.get_by_role("textbox", name="SQL")
 
         async def run() -> float:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from auth.policy import QUERY_OWN_TELEMETRY, Resource
 from portal import session
-from portal.plain import chart_frame, literal
+from portal.plain import chart_frame
 from queries.access.ledger import LedgerError
 from queries.console.examples import examples, placeholder
 from queries.console.run import console_limits, run_statement
@@ -36,10 +36,10 @@ if not inventory.entries:
 editor, schema = st.columns([3, 2])
 with schema:
     st.subheader("Your tables")
-    with st.container(height=330):
-        for entry in inventory.entries:
-            with st.expander(f"{literal(entry.name)} · {entry.postings.rows:,} rows"):
-                st.markdown("\n".join(f"- {literal(name)} {literal(kind.lower())}" for name, kind in entry.finding.columns))
+    shown = st.selectbox(f"Columns of one of your {len(inventory.entries):,} tables", inventory.entries,
+                         format_func=lambda entry: f"{entry.name} · {entry.postings.rows:,} rows")
+    st.dataframe(pd.DataFrame(shown.finding.columns, columns=["column", "type"]), hide_index=True,
+                 width="stretch", height=250)
 with editor:
     samples = examples(inventory.entries)
     if samples:
