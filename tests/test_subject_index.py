@@ -91,6 +91,38 @@ def test_landing_and_vanishing_files_update_the_index(lake_backend, demo_users):
     assert backend.refresh().indexed == ()
 
 
+def _out_of_order(index: SubjectIndex) -> tuple[int, int]:
+    """(postings stored after a posting of a later employee, rows added since the last sort)."""
+    connection = index._connection
+    [(disordered,)] = connection.execute("SELECT count(*) FROM (SELECT employee_id, lag(employee_id) OVER "
+                                         "(ORDER BY rowid) AS before FROM postings) WHERE employee_id < before"
+                                         ).fetchall()
+    [(unsorted,)] = connection.execute("SELECT coalesce(sum(row_count), 0) FROM unsorted_rows").fetchall()
+    return disordered, unsorted
+
+
+def test_the_index_is_sorted_again_only_when_enough_of_it_came_after_the_last_sort(lake_backend, demo_users,
+                                                                                   monkeypatch):
+    """A lookup prunes by employee, so the index is kept sorted; sorting
+    rewrites all of it, so one small table changing does not trigger it."""
+    backend, lake = lake_backend
+    backend.refresh()
+    assert _out_of_order(backend.index) == (0, 0), "a whole build ends sorted"
+    employee = backend.directory.by_id(demo_users["employee, light data"]["employee_id"])
+    folder = lake / "hr.db" / "landed_today"
+    folder.mkdir()
+    pq.write_table(pa.table({"employee_id": ["E00002", employee.employee_id, "E00001"]}), folder / "part-0.parquet")
+    backend.refresh()
+    disordered, unsorted = _out_of_order(backend.index)
+    assert disordered > 0 and unsorted > 0, "a small change is appended, not sorted in"
+    entry = next(e for e in inventory_for(backend, principal_for(employee), TODAY).entries if e.name == "hr.landed_today")
+    assert entry.postings.rows == 1
+    monkeypatch.setattr("queries.discovery.subject_index.UNSORTED_SHARE", 0.0)
+    pq.write_table(pa.table({"employee_id": ["E00003"]}), folder / "part-1.parquet")
+    backend.refresh()
+    assert _out_of_order(backend.index) == (0, 0)
+
+
 def test_a_row_naming_someone_twice_counts_once(lake_backend, demo_users):
     backend, lake = lake_backend
     employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])

@@ -2,4 +2,5 @@
 -- the row groups holding that employee (min/max pruning), whatever the index size.
 CREATE OR REPLACE TABLE postings AS SELECT * FROM postings ORDER BY employee_id;
 CREATE OR REPLACE TABLE hours AS SELECT * FROM hours ORDER BY employee_id;
-CREATE OR REPLACE TABLE mentions AS SELECT * FROM mentions ORDER BY employee_id
+CREATE OR REPLACE TABLE mentions AS SELECT * FROM mentions ORDER BY employee_id;
+DELETE FROM unsorted_rows

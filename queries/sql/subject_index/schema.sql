@@ -31,4 +31,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     finding VARCHAR NOT NULL,
     form VARCHAR NOT NULL,
     row_count BIGINT NOT NULL
-)
+);
+-- Rows added since the index was last sorted by employee (cluster.sql): a sort
+-- rewrites the whole index, so it waits until the unsorted part is worth it.
+CREATE TABLE IF NOT EXISTS unsorted_rows (row_count BIGINT NOT NULL)

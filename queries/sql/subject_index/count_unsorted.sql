@@ -1,0 +1,1 @@
+INSERT INTO unsorted_rows VALUES ($rows)
