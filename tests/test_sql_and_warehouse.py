@@ -85,6 +85,15 @@ def test_the_connection_configuration_cannot_be_changed(warehouse):
             warehouse.query(sql.Fragment(statement, {}))
 
 
+def test_no_progress_bar_is_drawn_into_the_portal_output(backend):
+    """DuckDB may draw a progress bar on standard output for a statement past
+    two seconds (the index's sort at L did); in a server that is noise in the
+    operators' log."""
+    [(warehouse_bar,)] = backend.warehouse.query(sql.Fragment("SELECT current_setting('enable_progress_bar')", {}))
+    [(index_bar,)] = backend.index._connection.execute("SELECT current_setting('enable_progress_bar')").fetchall()
+    assert warehouse_bar is False and index_bar is False
+
+
 def test_tables_are_listed_from_the_folders(warehouse):
     tables = warehouse.tables()
     assert TableRef("telemetry_raw", "keystrokes") in tables

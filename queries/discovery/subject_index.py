@@ -121,18 +121,21 @@ class SubjectIndex:
         """The index is derived from the warehouse: a file that cannot be
         opened is set aside (for the operators) and rebuilt, losing nothing."""
         try:
-            connection = duckdb.connect(str(path))
-            connection.execute(sql.load("subject_index/schema"))
-            return connection
+            return SubjectIndex._connect(path)
         except duckdb.IOException as problem:
             if "lock" in str(problem).lower():
                 raise
             aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
             log.error("subject index %s cannot be opened (%s); moved to %s and rebuilding", path, problem, aside)
             path.rename(aside)
-            connection = duckdb.connect(str(path))
-            connection.execute(sql.load("subject_index/schema"))
-            return connection
+            return SubjectIndex._connect(path)
+
+    @staticmethod
+    def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(str(path))
+        connection.execute(sql.load("quiet"))
+        connection.execute(sql.load("subject_index/schema"))
+        return connection
 
     def _run(self, name: str, params: dict | None = None) -> list[tuple]:
         statement = sql.load(name)

@@ -101,6 +101,7 @@ class Warehouse:
         local = [self.storage.root + os.sep] if self.storage.local else []
         self._connection.execute("SET allowed_directories = $dirs", {"dirs": local})
         self._connection.execute("SET enable_external_access = false")
+        self._connection.execute(sql.load("quiet"))
         self._connection.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
 
