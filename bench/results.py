@@ -86,6 +86,13 @@ def load_markdown(report: dict) -> str:
         parts += [f"| {p['page']} | {_seconds(p['browser_p50_s'])} | {_seconds(p['browser_p95_s'])} | "
                   f"{p['browser_n']} | {_seconds(p['server_p50_s'])} | {_seconds(p['server_p95_s'])} | {p['server_n']} |"
                   for p in load["pages"]]
+        alone = load.get("alone")
+        if alone and alone["first_sign_in"]:
+            slowest = "; ".join(f"{page} {firsts[0]['seconds']:.2f} s ({firsts[0]['label']})"
+                                for page, firsts in alone["pages"].items())
+            parts += ["", f"Alone, before the run (each person by themselves on the portal that has just said it is "
+                          f"ready): the first sign-in took {alone['first_sign_in']['seconds']:.2f} s "
+                          f"({alone['first_sign_in']['label']}); each page's slowest first visit: {slowest}."]
         parts += ["", "Targets: " + "; ".join(f"{name}: {'met' if met else '**missed**'}"
                                                for name, met in load["targets"].items()) + ".", ""]
     return "\n".join(parts).strip()

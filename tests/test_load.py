@@ -35,5 +35,9 @@ def test_two_people_at_once_see_every_page_and_the_ledger_counts_every_read(tmp_
     assert measured["My data"]["server_n"] == 2 * 3 + charts, "a tab opened is a run of its page"
     assert measured["Oversight"]["browser_n"] == 3, "only the council member sees the oversight page"
     assert all(p["browser_p95_s"] > 0 for p in measured.values())
+    alone = report["alone"]
+    assert alone["first_sign_in"]["label"] == "employee, median data" and alone["first_sign_in"]["seconds"] > 0
+    assert sorted(v["label"] for v in alone["pages"]["My data"]) == sorted(report["labels"]), \
+        "each person's first visit alone is kept"
     assert 0 < report["peak_memory_mb"] < 4096
     assert report["targets"]["ledger exact and intact"] and report["targets"]["no errors"]
