@@ -103,13 +103,36 @@ def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
     return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """The process's CPU time so far, all its threads, user and system."""
+def _cpu_times(pid: int | str) -> tuple[str, float, float] | None:
+    """(command, CPU time of the process itself, of its children that
+    ended), in seconds, all threads, user and system."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        command, fields = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = [int(t) for t in fields.split()[11:15]]
+    return command, (ticks[0] + ticks[1]) / os.sysconf("SC_CLK_TCK"), (ticks[2] + ticks[3]) / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (every core, not idle or waiting)."""
+    user, nice, system, _, _, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(portal: int) -> dict[str, float]:
+    """CPU time so far of the portal, of the console workers it started
+    (children that ended), and of every Chromium process with the ones
+    they started: where the machine's cores went."""
+    found = {"portal": 0.0, "console workers": 0.0, "browsers": 0.0, "whole machine": _busy_seconds()}
+    times = _cpu_times(portal)
+    if times:
+        found["portal"], found["console workers"] = times[1], times[2]
+    for process in Path("/proc").glob("[0-9]*"):
+        times = _cpu_times(process.name)
+        if times and times[0].startswith("chrom"):
+            found["browsers"] += times[1] + times[2]
+    return found
 
 
 def _peak_memory_mb(pid: int) -> float | None:
@@ -181,7 +204,7 @@ async def _browse(app_url: str, portal: int, config: Path, log: Path, warehouse:
             "expected": expected + busy, "busy": busy, "appended": after - before, "intact": intact,
             "refresh": refresh,
             "log_start": log_start, "seconds": round(seconds, 1),
-            "portal_cores": round((cpu - cpu_start) / seconds, 2) if cpu is not None and cpu_start is not None else None}
+            "cores": {part: round((cpu[part] - cpu_start[part]) / seconds, 2) for part in cpu}}
 
 
 async def _until_generation_moves(app_url: str, log: Path, before: int, timeout: float = 600) -> dict:
@@ -236,7 +259,7 @@ def _report(found: dict, runs: list[tuple[str, int | None, float]], chosen: list
     report = {"people": len(chosen), "labels": [p.label for p in chosen], "rounds": rounds,
               "seconds": found["seconds"], "pages": pages, "alone": _first_visits(found["alone"]),
               "errors": errors, "peak_memory_mb": peak,
-              "portal_cores": found["portal_cores"],
+              "cores": found["cores"],
               "ledger": {"expected": found["expected"], "appended": found["appended"], "intact": found["intact"],
                          "console_busy_refusals": found["busy"]},
               "refresh": found["refresh"]}
@@ -278,6 +301,10 @@ def targets_met(report: dict) -> dict:
     }
 
 
+def _cores(report: dict) -> str:
+    return ", ".join(f"{part} {cores}" for part, cores in report["cores"].items())
+
+
 def print_load(report: dict, size: str) -> None:
     print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s")
     print(f"  {'page':<26} {'browser p50':>11} {'p95':>7} {'n':>4}   {'server p50':>10} {'p95':>7} {'n':>4}")
@@ -288,7 +315,7 @@ def print_load(report: dict, size: str) -> None:
         print(f"  {p['page']:<26} {b50:>11} {b95:>7} {bn:>4}   {s50:>10} {s95:>7} {sn:>4}")
     ledger, refresh = report["ledger"], report["refresh"]
     print(f"  errors: {len(report['errors'])}; portal peak memory: {report['peak_memory_mb']} MB, "
-          f"CPU {report.get('portal_cores')} cores on average; ledger: "
+          f"cores used on average: {_cores(report)}; ledger: "
           f"{ledger['appended']} new entries, {ledger['expected']} expected, "
           f"{'intact' if ledger['intact'] else 'NOT intact'}; refresh: generation {refresh.get('generation_before')} "
           f"→ {refresh.get('generation_after')}, live after {refresh.get('live_after_s')} s")

@@ -65,6 +65,14 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
+def _cores_used(load: dict) -> str:
+    """Where the machine's cores went during the run (older runs kept the portal's alone)."""
+    if "cores" in load:
+        return "Cores used on average during the run: " + ", ".join(
+            f"{part} {cores}" for part, cores in load["cores"].items()) + "."
+    return f"Its CPU: {load.get('portal_cores', '—')} cores on average during the run."
+
+
 def load_markdown(report: dict) -> str:
     """The load case's figures per page, and its targets, for each size that has them."""
     parts = []
@@ -77,8 +85,7 @@ def load_markdown(report: dict) -> str:
         parts += [f"**Load at {size['size']}**: {load['people']} people at once, {load['rounds']} rounds, "
                   f"{load['seconds']:,.0f} s ({measured.get('date', '?')[:10]}, {measured.get('cores', '?')} cores, "
                   f"`{measured.get('commit', '?')}`). Errors: {len(load['errors'])}. Portal peak memory: "
-                  f"{load['peak_memory_mb']:,.0f} MB; its CPU: {load.get('portal_cores', '—')} cores on average "
-                  f"during the run. Ledger: {ledger['appended']} new entries, {ledger['expected']} "
+                  f"{load['peak_memory_mb']:,.0f} MB. {_cores_used(load)} Ledger: {ledger['appended']} new entries, {ledger['expected']} "
                   f"expected, {'intact' if ledger['intact'] else 'not intact'}. A file landed during round 2; the "
                   f"new data was live {refresh.get('live_after_s', '—')} s later.", "",
                   "| page | browser p50 s | browser p95 s | n | server p50 s | server p95 s | n |",

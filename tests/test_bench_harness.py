@@ -118,6 +118,7 @@ def test_the_readme_table_is_written_from_the_results_between_its_markers(tmp_pa
 
 def _load(appended: int, expected: int, errors: list) -> dict:
     return {"people": 8, "rounds": 3, "seconds": 90.0, "errors": errors, "peak_memory_mb": 900.0,
+            "cores": {"portal": 0.9, "console workers": 0.2, "browsers": 0.8, "whole machine": 1.95},
             "pages": [{"page": "Home", "browser_n": 24, "browser_p50_s": 1.0, "browser_p95_s": 2.5, "server_n": 24,
                        "server_p50_s": 0.4, "server_p95_s": 1.1}],
             "ledger": {"expected": expected, "appended": appended, "intact": True},
@@ -160,5 +161,7 @@ def test_a_run_without_the_load_case_keeps_the_earlier_load_figures_and_the_read
     assert "**Load at S**: 8 people at once, 3 rounds" in text and "`aaaaaaa`" in text
     assert "| Home | 1.00 | 2.50 | 24 | 0.40 | 1.10 | 24 |" in text
     assert "ledger exact and intact: met" in text
+    assert "Cores used on average during the run: portal 0.9, console workers 0.2, browsers 0.8, whole machine 1.95." \
+        in text
     assert "the first sign-in took 2.10 s (employee, median data); each page's slowest first visit: My data 1.30 s " \
            "(employee, heavy data)." in text

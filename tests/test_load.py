@@ -39,5 +39,6 @@ def test_two_people_at_once_see_every_page_and_the_ledger_counts_every_read(tmp_
     assert alone["first_sign_in"]["label"] == "employee, median data" and alone["first_sign_in"]["seconds"] > 0
     assert sorted(v["label"] for v in alone["pages"]["My data"]) == sorted(report["labels"]), \
         "each person's first visit alone is kept"
+    assert report["cores"]["portal"] > 0 and report["cores"]["browsers"] > 0 and report["cores"]["console workers"] > 0
     assert 0 < report["peak_memory_mb"] < 4096
     assert report["targets"]["ledger exact and intact"] and report["targets"]["no errors"]
