@@ -27,6 +27,7 @@ ORDER = ("employee, median data", "works-council member", "employee, heavy data"
          "employee, light data", "executive, exempt from collection", "second HR privacy officer")
 TABS = {"My data": ("Charts",)}  # a tab runs only when opened: the charts are timed as a visit of their own
 SIGNING_IN = "Home (signing in)"
+NO_TABLES = "No table in the warehouse holds rows about you"
 QUERY = "SQL console (a query)"
 BUSY_PAUSE_S = 1.0
 WAIT_MS = 180_000  # a page that takes longer counts as an error
@@ -142,10 +143,15 @@ class Browsing:
     async def _query(self, number: int) -> Visit | None:
         """Counts the rows of the person's first table; a person with no
         table has no query to run."""
-        tables = self.page.get_by_test_id("stSelectbox").filter(has_text="Columns of one of your")
-        if not await tables.count():
+        tables = self.page.get_by_role("combobox", name=re.compile(r"^Columns of one of your"))
+        nothing = self.page.get_by_text(NO_TABLES)
+        try:  # the picker's code loads after the run has ended: wait for it, or for the page saying there is none
+            await tables.or_(nothing).first.wait_for(timeout=WAIT_MS)
+        except PlaywrightError as problem:
+            return Visit(self.person.label, QUERY, number, None, f"the console shows no table: {problem}")
+        if await nothing.count():
             return None
-        label = re.search(r"(\S+) · [\d,]+ rows", await tables.first.inner_text())
+        label = re.search(r"(\S+) · [\d,]+ rows", await tables.first.input_value())
         if not label:
             return Visit(self.person.label, QUERY, number, None, "the console lists no table name")
         table = label[1]
