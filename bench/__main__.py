@@ -17,11 +17,10 @@ from pathlib import Path
 import bench.cases  # noqa: F401  (registers the cases)
 from bench.harness import CASES, TIERS, Context, first_of_tiers, measure, pick_subjects, spread
 from bench.load import LOAD_ROUNDS, load_case, print_load
-from bench.results import commit, load, merged, rewrite_readme
+from bench.results import RESULTS, commit, load, merged, rewrite_readme
 from bench.warehouses import BENCH_DATA, SIZES, ensure_sample, open_backend
 from sample_data.progress import progress_bar
 
-RESULTS = Path(__file__).resolve().parent / "results.json"
 ROOT = RESULTS.parent.parent
 
 

@@ -14,13 +14,18 @@ README_START = "<!-- bench results: written by `python -m bench --readme README.
 README_END = "<!-- end of bench results -->"
 
 
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
 def commit(root: Path) -> str:
     """The commit measured, marked `-dirty` when the working tree differs
-    from it; "unknown" outside a git checkout."""
+    from it (the results file itself aside: a run before this one may have
+    rewritten it); "unknown" outside a git checkout."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                f":!{RESULTS.relative_to(RESULTS.parents[1])}"], cwd=root,
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
