@@ -5,7 +5,8 @@ executive, a works-council member, both HR privacy officers, then more
 employees) sign in through the development identity provider, each in a
 browser context of one Debian Chromium, and all at once visit every page
 their role offers (and the charts of My data, a tab that runs only when
-opened), running a query on the SQL console, for a fixed number of rounds. As the second round starts a file lands in a table of the
+opened), running a query on the SQL console, for a fixed number of
+rounds. As the second round starts a file lands in a table of the
 warehouse; the portal refreshes in the background while the pages go on,
 and the last round starts once the new data is live.
 
@@ -49,6 +50,7 @@ import numpy as np
 from playwright.async_api import Browser, async_playwright
 
 from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
+from bench.results import cores_used
 from devtools.run import warm_portal
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS, running_stack
 from queries.access.ledger import LEDGER_FILE, load_public_key, public_key_path, verify
@@ -111,8 +113,8 @@ def _cpu_times(pid: int | str) -> tuple[str, float, float] | None:
         command, fields = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
     except OSError:
         return None
-    ticks = [int(t) for t in fields.split()[11:15]]
-    return command, (ticks[0] + ticks[1]) / os.sysconf("SC_CLK_TCK"), (ticks[2] + ticks[3]) / os.sysconf("SC_CLK_TCK")
+    user, system, children_user, children_system = (int(t) / os.sysconf("SC_CLK_TCK") for t in fields.split()[11:15])
+    return command, user + system, children_user + children_system
 
 
 def _busy_seconds() -> float:
@@ -315,10 +317,6 @@ def targets_met(report: dict) -> dict:
     }
 
 
-def _cores(report: dict) -> str:
-    return ", ".join(f"{part} {cores}" for part, cores in report["cores"].items())
-
-
 def print_load(report: dict, size: str) -> None:
     print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s")
     print(f"  {'page':<26} {'browser p50':>11} {'p95':>7} {'n':>4}   {'server p50':>10} {'p95':>7} {'n':>4}")
@@ -329,7 +327,7 @@ def print_load(report: dict, size: str) -> None:
         print(f"  {p['page']:<26} {b50:>11} {b95:>7} {bn:>4}   {s50:>10} {s95:>7} {sn:>4}")
     ledger, refresh = report["ledger"], report["refresh"]
     print(f"  errors: {len(report['errors'])}; portal peak memory: {report['peak_memory_mb']} MB, "
-          f"cores used on average: {_cores(report)}; ledger: "
+          f"cores used on average: {cores_used(report['cores'])}; ledger: "
           f"{ledger['appended']} new entries, {ledger['expected']} expected, "
           f"{'intact' if ledger['intact'] else 'NOT intact'}; refresh: generation {refresh.get('generation_before')} "
           f"→ {refresh.get('generation_after')}, live after {refresh.get('live_after_s')} s")

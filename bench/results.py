@@ -70,11 +70,15 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def _cores_used(load: dict) -> str:
-    """Where the machine's cores went during the run (older runs kept the portal's alone)."""
+def cores_used(cores: dict[str, float]) -> str:
+    """Where the machine's cores went during a load run, part by part."""
+    return ", ".join(f"{part} {used}" for part, used in cores.items())
+
+
+def _cores_sentence(load: dict) -> str:
+    """Older runs kept the portal's cores alone."""
     if "cores" in load:
-        return "Cores used on average during the run: " + ", ".join(
-            f"{part} {cores}" for part, cores in load["cores"].items()) + "."
+        return f"Cores used on average during the run: {cores_used(load['cores'])}."
     return f"Its CPU: {load.get('portal_cores', '—')} cores on average during the run."
 
 
@@ -90,9 +94,10 @@ def load_markdown(report: dict) -> str:
         parts += [f"**Load at {size['size']}**: {load['people']} people at once, {load['rounds']} rounds, "
                   f"{load['seconds']:,.0f} s ({measured.get('date', '?')[:10]}, {measured.get('cores', '?')} cores, "
                   f"`{measured.get('commit', '?')}`). Errors: {len(load['errors'])}. Portal peak memory: "
-                  f"{load['peak_memory_mb']:,.0f} MB. {_cores_used(load)} Ledger: {ledger['appended']} new entries, {ledger['expected']} "
-                  f"expected, {'intact' if ledger['intact'] else 'not intact'}. A file landed during round 2; the "
-                  f"new data was live {refresh.get('live_after_s', '—')} s later.", "",
+                  f"{load['peak_memory_mb']:,.0f} MB. {_cores_sentence(load)} Ledger: {ledger['appended']} new "
+                  f"entries, {ledger['expected']} expected, {'intact' if ledger['intact'] else 'not intact'}. "
+                  f"A file landed during round 2; the new data was live {refresh.get('live_after_s', '—')} s later.",
+                  "",
                   "| page | browser p50 s | browser p95 s | n | server p50 s | server p95 s | n |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         parts += [f"| {p['page']} | {_seconds(p['browser_p50_s'])} | {_seconds(p['browser_p95_s'])} | "
