@@ -37,8 +37,8 @@ class Fragment:
 
     @staticmethod
     def join(fragments: list[Fragment], operator: str) -> Fragment:
-        if operator not in ("OR", "AND", "UNION ALL") or not fragments:
-            raise ValueError("join needs fragments and OR, AND or UNION ALL")
+        if operator not in ("OR", "AND", "UNION ALL", "UNION ALL BY NAME") or not fragments:
+            raise ValueError("join needs fragments and OR, AND, UNION ALL or UNION ALL BY NAME")
         params: dict = {}
         for fragment in fragments:
             params.update(fragment.params)

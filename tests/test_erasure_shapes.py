@@ -10,12 +10,15 @@ from collections import Counter
 import pyarrow.parquet as pq
 import pytest
 
+from auth.policy import VIEW_OWN_TELEMETRY
 from queries.backend import Backend
 from queries.discovery.directory import Directory
 from queries.discovery.subject_keys import directory_keys
 from queries.erasure.redact import MARKER
 from queries.erasure.requests import Scope
 from queries.erasure.run import execute
+from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
 from tests import planter
 from tests.conftest import write_config
 from tests.ground_truth import identifiers_of, row_names
@@ -109,3 +112,22 @@ def test_the_subject_is_gone_from_the_index(erased):
 def test_the_request_covered_everything(erased):
     backend, lake, subject, truth, before, done = erased
     assert done.scope == Scope(True)
+
+
+def test_everyone_else_is_still_read_whole_through_the_index(erased):
+    """Rewriting a file without the subject's rows moved everyone else's up;
+    the runs the index keeps of where their rows sit must still reach all of
+    them, or a person's view and export would quietly lose rows."""
+    backend, lake, subject, truth, before, done = erased
+    checked = 0
+    for person in backend.directory:
+        planted = {table: rows for (table, someone), rows in truth.items() if someone == person.employee_id}
+        if person.employee_id == subject.employee_id or not planted:
+            continue
+        entries = [e for e in inventory_for(backend, principal_for(person), done.received_at.date()).entries
+                   if e.name in planted]
+        read = {r.entry.name: r.rows.num_rows for r in my_rows(backend, principal_for(person), VIEW_OWN_TELEMETRY,
+                                                                 entries)}
+        assert read == {e.name: e.postings.rows for e in entries} == planted, person.employee_id
+        checked += 1
+    assert checked

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 
+import pyarrow as pa
 import pytest
 
 from queries import sql
 from queries.discovery.catalog import TableFinding
 from queries.discovery.subject_rows import row_texts
-from queries.warehouse.engine import TableRef, Warehouse, WarehouseError
+from queries.warehouse.engine import Rows, TableRef, Warehouse, WarehouseError
 
 
 @pytest.mark.parametrize("name, quoted", [
@@ -115,3 +116,14 @@ def test_hidden_temporary_and_linked_files_are_not_data(tmp_path, sample):
 def test_a_missing_warehouse_folder_is_explained(tmp_path):
     with pytest.raises(WarehouseError, match="does not exist"):
         Warehouse(tmp_path / "nowhere")
+
+
+def test_rows_a_format_hands_over_are_cut_to_their_runs():
+    """Formats that read their own files (Delta, Iceberg, object storage)
+    number the rows as DuckDB would, then keep only the runs given; a file
+    without runs is kept whole."""
+    first, second = pa.table({"v": list("abcdef")}), pa.table({"v": list("xyz")})
+    rows = Rows.of_tables([first, second], runs=[((1, 2), (5, 5)), None])
+    [table] = rows.relations.values()
+    assert list(zip(table["file_index"].to_pylist(), table["file_row_number"].to_pylist(), table["v"].to_pylist())) \
+        == [(0, 1, "b"), (0, 2, "c"), (0, 5, "f"), (1, 0, "x"), (1, 1, "y"), (1, 2, "z")]

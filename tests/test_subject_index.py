@@ -3,6 +3,7 @@ and follows the warehouse when files land or vanish."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -11,13 +12,16 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal, Role
+from queries import sql
 from queries.backend import Backend
 from queries.discovery.catalog import discover
 from queries.discovery.index_scan import batches
 from queries.discovery.subject_index import SubjectIndex
 from queries.discovery.subject_rows import scan_rows_about
 from queries.mydata.inventory import inventory_for
+from queries.mydata.my_rows import my_rows
 from tests.conftest import write_config
 from tests.ground_truth import truth_rows
 
@@ -163,3 +167,60 @@ def test_a_table_that_cannot_be_read_holds_back_none_of_its_lookalikes(lake_back
     rows = {p.table: p.rows for p in index.tables_about(employee.employee_id, backend.register, TODAY)}
     assert rows["hr.copy_a"] == 2 and rows["hr.copy_c"] == 4 and "hr.copy_b" not in rows
     index.close()
+
+
+ROWS_IN_FILE = 300_000
+ROW_GROUP = 2_048
+
+
+@pytest.fixture
+def runs_table(lake_backend, demo_users):
+    """One file of many row groups: me at rows 5, 7, 9,000 and 19,990 (a
+    colleague between my first two), and another person once every 4,096
+    rows, in more runs than a file keeps."""
+    backend, lake = lake_backend
+    me = backend.directory.by_id(demo_users["employee, light data"]["employee_id"])
+    other = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
+    owner = [None] * ROWS_IN_FILE
+    for row in (5, 7, 9_000, 19_990):
+        owner[row] = me.employee_id
+    owner[6] = other.employee_id
+    scattered = list(range(1_000, ROWS_IN_FILE, 4_096))
+    for row in scattered:
+        owner[row] = other.employee_id
+    folder = lake / "hr.db" / "row_runs"
+    folder.mkdir()
+    pq.write_table(pa.table({"owner": owner, "n": list(range(ROWS_IN_FILE))}), folder / "part-0.parquet",
+                   row_group_size=ROW_GROUP)
+    backend.refresh()
+    return backend, me, other, str(folder / "part-0.parquet"), scattered
+
+
+def _entry(backend, employee, table):
+    return next(e for e in inventory_for(backend, principal_for(employee), TODAY).entries if e.name == table)
+
+
+def test_the_index_keeps_the_runs_of_rows_each_person_sits_in(runs_table):
+    """Rows less than a block apart share a run; every run starts and ends
+    on a row naming its person; a person in more runs than a file keeps
+    gets one run from their first row to their last."""
+    backend, me, other, file, scattered = runs_table
+    assert dict(_entry(backend, me, "hr.row_runs").postings.runs) == {file: ((5, 7), (9_000, 9_000),
+                                                                             (19_990, 19_990))}
+    assert len(scattered) > 64
+    assert dict(_entry(backend, other, "hr.row_runs").postings.runs) == {file: ((6, scattered[-1]),)}
+
+
+def test_my_rows_are_read_from_my_runs_only_and_exactly(runs_table):
+    """The runs only narrow where the token search looks: a colleague's row
+    inside my run is not mine, and the row groups outside my runs are
+    never read."""
+    backend, me, other, file, _ = runs_table
+    entry = _entry(backend, me, "hr.row_runs")
+    [mine] = my_rows(backend, principal_for(me), VIEW_OWN_TELEMETRY, [entry])
+    assert sorted(mine.rows["n"].to_pylist()) == [5, 7, 9_000, 19_990]
+    rows = backend.warehouse.rows([(entry.finding.table, entry.postings.files)], runs=dict(entry.postings.runs))
+    plan = backend.warehouse.query(sql.Fragment(f"EXPLAIN ANALYZE SELECT count(*) FROM {rows.numbered.text}",
+                                                rows.numbered.params))
+    scanned = re.search(r"Row Groups Scanned: (\d+) / (\d+)", plan[0][1])
+    assert scanned and (int(scanned[1]), int(scanned[2])) == (3, -(-ROWS_IN_FILE // ROW_GROUP))

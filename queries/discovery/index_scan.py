@@ -44,12 +44,13 @@ def subject_keys(directory: Directory) -> pa.Table:
 
 @dataclass(frozen=True)
 class IndexEntries:
-    """Postings, hours and mentions of one or more tables, each row naming
-    its table (`table_name`), as the index stores them."""
+    """Postings, hours, mentions and row runs of one or more tables, each
+    row naming its table (`table_name`), as the index stores them."""
 
     postings: pa.Table
     hours: pa.Table
     mentions: pa.Table
+    runs: pa.Table
 
     @staticmethod
     def of(scanned: pa.Table, files: list[str], tables: list[str], columns: list[str]) -> IndexEntries:
@@ -67,7 +68,9 @@ class IndexEntries:
                              "column_name": pc.take(pa.array(columns, pa.string()), scanned["column_number"]),
                              "finding": scanned["finding"], "form": scanned["form"],
                              "row_count": scanned["row_count"]}).filter(pc.equal(part, "mention"))
-        return IndexEntries(postings, hours, mentions)
+        runs = pa.table({**named, **{c: scanned[c] for c in ("employee_id", "first_row", "last_row")}}
+                        ).filter(pc.equal(part, "run"))
+        return IndexEntries(postings, hours, mentions, runs)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The subject index: which tables, files, days and hours of the week hold
-which employees.
+"""The subject index: which tables, files, rows, days and hours of the week
+hold which employees.
 
 Looking one employee up must not scan the warehouse. The index is built by
 one grouped scan per table (or per group of tables sharing a schema) and kept in the state folder (a DuckDB file);
@@ -60,6 +60,7 @@ class TablePostings:
     files: tuple[str, ...]
     overdue_rows: int
     overdue_since: date | None
+    runs: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()  # (file, its runs of row numbers holding them)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ class SubjectIndex:
         with self._transaction() as cursor:
             if forget:
                 for statement in ("subject_index/forget_postings", "subject_index/forget_hours",
-                                  "subject_index/forget_mentions", "subject_index/forget_indexed_tables"):
+                                  "subject_index/forget_mentions", "subject_index/forget_runs",
+                                  "subject_index/forget_indexed_tables"):
                     cursor.execute(sql.load(statement), {"tables": forget})
             if entries:
                 self._add(cursor, entries)
@@ -207,7 +209,7 @@ class SubjectIndex:
 
     @staticmethod
     def _add(cursor: duckdb.DuckDBPyConnection, entries: list[IndexEntries]) -> None:
-        for part in ("postings", "hours", "mentions"):
+        for part in ("postings", "hours", "mentions", "runs"):
             rows = pa.concat_tables([getattr(e, part) for e in entries])
             cursor.register(f"new_{part}", rows)
             cursor.execute(sql.load(f"subject_index/add_{part}"))
@@ -228,7 +230,8 @@ class SubjectIndex:
                workers: int) -> None:
         """After an erasure rewrote these tables' files (table → findings
         before and after): the subject's postings go; other people's stay,
-        their rows being the same rows in the same files, except where the
+        their rows being the same rows in the same files (moved up by the
+        rows deleted before them: their runs are widened to match), except where the
         deleted rows named them too (`named`: table → file → lower-cased
         identifiers, the recipients of a message the subject sent). Their
         postings in those files are computed again, `workers` files at a
@@ -254,14 +257,16 @@ class SubjectIndex:
                     fresh = list(pool.map(reindex, shared))
             names = sorted(tables)
             with self._transaction() as cursor:
-                for part in ("postings", "hours", "mentions"):
+                cursor.execute(sql.load("subject_index/widen_runs_after_erasure"),
+                               {"employee_id": employee_id, "tables": names})
+                for part in ("postings", "hours", "mentions", "runs"):
                     cursor.execute(sql.load(f"subject_index/forget_subject_{part}"),
                                    {"employee_id": employee_id, "tables": names})
                 cursor.execute(sql.load("subject_index/carry_fingerprint"), {
                     "tables": names, "old": [_versioned(tables[n][0].fingerprint) for n in names],
                     "new": [_versioned(tables[n][1].fingerprint) for n in names]})
                 for forget in ("forget_people_in_files", "forget_people_hours_in_files",
-                               "forget_people_mentions_in_files"):
+                               "forget_people_mentions_in_files", "forget_people_runs_in_files"):
                     cursor.execute(sql.load(f"subject_index/{forget}"),
                                    {"files": [f for files in shared.values() for f in files], "people": people})
                 if fresh:
@@ -269,12 +274,17 @@ class SubjectIndex:
             self._sort_when_due()
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
-        """Per table, the employee's rows, capture span, files and overdue rows."""
+        """Per table, the employee's rows, capture span, files (with where
+        in each their rows sit) and overdue rows."""
         retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
         rows = self._run("subject_index/tables_about", {
             "employee_id": employee_id, "today": today,
             "retention_tables": list(retention), "retention_days": list(retention.values())})
-        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
+        runs: dict[str, list] = {}
+        for table, file, file_runs in self._run("subject_index/row_runs_of", {"employee_id": employee_id}):
+            runs.setdefault(table, []).append((file, tuple((int(first), int(last)) for first, last in file_runs)))
+        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since,
+                              tuple(sorted(runs.get(name, ()))))
                 for name, count, first, last, files, overdue, since in rows]
 
     def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:

@@ -2,8 +2,9 @@
 
 It reads only inside a read the ledger records for that person
 (`personal_read`; `Read.require` refuses otherwise), binds the person's
-keys as parameters, reads only the files the subject index names for them,
-and pseudonymizes colleagues before anything leaves.
+keys as parameters, reads only the files the subject index names for them
+(and in each, only the runs of rows it found them in), and pseudonymizes
+colleagues before anything leaves.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from queries.discovery.directory import Directory
 from queries.discovery.index_scan import batches
 from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
 from queries.mydata.pseudonyms import Pseudonymizer
-from queries.warehouse.engine import Warehouse, WarehouseError
+from queries.warehouse.engine import RowRuns, Warehouse, WarehouseError
 
 if TYPE_CHECKING:  # the inventory's service module needs the backend, which holds this reader
     from queries.mydata.inventory import InventoryEntry
@@ -58,6 +59,12 @@ def where_found(entry: InventoryEntry) -> TableFinding:
     columns = {mention.column for mention in entry.found}
     scanned = tuple(column for column in entry.finding.scanned if column[0] in columns)
     return replace(entry.finding, scanned=scanned) if scanned else entry.finding
+
+
+def runs_of(entries: list[InventoryEntry]) -> dict[str, RowRuns]:
+    """Where in each file the index found the person: only those rows are
+    searched for their keys, so a file is not cut into tokens whole."""
+    return {file: runs for entry in entries for file, runs in entry.postings.runs}
 
 
 def reading_batches(entries: list[InventoryEntry]) -> list[list[InventoryEntry]]:
@@ -146,7 +153,7 @@ class RowReader:
             return False
 
     def _columns_of_subject(self, entry: InventoryEntry, columns: tuple[str, ...], number: int) -> _SubjectColumns:
-        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}")
+        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}", runs_of([entry]))
         listed = sql.Fragment.listed([sql.render("insights/column", identifiers={"column": c}) for c in columns])
         statement = sql.render("insights/columns_of_subject", fragments={
             "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(entry))})
@@ -165,7 +172,7 @@ class RowReader:
             return [self._fetch(employee_id, batch[0], ALL_ROWS)]
         employee = self.directory.by_id(employee_id)
         try:
-            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch])
+            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch], runs=runs_of(batch))
             statement = sql.render("read_subject_rows_of_tables", fragments={
                 "numbered_rows": source.numbered, "names_subject": names_subject(where_found(batch[0])),
                 "event_time": event_time_fragment(batch[0].finding)})
@@ -189,7 +196,7 @@ class RowReader:
         employee = self.directory.by_id(employee_id)
         finding = entry.finding
         try:
-            source = self.warehouse.rows([(finding.table, entry.postings.files)])
+            source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=runs_of([entry]))
             statement = sql.render("read_subject_rows", fragments={
                 "rows": source.plain, "names_subject": names_subject(where_found(entry)),
                 "event_time": event_time_fragment(finding)})

@@ -4,7 +4,12 @@
 -- among the directory's keys (`subject_keys`). Returns two parts:
 --   posting: per employee, file and day, the rows naming them and when the
 --            first and last were captured (a row naming one person twice counts once);
---   mention: per employee, file, column, kind of finding and form of key, the rows.
+--   mention: per employee, file, column, kind of finding and form of key, the rows;
+--   run:     per employee and file, where their rows sit: runs of row numbers
+--            (`file_row_number`), so their rows are later read from the row groups
+--            holding them. Rows less than a block (2,048 rows, DuckDB's vector) apart
+--            share a run; a file holding someone in more than 64 runs keeps one
+--            run from their first row to their last.
 -- The kind of finding: 'named' inside a list, struct, map or JSON document;
 -- 'subject' as the whole value of a top-level column (also `mailto:` and
 -- `Name <email>`); 'mentioned' inside longer text. `people` limits it to
@@ -48,7 +53,7 @@ hits AS MATERIALIZED (
     FROM texts
     JOIN text_hits ON text_hits.column_number = texts.daylight_value.c AND text_hits.t = texts.daylight_value.t
 ),
-rows_naming AS (
+rows_naming AS MATERIALIZED (
     SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits
 ),
 hourly AS MATERIALIZED (
@@ -56,18 +61,44 @@ hourly AS MATERIALIZED (
            min(event_time) AS first_seen, max(event_time) AS last_seen
     FROM rows_naming
     GROUP BY ALL
+),
+blocks AS (
+    SELECT employee_id, file_index, row_number // 2048 AS block, min(row_number) AS first_row,
+           max(row_number) AS last_row
+    FROM rows_naming
+    GROUP BY ALL
+),
+runs AS MATERIALIZED (
+    SELECT employee_id, file_index, min(first_row) AS first_row, max(last_row) AS last_row,
+           count(*) OVER (PARTITION BY employee_id, file_index) AS runs_in_file
+    FROM (SELECT *, block - row_number() OVER (PARTITION BY employee_id, file_index ORDER BY block) AS run
+          FROM blocks)
+    GROUP BY employee_id, file_index, run
 )
 SELECT 'posting' AS part, employee_id, file_index, day,
        NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, sum(row_count) AS row_count,
-       min(first_seen) AS first_seen, max(last_seen) AS last_seen, NULL::INTEGER AS weekday, NULL::INTEGER AS hour
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen, NULL::INTEGER AS weekday, NULL::INTEGER AS hour,
+       NULL::BIGINT AS first_row, NULL::BIGINT AS last_row
 FROM hourly
 GROUP BY employee_id, file_index, day
 UNION ALL
-SELECT 'hour', employee_id, file_index, NULL, NULL, NULL, NULL, sum(row_count), NULL, NULL, isodow(day), hour
+SELECT 'hour', employee_id, file_index, NULL, NULL, NULL, NULL, sum(row_count), NULL, NULL, isodow(day), hour,
+       NULL, NULL
 FROM hourly
 WHERE day IS NOT NULL
 GROUP BY employee_id, file_index, isodow(day), hour
 UNION ALL
-SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL, NULL, NULL
+SELECT 'mention', employee_id, file_index, NULL, column_number, finding, form, count(*), NULL, NULL, NULL, NULL,
+       NULL, NULL
 FROM hits
 GROUP BY employee_id, file_index, column_number, finding, form
+UNION ALL
+SELECT 'run', employee_id, file_index, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, first_row, last_row
+FROM runs
+WHERE runs_in_file <= 64
+UNION ALL
+SELECT 'run', employee_id, file_index, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, min(first_row),
+       max(last_row)
+FROM runs
+WHERE runs_in_file > 64
+GROUP BY employee_id, file_index

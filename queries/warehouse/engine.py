@@ -19,12 +19,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from queries import sql
 from queries.sql import Fragment, bind
@@ -32,13 +33,16 @@ from queries.warehouse.hive_folders import HiveFolders, unified
 from queries.warehouse.storage import Storage, StorageError, storage_at
 from queries.warehouse.table_format import DataFile, Inspection, TableErasure, TableFormat, TableRef
 
-__all__ = ["DataFile", "Rows", "TableRef", "Warehouse", "WarehouseError"]
+__all__ = ["DataFile", "RowRuns", "Rows", "TableRef", "Warehouse", "WarehouseError"]
 
 log = logging.getLogger(__name__)
 
 
 class WarehouseError(Exception):
     """The warehouse cannot be read; the message says why."""
+
+
+RowRuns = Sequence[tuple[int, int]]  # runs of row numbers in one file, first and last included
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,10 @@ class Rows:
                     sql.render("sources/arrow_numbered", identifiers={"relation": relation}), {relation: table})
 
     @staticmethod
-    def of_tables(tables: list[pa.Table], suffix: str = "") -> Rows:
-        """Rows already read, one table per file, numbered as files."""
-        return Rows.of_arrow(_numbered(tables), suffix)
+    def of_tables(tables: list[pa.Table], suffix: str = "", runs: Sequence[RowRuns | None] = ()) -> Rows:
+        """Rows already read, one table per file, numbered as files; of a
+        file given runs (`runs[i]` for `tables[i]`), only the rows in them."""
+        return Rows.of_arrow(_numbered(tables, runs), suffix)
 
     @staticmethod
     def of_schema(schema: pa.Schema) -> Rows:
@@ -68,18 +73,48 @@ class Rows:
         return Rows.of_tables([schema.empty_table()])
 
     @staticmethod
-    def of_parquet(files: list[str], suffix: str = "") -> Rows:
+    def of_parquet(files: list[str], suffix: str = "", runs: Sequence[RowRuns | None] = ()) -> Rows:
+        if any(runs):
+            return Rows._of_parquet_runs(files, suffix, runs)
         params = {f"files{suffix}": files}
         return Rows(Fragment(sql.render("sources/parquet", param_suffix=suffix).text, params),
                     Fragment(sql.render("sources/parquet_numbered", param_suffix=suffix).text, params), {})
 
+    @staticmethod
+    def _of_parquet_runs(files: list[str], suffix: str, runs: Sequence[RowRuns | None]) -> Rows:
+        """Each file read by a scan of its own, filtered to its runs, which
+        DuckDB checks against each row group's row numbers before reading
+        it: one person's rows come from the few row groups holding them."""
+        scans = []
+        for index, file in enumerate(files):
+            file_runs = runs[index] if index < len(runs) else None
+            within = [Fragment(sql.render("sources/row_run", param_suffix=f"{suffix}_{index}_{number}").text,
+                               {f"first_row{suffix}_{index}_{number}": first,
+                                f"last_row{suffix}_{index}_{number}": last})
+                      for number, (first, last) in enumerate(file_runs or ())]
+            scan = sql.render("sources/parquet_file_rows", param_suffix=f"{suffix}_{index}", fragments={
+                "within_runs": Fragment.join(within, "OR") if within else sql.render("sources/every_row")})
+            scans.append(Fragment(scan.text, {**scan.params, f"file{suffix}_{index}": file,
+                                              f"file_index{suffix}_{index}": index}))
+        numbered = Fragment.join(scans, "UNION ALL BY NAME")
+        return Rows(sql.render("sources/numbered_plain", fragments={"numbered": numbered}), numbered, {})
 
-def _numbered(tables: list[pa.Table]) -> pa.Table:
+
+def _numbered(tables: list[pa.Table], runs: Sequence[RowRuns | None] = ()) -> pa.Table:
     numbered = []
     for index, table in enumerate(tables):
         table = table.append_column("file_index", pa.array([index] * table.num_rows, pa.int64()))
-        numbered.append(table.append_column("file_row_number", pa.array(range(table.num_rows), pa.int64())))
+        table = table.append_column("file_row_number", pa.array(range(table.num_rows), pa.int64()))
+        numbered.append(_within(table, runs[index]) if index < len(runs) and runs[index] else table)
     return unified(numbered)
+
+
+def _within(table: pa.Table, runs: RowRuns) -> pa.Table:
+    number, keep = table["file_row_number"], None
+    for first, last in runs:
+        run = pc.and_(pc.greater_equal(number, first), pc.less_equal(number, last))
+        keep = run if keep is None else pc.or_(keep, run)
+    return table.filter(keep)
 
 
 class Warehouse:
@@ -167,18 +202,22 @@ class Warehouse:
             raise WarehouseError(str(problem).splitlines()[0] if str(problem) else type(problem).__name__) \
                 from problem
 
-    def rows(self, parts: Sequence[tuple[TableRef, Sequence[str]]], suffix: str = "") -> Rows:
+    def rows(self, parts: Sequence[tuple[TableRef, Sequence[str]]], suffix: str = "",
+             runs: Mapping[str, RowRuns] | None = None) -> Rows:
         """The rows of the files of each (table, files), for one statement:
         DuckDB reads them itself when every format allows, else each format
         reads its own and DuckDB gets Arrow. A file that cannot be read
-        fails the statement with a message naming it."""
+        fails the statement with a message naming it. With `runs` (file →
+        runs of row numbers, where the subject index found one person),
+        only those rows of the files it names are read."""
         files = [file for _, part in parts for file in part]
+        file_runs = [(runs or {}).get(file) for file in files]
 
         def read() -> Rows:
             if all(self.format_of(table).direct(table, list(part)) for table, part in parts):
-                return Rows.of_parquet(files, suffix)
+                return Rows.of_parquet(files, suffix, file_runs)
             return Rows.of_tables([rows for table, part in parts
-                                   for rows in self.format_of(table).read(table, list(part))], suffix)
+                                   for rows in self.format_of(table).read(table, list(part))], suffix, file_runs)
         return self._guarded(read)
 
     def _execute(self, statement: Fragment, params: dict | None, fetch: Callable,

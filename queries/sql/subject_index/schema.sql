@@ -1,4 +1,4 @@
--- The subject index: which tables, files, days and hours of the week hold which employees.
+-- The subject index: which tables, files, rows, days and hours of the week hold which employees.
 CREATE TABLE IF NOT EXISTS indexed_tables (
     table_name VARCHAR PRIMARY KEY,
     fingerprint VARCHAR NOT NULL,
@@ -31,6 +31,16 @@ CREATE TABLE IF NOT EXISTS mentions (
     finding VARCHAR NOT NULL,
     form VARCHAR NOT NULL,
     row_count BIGINT NOT NULL
+);
+-- Where in each file an employee's rows sit: runs of `file_row_number`, so a
+-- reader of their rows reads only the row groups holding them, not a whole
+-- file through the token search.
+CREATE TABLE IF NOT EXISTS row_runs (
+    employee_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    first_row BIGINT NOT NULL,
+    last_row BIGINT NOT NULL
 );
 -- Rows added since the index was last sorted by employee (cluster.sql): a sort
 -- rewrites the whole index, so it waits until the unsorted part is worth it.

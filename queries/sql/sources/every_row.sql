@@ -1,0 +1,2 @@
+-- Every row of a file: the subject index named no runs in it.
+true

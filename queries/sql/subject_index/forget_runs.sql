@@ -1,0 +1,1 @@
+DELETE FROM row_runs WHERE list_contains($tables, table_name)
