@@ -106,7 +106,8 @@ class Backend:
     @property
     def rows(self) -> RowReader:
         """The only part that reads a person's rows (inside a recorded read)."""
-        return RowReader(self.warehouse, self.directory, self.pseudonym_key, self.settings.discovery.plus_tags)
+        return RowReader(self.warehouse, self.directory, self.pseudonym_key, self.settings.discovery.plus_tags,
+                         self.index)
 
     @property
     def finder(self) -> RowFinder:

@@ -70,10 +70,14 @@ def bind(text: str, given: dict) -> dict:
 
 @cache
 def load(name: str) -> str:
+    """The statement without its lines of comment: they document the file,
+    and a fragment repeated per file read would carry them into a statement
+    hundreds of times, which DuckDB's client then tokenizes."""
     path = (SQL_DIR / f"{name}.sql").resolve()
     if SQL_DIR not in path.parents:
         raise ValueError(f"no query named {name!r}")
-    return path.read_text(encoding="utf-8").strip().rstrip(";")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("--")).strip().rstrip(";")
 
 
 def render(name: str, identifiers: dict[str, str] | None = None,

@@ -10,7 +10,6 @@ import json
 import threading
 import time
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -352,12 +351,9 @@ def test_the_index_after_an_erasure_is_what_a_full_rebuild_gives(opened, lake, t
     def kept(backend):
         """What the index holds for everyone, and apart, where their rows sit."""
         tables = backend.index.indexed_tables()
-        found = {e: (backend.index.tables_about(e, backend.register, today), backend.index.mentions_of(e),
-                     backend.index.weekday_hours(e, tables)) for e in people_ids}
-        return ({e: ([replace(t, runs=()) for t in about], mentions, hours)
-                 for e, (about, mentions, hours) in found.items()},
-                {(e, t.table, file): file_runs for e, (about, _, _) in found.items() for t in about
-                 for file, file_runs in t.runs})
+        return ({e: (backend.index.tables_about(e, backend.register, today), backend.index.mentions_of(e),
+                     backend.index.weekday_hours(e, tables)) for e in people_ids},
+                {(e, file): runs for e in people_ids for file, runs in backend.index.row_runs(e, tables).items()})
 
     maintained, maintained_runs = kept(opened)
     assert maintained[employee.employee_id] == ([], {}, {})

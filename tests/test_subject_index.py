@@ -205,10 +205,11 @@ def test_the_index_keeps_the_runs_of_rows_each_person_sits_in(runs_table):
     on a row naming its person; a person in more runs than a file keeps
     gets one run from their first row to their last."""
     backend, me, other, file, scattered = runs_table
-    assert dict(_entry(backend, me, "hr.row_runs").postings.runs) == {file: ((5, 7), (9_000, 9_000),
-                                                                             (19_990, 19_990))}
+    assert backend.index.row_runs(me.employee_id, ["hr.row_runs"]) == {file: ((5, 7), (9_000, 9_000),
+                                                                              (19_990, 19_990))}
     assert len(scattered) > 64
-    assert dict(_entry(backend, other, "hr.row_runs").postings.runs) == {file: ((6, scattered[-1]),)}
+    assert backend.index.row_runs(other.employee_id, ["hr.row_runs"]) == {file: ((6, scattered[-1]),)}
+    assert backend.index.row_runs(me.employee_id, ["hr.something_else"]) == {}
 
 
 def test_my_rows_are_read_from_my_runs_only_and_exactly(runs_table):
@@ -219,7 +220,8 @@ def test_my_rows_are_read_from_my_runs_only_and_exactly(runs_table):
     entry = _entry(backend, me, "hr.row_runs")
     [mine] = my_rows(backend, principal_for(me), VIEW_OWN_TELEMETRY, [entry])
     assert sorted(mine.rows["n"].to_pylist()) == [5, 7, 9_000, 19_990]
-    rows = backend.warehouse.rows([(entry.finding.table, entry.postings.files)], runs=dict(entry.postings.runs))
+    rows = backend.warehouse.rows([(entry.finding.table, entry.postings.files)],
+                                  runs=backend.index.row_runs(me.employee_id, [entry.name]))
     plan = backend.warehouse.query(sql.Fragment(f"EXPLAIN ANALYZE SELECT count(*) FROM {rows.numbered.text}",
                                                 rows.numbered.params))
     scanned = re.search(r"Row Groups Scanned: (\d+) / (\d+)", plan[0][1])

@@ -58,7 +58,7 @@ def curated(my_tables: set[str]) -> list[Example]:
     """The curated questions whose tables the person has."""
     found = []
     for path in sorted((sql.SQL_DIR / "console_examples").glob("*.sql")):
-        question, _, statement = sql.load(f"console_examples/{path.stem}").partition("\n")
+        question, _, statement = path.read_text(encoding="utf-8").strip().rstrip(";").partition("\n")
         example = _checked(question.removeprefix("--").strip(), statement.strip())
         if example and example.tables <= my_tables:
             found.append(example)

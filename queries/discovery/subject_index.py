@@ -60,7 +60,6 @@ class TablePostings:
     files: tuple[str, ...]
     overdue_rows: int
     overdue_since: date | None
-    runs: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()  # (file, its runs of row numbers holding them)
 
 
 @dataclass(frozen=True)
@@ -274,18 +273,23 @@ class SubjectIndex:
             self._sort_when_due()
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
-        """Per table, the employee's rows, capture span, files (with where
-        in each their rows sit) and overdue rows."""
+        """Per table, the employee's rows, capture span, files and overdue rows."""
         retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
         rows = self._run("subject_index/tables_about", {
             "employee_id": employee_id, "today": today,
             "retention_tables": list(retention), "retention_days": list(retention.values())})
-        runs: dict[str, list] = {}
-        for table, file, file_runs in self._run("subject_index/row_runs_of", {"employee_id": employee_id}):
-            runs.setdefault(table, []).append((file, tuple((int(first), int(last)) for first, last in file_runs)))
-        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since,
-                              tuple(sorted(runs.get(name, ()))))
+        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
                 for name, count, first, last, files, overdue, since in rows]
+
+    def row_runs(self, employee_id: str, tables: list[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """file → the runs of row numbers holding the employee's rows, in
+        those tables: asked by a reader of their rows, not by the inventory,
+        which names files only."""
+        runs: dict[str, list[tuple[int, int]]] = {}
+        for file, first, last in self._run("subject_index/row_runs_of", {"employee_id": employee_id,
+                                                                          "tables": tables}):
+            runs.setdefault(file, []).append((int(first), int(last)))
+        return {file: tuple(sorted(found)) for file, found in runs.items()}
 
     def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:
         """table -> where the employee was found in it."""

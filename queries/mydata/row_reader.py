@@ -27,6 +27,7 @@ from queries.mydata.pseudonyms import Pseudonymizer
 from queries.warehouse.engine import RowRuns, Warehouse, WarehouseError
 
 if TYPE_CHECKING:  # the inventory's service module needs the backend, which holds this reader
+    from queries.discovery.subject_index import SubjectIndex
     from queries.mydata.inventory import InventoryEntry
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,6 @@ def where_found(entry: InventoryEntry) -> TableFinding:
     return replace(entry.finding, scanned=scanned) if scanned else entry.finding
 
 
-def runs_of(entries: list[InventoryEntry]) -> dict[str, RowRuns]:
-    """Where in each file the index found the person: only those rows are
-    searched for their keys, so a file is not cut into tokens whole."""
-    return {file: runs for entry in entries for file, runs in entry.postings.runs}
-
-
 def reading_batches(entries: list[InventoryEntry]) -> list[list[InventoryEntry]]:
     """Tables read by one statement: those sharing a schema, a storage and
     the columns the person was found in, up to a batch's bytes of the files
@@ -84,6 +79,7 @@ class RowReader:
     directory: Directory
     pseudonym_key: bytes
     plus_tags: bool
+    index: SubjectIndex | None = None  # where in each file people's rows sit; without it, files are read whole
 
     def within(self, read: Read, employee_id: str, entries: list[InventoryEntry],
                limit: int = ALL_ROWS) -> list[MyRows]:
@@ -118,10 +114,10 @@ class RowReader:
         has the columns or none can be read."""
         read.require(employee_id)
         having = [e for e in entries if set(columns) <= {name for name, _ in e.finding.columns}]
-        parts = []
+        parts, runs = [], self._runs(employee_id, having)
         for number, entry in enumerate(having):
             try:
-                parts.append(self._columns_of_subject(entry, columns, number))
+                parts.append(self._columns_of_subject(entry, columns, number, runs))
             except WarehouseError as problem:
                 log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
         if not parts:
@@ -152,12 +148,18 @@ class RowReader:
             log.warning("reading %s failed: %s", part.entry.name, problem)
             return False
 
-    def _columns_of_subject(self, entry: InventoryEntry, columns: tuple[str, ...], number: int) -> _SubjectColumns:
-        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}", runs_of([entry]))
+    def _columns_of_subject(self, entry: InventoryEntry, columns: tuple[str, ...], number: int,
+                            runs: dict[str, RowRuns]) -> _SubjectColumns:
+        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}", runs)
         listed = sql.Fragment.listed([sql.render("insights/column", identifiers={"column": c}) for c in columns])
         statement = sql.render("insights/columns_of_subject", fragments={
             "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(entry))})
         return _SubjectColumns(entry, statement, rows.relations)
+
+    def _runs(self, employee_id: str, entries: list[InventoryEntry]) -> dict[str, RowRuns]:
+        """Where in each file the index found the person: only those rows are
+        searched for their keys, so a file is not cut into tokens whole."""
+        return self.index.row_runs(employee_id, [entry.name for entry in entries]) if self.index else {}
 
     def hiding_colleagues(self, employee_id: str, text: str) -> str:
         """A text summarized from one employee's rows, with every colleague
@@ -172,7 +174,8 @@ class RowReader:
             return [self._fetch(employee_id, batch[0], ALL_ROWS)]
         employee = self.directory.by_id(employee_id)
         try:
-            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch], runs=runs_of(batch))
+            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch],
+                                         runs=self._runs(employee_id, batch))
             statement = sql.render("read_subject_rows_of_tables", fragments={
                 "numbered_rows": source.numbered, "names_subject": names_subject(where_found(batch[0])),
                 "event_time": event_time_fragment(batch[0].finding)})
@@ -196,7 +199,7 @@ class RowReader:
         employee = self.directory.by_id(employee_id)
         finding = entry.finding
         try:
-            source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=runs_of([entry]))
+            source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=self._runs(employee_id, [entry]))
             statement = sql.render("read_subject_rows", fragments={
                 "rows": source.plain, "names_subject": names_subject(where_found(entry)),
                 "event_time": event_time_fragment(finding)})

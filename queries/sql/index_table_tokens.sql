@@ -53,7 +53,7 @@ hits AS MATERIALIZED (
     FROM texts
     JOIN text_hits ON text_hits.column_number = texts.daylight_value.c AND text_hits.t = texts.daylight_value.t
 ),
-rows_naming AS MATERIALIZED (
+rows_naming AS (
     SELECT DISTINCT employee_id, file_index, row_number, event_time FROM hits
 ),
 hourly AS MATERIALIZED (
@@ -65,7 +65,7 @@ hourly AS MATERIALIZED (
 blocks AS (
     SELECT employee_id, file_index, row_number // 2048 AS block, min(row_number) AS first_row,
            max(row_number) AS last_row
-    FROM rows_naming
+    FROM hits
     GROUP BY ALL
 ),
 runs AS MATERIALIZED (

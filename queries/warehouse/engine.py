@@ -86,8 +86,7 @@ class Rows:
         DuckDB checks against each row group's row numbers before reading
         it: one person's rows come from the few row groups holding them."""
         scans = []
-        for index, file in enumerate(files):
-            file_runs = runs[index] if index < len(runs) else None
+        for index, (file, file_runs) in enumerate(zip(files, runs, strict=True)):
             within = [Fragment(sql.render("sources/row_run", param_suffix=f"{suffix}_{index}_{number}").text,
                                {f"first_row{suffix}_{index}_{number}": first,
                                 f"last_row{suffix}_{index}_{number}": last})
@@ -102,10 +101,10 @@ class Rows:
 
 def _numbered(tables: list[pa.Table], runs: Sequence[RowRuns | None] = ()) -> pa.Table:
     numbered = []
-    for index, table in enumerate(tables):
+    for index, (table, file_runs) in enumerate(zip(tables, runs or [None] * len(tables), strict=True)):
         table = table.append_column("file_index", pa.array([index] * table.num_rows, pa.int64()))
         table = table.append_column("file_row_number", pa.array(range(table.num_rows), pa.int64()))
-        numbered.append(_within(table, runs[index]) if index < len(runs) and runs[index] else table)
+        numbered.append(_within(table, file_runs) if file_runs else table)
     return unified(numbered)
 
 

@@ -1,5 +1,4 @@
--- Where one employee's rows sit in each file of each table (see `row_runs` in schema.sql).
-SELECT table_name, file, list([first_row, last_row] ORDER BY first_row) AS runs
+-- Where one employee's rows sit in each file of some tables (see `row_runs` in schema.sql).
+SELECT file, first_row, last_row
 FROM row_runs
-WHERE employee_id = $employee_id
-GROUP BY table_name, file
+WHERE employee_id = $employee_id AND list_contains($tables, table_name)
