@@ -105,6 +105,22 @@ def _versioned(fingerprint: str) -> str:
     return f"{fingerprint}:{_method()}"
 
 
+RUN_BLOCK = 2_048  # rows per block of `index_table_tokens.sql`'s runs
+
+
+def _joined(runs: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted runs, those in neighbouring blocks joined into one: DuckDB
+    reads a block's neighbour as cheaply as a gap between them, and a
+    shorter statement is quicker to prepare."""
+    joined = [runs[0]]
+    for first, last in runs[1:]:
+        if first // RUN_BLOCK <= joined[-1][1] // RUN_BLOCK + 1:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return tuple(joined)
+
+
 class SubjectIndex:
     def __init__(self, state_dir: Path, plus_tags: bool = True):
         self._plus_tags = plus_tags
@@ -285,11 +301,11 @@ class SubjectIndex:
         """file → the runs of row numbers holding the employee's rows, in
         those tables: asked by a reader of their rows, not by the inventory,
         which names files only."""
-        runs: dict[str, list[tuple[int, int]]] = {}
+        blocks: dict[str, list[tuple[int, int]]] = {}
         for file, first, last in self._run("subject_index/row_runs_of", {"employee_id": employee_id,
                                                                           "tables": tables}):
-            runs.setdefault(file, []).append((int(first), int(last)))
-        return {file: tuple(sorted(found)) for file, found in runs.items()}
+            blocks.setdefault(file, []).append((int(first), int(last)))
+        return {file: _joined(sorted(found)) for file, found in blocks.items()}
 
     def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:
         """table -> where the employee was found in it."""

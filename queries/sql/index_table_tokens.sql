@@ -1,15 +1,18 @@
 -- The subject index entries of the tables whose files are read (tables of
 -- one schema are read together), from every value of every row:
 -- each scanned column's text is cut into tokens and the tokens are looked up
--- among the directory's keys (`subject_keys`). Returns two parts:
+-- among the directory's keys (`subject_keys`). Returns four parts:
 --   posting: per employee, file and day, the rows naming them and when the
 --            first and last were captured (a row naming one person twice counts once);
+--   hour:    per employee, file, weekday and hour of capture, the rows;
 --   mention: per employee, file, column, kind of finding and form of key, the rows;
---   run:     per employee and file, where their rows sit: runs of row numbers
+--   run:     per employee and file, where their rows sit: per block of 2,048 rows
+--            (DuckDB's vector) holding any, their first and last row number
 --            (`file_row_number`), so their rows are later read from the row groups
---            holding them. Rows less than a block (2,048 rows, DuckDB's vector) apart
---            share a run; a file holding someone in more than 64 runs keeps one
---            run from their first row to their last.
+--            holding them; a file holding someone in more than 64 blocks keeps one
+--            run from their first row to their last. Hash aggregates only: sorting
+--            the blocks into longer runs cost more than the rest of the statement
+--            at L, and the reader joins neighbouring blocks (`row_runs`).
 -- The kind of finding: 'named' inside a list, struct, map or JSON document;
 -- 'subject' as the whole value of a top-level column (also `mailto:` and
 -- `Name <email>`); 'mentioned' inside longer text. `people` limits it to
@@ -62,18 +65,14 @@ hourly AS MATERIALIZED (
     FROM rows_naming
     GROUP BY ALL
 ),
-blocks AS (
+blocks AS MATERIALIZED (
     SELECT employee_id, file_index, row_number // 2048 AS block, min(row_number) AS first_row,
            max(row_number) AS last_row
     FROM hits
     GROUP BY ALL
 ),
-runs AS MATERIALIZED (
-    SELECT employee_id, file_index, min(first_row) AS first_row, max(last_row) AS last_row,
-           count(*) OVER (PARTITION BY employee_id, file_index) AS runs_in_file
-    FROM (SELECT *, block - row_number() OVER (PARTITION BY employee_id, file_index ORDER BY block) AS run
-          FROM blocks)
-    GROUP BY employee_id, file_index, run
+crowded AS (
+    SELECT employee_id, file_index FROM blocks GROUP BY ALL HAVING count(*) > 64
 )
 SELECT 'posting' AS part, employee_id, file_index, day,
        NULL::INTEGER AS column_number, NULL::VARCHAR AS finding, NULL::VARCHAR AS form, sum(row_count) AS row_count,
@@ -94,11 +93,9 @@ FROM hits
 GROUP BY employee_id, file_index, column_number, finding, form
 UNION ALL
 SELECT 'run', employee_id, file_index, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, first_row, last_row
-FROM runs
-WHERE runs_in_file <= 64
+FROM blocks ANTI JOIN crowded USING (employee_id, file_index)
 UNION ALL
 SELECT 'run', employee_id, file_index, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, min(first_row),
        max(last_row)
-FROM runs
-WHERE runs_in_file > 64
+FROM blocks SEMI JOIN crowded USING (employee_id, file_index)
 GROUP BY employee_id, file_index
