@@ -87,7 +87,8 @@ class RowReader:
         caller holds open, which records them all as one entry."""
         if limit < ALL_ROWS:
             read.require(employee_id)
-            return self._took(read, [self._fetch(employee_id, entry, limit) for entry in entries])
+            runs = self._runs(employee_id, entries)
+            return self._took(read, [self._fetch(employee_id, entry, limit, runs) for entry in entries])
         found = {id(result.entry): result for batch in self.by_batch(read, employee_id, entries) for result in batch}
         return [found[id(entry)] for entry in entries]
 
@@ -157,8 +158,9 @@ class RowReader:
         return _SubjectColumns(entry, statement, rows.relations)
 
     def _runs(self, employee_id: str, entries: list[InventoryEntry]) -> dict[str, RowRuns]:
-        """Where in each file the index found the person: only those rows are
-        searched for their keys, so a file is not cut into tokens whole."""
+        """Where in each file the index found the person, asked once for all
+        the tables a read covers: only those rows are searched for their
+        keys, so a file is not cut into tokens whole."""
         return self.index.row_runs(employee_id, [entry.name for entry in entries]) if self.index else {}
 
     def hiding_colleagues(self, employee_id: str, text: str) -> str:
@@ -170,12 +172,12 @@ class RowReader:
         """All rows of tables sharing a schema, by one statement (a statement
         costs more than a small table's rows); if it fails, table by table,
         so a broken table hides nothing else."""
+        runs = self._runs(employee_id, batch)
         if len(batch) == 1:
-            return [self._fetch(employee_id, batch[0], ALL_ROWS)]
+            return [self._fetch(employee_id, batch[0], ALL_ROWS, runs)]
         employee = self.directory.by_id(employee_id)
         try:
-            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch],
-                                         runs=self._runs(employee_id, batch))
+            source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch], runs=runs)
             statement = sql.render("read_subject_rows_of_tables", fragments={
                 "numbered_rows": source.numbered, "names_subject": names_subject(where_found(batch[0])),
                 "event_time": event_time_fragment(batch[0].finding)})
@@ -184,7 +186,7 @@ class RowReader:
         except WarehouseError as problem:
             log.warning("reading %d tables together for %s failed (%s); reading them one by one",
                         len(batch), employee_id, problem)
-            return [self._fetch(employee_id, entry, ALL_ROWS) for entry in batch]
+            return [self._fetch(employee_id, entry, ALL_ROWS, runs) for entry in batch]
         pseudonymizer = Pseudonymizer(self.pseudonym_key, employee, self.directory)
         file_of_row, rows = rows["daylight_file"], rows.drop_columns(["daylight_file"])
         results, first = [], 0
@@ -195,11 +197,11 @@ class RowReader:
             results.append(MyRows(entry, pseudonymizer.apply(mine)))
         return results
 
-    def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int) -> MyRows:
+    def _fetch(self, employee_id: str, entry: InventoryEntry, limit: int, runs: dict[str, RowRuns]) -> MyRows:
         employee = self.directory.by_id(employee_id)
         finding = entry.finding
         try:
-            source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=self._runs(employee_id, [entry]))
+            source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=runs)
             statement = sql.render("read_subject_rows", fragments={
                 "rows": source.plain, "names_subject": names_subject(where_found(entry)),
                 "event_time": event_time_fragment(finding)})
