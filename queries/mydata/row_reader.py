@@ -44,9 +44,9 @@ class MyRows:
 
 @dataclass(frozen=True)
 class _SubjectColumns:
-    """Some columns of one employee's rows in one table, as a statement to union."""
+    """Some columns of one employee's rows in tables read together, as a statement to union."""
 
-    entry: InventoryEntry
+    entries: list[InventoryEntry]
     rows: sql.Fragment
     relations: dict[str, pa.Table]
 
@@ -111,16 +111,16 @@ class RowReader:
         """One row of `statement` (`queries/sql/<statement>.sql`, over
         `{{rows}}`) computed in the warehouse over `columns` of one
         employee's rows in those `entries` that have all of them: a figure
-        about many rows without carrying the rows out. None when no table
-        has the columns or none can be read."""
+        about many rows without carrying the rows out. Tables alike are
+        searched for the person by one predicate (`reading_batches`): each
+        copy of the predicate costs the statement milliseconds to prepare,
+        and a lake keeps many copies of one dataset (at L, 95 tables of app
+        usage cost 0.5 s each way). None when no table has the columns or
+        none can be read."""
         read.require(employee_id)
         having = [e for e in entries if set(columns) <= {name for name, _ in e.finding.columns}]
-        parts, runs = [], self._runs(employee_id, having)
-        for number, entry in enumerate(having):
-            try:
-                parts.append(self._columns_of_subject(entry, columns, number, runs))
-            except WarehouseError as problem:
-                log.warning("reading %s for %s failed: %s", entry.name, employee_id, problem)
+        runs = self._runs(employee_id, having)
+        parts = self._parts_of_subject(reading_batches(having), columns, runs)
         if not parts:
             return None
         subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
@@ -129,11 +129,13 @@ class RowReader:
         except WarehouseError as problem:
             log.warning("summarizing %s for %s failed (%s); again without the tables that fail alone",
                         statement, employee_id, problem)
-            parts = [part for part in parts if self._readable(statement, part, subject)]
+            alone = self._parts_of_subject([[entry] for part in parts for entry in part.entries], columns, runs)
+            parts = [part for part in alone if self._readable(statement, part, subject)]
             if not parts:
                 return None
             row = self._summarize(statement, parts, subject)
-        read.took([part.entry.name for part in parts], sum(part.entry.postings.rows for part in parts))
+        read.took([entry.name for part in parts for entry in part.entries],
+                  sum(entry.postings.rows for part in parts for entry in part.entries))
         return row
 
     def _summarize(self, statement: str, parts: list[_SubjectColumns], subject: dict) -> tuple:
@@ -146,16 +148,32 @@ class RowReader:
             self._summarize(statement, [part], subject)
             return True
         except WarehouseError as problem:
-            log.warning("reading %s failed: %s", part.entry.name, problem)
+            log.warning("reading %s failed: %s", ", ".join(entry.name for entry in part.entries), problem)
             return False
 
-    def _columns_of_subject(self, entry: InventoryEntry, columns: tuple[str, ...], number: int,
+    def _parts_of_subject(self, batches: list[list[InventoryEntry]], columns: tuple[str, ...],
+                          runs: dict[str, RowRuns]) -> list[_SubjectColumns]:
+        """A batch that cannot be read together is read table by table, so
+        one broken table hides nothing else."""
+        parts, waiting = [], list(batches)
+        while waiting:
+            batch = waiting.pop(0)
+            try:
+                parts.append(self._columns_of_subject(batch, columns, len(parts), runs))
+            except WarehouseError as problem:
+                log.warning("reading %s failed: %s", ", ".join(entry.name for entry in batch), problem)
+                if len(batch) > 1:
+                    waiting[:0] = [[entry] for entry in batch]
+        return parts
+
+    def _columns_of_subject(self, batch: list[InventoryEntry], columns: tuple[str, ...], number: int,
                             runs: dict[str, RowRuns]) -> _SubjectColumns:
-        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files)], f"_t{number}", runs)
+        rows = self.warehouse.rows([(entry.finding.table, entry.postings.files) for entry in batch], f"_t{number}",
+                                   runs)
         listed = sql.Fragment.listed([sql.render("insights/column", identifiers={"column": c}) for c in columns])
         statement = sql.render("insights/columns_of_subject", fragments={
-            "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(entry))})
-        return _SubjectColumns(entry, statement, rows.relations)
+            "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(batch[0]))})
+        return _SubjectColumns(batch, statement, rows.relations)
 
     def _runs(self, employee_id: str, entries: list[InventoryEntry]) -> dict[str, RowRuns]:
         """Where in each file the index found the person, asked once for all

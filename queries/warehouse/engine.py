@@ -84,19 +84,55 @@ class Rows:
     def _of_parquet_runs(files: list[str], suffix: str, runs: Sequence[RowRuns | None]) -> Rows:
         """Each file read by a scan of its own, filtered to its runs, which
         DuckDB checks against each row group's row numbers before reading
-        it: one person's rows come from the few row groups holding them."""
-        scans = []
-        for index, (file, file_runs) in enumerate(zip(files, runs, strict=True)):
-            within = [Fragment(sql.render("sources/row_run", param_suffix=f"{suffix}_{index}_{number}").text,
-                               {f"first_row{suffix}_{index}_{number}": first,
-                                f"last_row{suffix}_{index}_{number}": last})
-                      for number, (first, last) in enumerate(file_runs or ())]
-            scan = sql.render("sources/parquet_file_rows", param_suffix=f"{suffix}_{index}", fragments={
-                "within_runs": Fragment.join(within, "OR") if within else sql.render("sources/every_row")})
-            scans.append(Fragment(scan.text, {**scan.params, f"file{suffix}_{index}": file,
-                                              f"file_index{suffix}_{index}": index}))
+        it: one person's rows come from the few row groups holding them.
+        Small files that hold the person in a few rows are read together
+        instead (`_shared`): a lake's many small copies of one dataset would
+        each cost a scan."""
+        shared = [index for index, (file, file_runs) in enumerate(zip(files, runs, strict=True))
+                  if _shared(file, file_runs)]
+        if len(shared) < 2:
+            shared = []
+        alone = set(range(len(files))) - set(shared)
+        scans = [Rows._file_in_runs(files[index], suffix, index, runs[index]) for index in sorted(alone)]
+        relations = {}
+        if shared:
+            relation = f"daylight_runs{suffix}"
+            relations[relation] = pa.table({
+                "file": [position for position, index in enumerate(shared) for _ in runs[index]],
+                "first_row": [first for index in shared for first, _ in runs[index]],
+                "last_row": [last for index in shared for _, last in runs[index]]}, schema=RUNS_SCHEMA)
+            scan = sql.render("sources/parquet_files_in_runs", identifiers={"runs": relation}, param_suffix=suffix)
+            scans.append(Fragment(scan.text, {**scan.params, f"files{suffix}": [files[index] for index in shared],
+                                              f"file_indexes{suffix}": shared}))
         numbered = Fragment.join(scans, "UNION ALL BY NAME")
-        return Rows(sql.render("sources/numbered_plain", fragments={"numbered": numbered}), numbered, {})
+        return Rows(sql.render("sources/numbered_plain", fragments={"numbered": numbered}), numbered, relations)
+
+    @staticmethod
+    def _file_in_runs(file: str, suffix: str, index: int, file_runs: RowRuns | None) -> Fragment:
+        within = [Fragment(sql.render("sources/row_run", param_suffix=f"{suffix}_{index}_{number}").text,
+                           {f"first_row{suffix}_{index}_{number}": first, f"last_row{suffix}_{index}_{number}": last})
+                  for number, (first, last) in enumerate(file_runs or ())]
+        scan = sql.render("sources/parquet_file_rows", param_suffix=f"{suffix}_{index}", fragments={
+            "within_runs": Fragment.join(within, "OR") if within else sql.render("sources/every_row")})
+        return Fragment(scan.text, {**scan.params, f"file{suffix}_{index}": file, f"file_index{suffix}_{index}": index})
+
+
+RUNS_SCHEMA = pa.schema([("file", pa.int64()), ("first_row", pa.int64()), ("last_row", pa.int64())])
+SHARED_SCAN_BYTES = 2**20  # at L a scan of its own costs ~1.5 ms, about what reading 1 MiB whole costs
+SHARED_SCAN_ROWS = 2_048  # the person in one block of rows: a file where they fill more is read by its runs
+
+
+def _shared(file: str, runs: RowRuns | None) -> bool:
+    """Whether a file is read in the scan shared by small files: it names
+    the person in few rows and is small, so reading it whole in company
+    costs less than a scan of its own. A file gone since the index named it
+    is read alone, and its scan reports it."""
+    if not runs or sum(last - first + 1 for first, last in runs) > SHARED_SCAN_ROWS:
+        return False
+    try:
+        return os.path.getsize(file) <= SHARED_SCAN_BYTES
+    except OSError:
+        return False
 
 
 def _numbered(tables: list[pa.Table], runs: Sequence[RowRuns | None] = ()) -> pa.Table:
