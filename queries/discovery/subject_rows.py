@@ -1,6 +1,6 @@
 """Finding one employee's rows in a table, wherever their identifiers sit.
 
-`names_subject` is the predicate every reader of one person's rows uses:
+`rows_naming_subject` is how every reader of one person's rows finds them:
 any value of the row, in any scanned column, holds one of the person's keys
 as a token, cut exactly as the subject index cuts them (`subject_keys`,
 `queries/sql/tokens/`). The keys are bound, never written into the
@@ -51,11 +51,12 @@ def token_fragments() -> dict[str, sql.Fragment]:
             "key_of_token": sql.render("tokens/key_of_token")}
 
 
-def names_subject(finding: TableFinding) -> sql.Fragment:
+def rows_naming_subject(finding: TableFinding, rows: sql.Fragment) -> sql.Fragment:
+    """The rows of `rows` (the table's, or some of them) that name the subject."""
     passes = sql.Fragment.join([sql.render("tokens/passes_subject_prefilter", fragments={"value": _column_text(*c)})
                                 for c in finding.scanned], "OR")
-    return sql.render("tokens/names_subject", fragments={"row_texts": row_texts(finding), "any_text_passes": passes,
-                                                         **token_fragments()})
+    return sql.render("tokens/rows_naming_subject", fragments={
+        "rows": rows, "row_texts": row_texts(finding), "any_text_passes": passes, **token_fragments()})
 
 
 def token_bindings(directory: Directory, plus_tags: bool, employee: Employee | None = None) -> dict:
@@ -82,7 +83,7 @@ def scan_rows_about(warehouse: Warehouse, finding: TableFinding, directory: Dire
         return TableScan(finding.table, 0)
     rows = warehouse.rows([(finding.table, finding.files)])
     statement = sql.render("scan_subject_rows", fragments={
-        "rows": rows.plain, "names_subject": names_subject(finding), "event_time": event_time_fragment(finding)})
+        "rows_naming_subject": rows_naming_subject(finding, rows.plain), "event_time": event_time_fragment(finding)})
     [(count, first, last)] = warehouse.query(statement, token_bindings(directory, plus_tags, employee),
                                              rows.relations)
     return TableScan(finding.table, int(count), first, last)

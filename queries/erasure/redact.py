@@ -29,7 +29,7 @@ from queries import sql
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory, Employee
 from queries.discovery.subject_keys import TOKEN, WHOLE_VALUE, as_key, keys_of, person_named
-from queries.discovery.subject_rows import names_subject, token_bindings
+from queries.discovery.subject_rows import rows_naming_subject, token_bindings
 from queries.warehouse.engine import Rows, Warehouse
 
 MARKER = "[erased]"
@@ -209,12 +209,12 @@ class RowFinder:
 
     def _search(self, statement: str, finding: TableFinding, columns: set[str], rows: Rows,
                 employee: Employee) -> list[tuple]:
-        """`statement` over `rows`, where `names_subject` looks at the
+        """`statement` over `rows`, where `rows_naming_subject` looks at the
         table's searched columns that these rows hold."""
         own = replace(finding, scanned=tuple(c for c in finding.scanned if c[0] in columns))
         if not own.scanned:
             return []
-        rendered = sql.render(statement, fragments={"numbered_rows": rows.numbered, "names_subject": names_subject(own)})
+        rendered = sql.render(statement, fragments={"rows_naming_subject": rows_naming_subject(own, rows.numbered)})
         return self.warehouse.query(rendered, token_bindings(self.directory, self.plus_tags, employee), rows.relations)
 
 

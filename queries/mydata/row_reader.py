@@ -22,7 +22,7 @@ from queries.access.reads import Read
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory
 from queries.discovery.index_scan import batches
-from queries.discovery.subject_rows import event_time_fragment, names_subject, token_bindings
+from queries.discovery.subject_rows import event_time_fragment, rows_naming_subject, token_bindings
 from queries.mydata.pseudonyms import Pseudonymizer
 from queries.warehouse.engine import RowRuns, Warehouse, WarehouseError
 
@@ -172,7 +172,7 @@ class RowReader:
                                    runs)
         listed = sql.Fragment.listed([sql.render("insights/column", identifiers={"column": c}) for c in columns])
         statement = sql.render("insights/columns_of_subject", fragments={
-            "columns": listed, "rows": rows.plain, "names_subject": names_subject(where_found(batch[0]))})
+            "columns": listed, "rows_naming_subject": rows_naming_subject(where_found(batch[0]), rows.plain)})
         return _SubjectColumns(batch, statement, rows.relations)
 
     def _runs(self, employee_id: str, entries: list[InventoryEntry]) -> dict[str, RowRuns]:
@@ -197,7 +197,7 @@ class RowReader:
         try:
             source = self.warehouse.rows([(e.finding.table, e.postings.files) for e in batch], runs=runs)
             statement = sql.render("read_subject_rows_of_tables", fragments={
-                "numbered_rows": source.numbered, "names_subject": names_subject(where_found(batch[0])),
+                "rows_naming_subject": rows_naming_subject(where_found(batch[0]), source.numbered),
                 "event_time": event_time_fragment(batch[0].finding)})
             rows = self.warehouse.query_arrow(statement, token_bindings(self.directory, self.plus_tags, employee),
                                               source.relations)
@@ -221,7 +221,7 @@ class RowReader:
         try:
             source = self.warehouse.rows([(finding.table, entry.postings.files)], runs=runs)
             statement = sql.render("read_subject_rows", fragments={
-                "rows": source.plain, "names_subject": names_subject(where_found(entry)),
+                "rows_naming_subject": rows_naming_subject(where_found(entry), source.plain),
                 "event_time": event_time_fragment(finding)})
             rows = self.warehouse.query_arrow(statement, {
                 "row_limit": limit, **token_bindings(self.directory, self.plus_tags, employee)}, source.relations)

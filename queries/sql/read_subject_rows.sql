@@ -2,7 +2,6 @@
 -- the subject index says hold them: every row any of whose values holds one
 -- of their keys as a token.
 SELECT *
-FROM {{rows}}
-WHERE {{names_subject}}
+FROM {{rows_naming_subject}}
 ORDER BY {{event_time}} DESC NULLS LAST
 LIMIT $row_limit

@@ -2,6 +2,5 @@
 -- naming the erasure's subject, found exactly as the subject index finds
 -- them: one statement for all of a table's files rather than one per file.
 SELECT DISTINCT file_index
-FROM {{numbered_rows}}
-WHERE {{names_subject}}
+FROM {{rows_naming_subject}}
 ORDER BY file_index
