@@ -390,6 +390,26 @@ def test_insights_are_figures_of_my_rows_alone(backend, median):
     assert found["screen"].values == {"with extracted text": float(with_text), "image only": float(total - with_text)}
 
 
+def test_the_insights_run_side_by_side_and_are_recorded_as_one_whole_read(backend, median):
+    """The three insights' statements run at once, and the one ledger entry
+    they make names every table they summarized and all their rows: parts
+    of a read finishing together lose nothing of it."""
+    principal = principal_for(median)
+    inventory = inventory_for(backend, principal)
+    needs = {"keystrokes": {"dwell_ms", "flight_ms"}, "app_usage": {"app"}, "screen": {"ocr_text"}}
+    summarized = [e for e in inventory.entries
+                  if e.category in needs and needs[e.category] <= set(dict(e.finding.columns))]
+    assert {e.category for e in summarized} == {"keystrokes", "app_usage", "screen"}
+    before = len(backend.ledger.entries())
+    for _ in range(5):
+        insights(backend, principal, inventory)
+    recorded = [entry.access for entry in backend.ledger.entries()[before:]]
+    assert len(recorded) == 5
+    for access in recorded:
+        assert sorted(access.tables) == sorted(e.name for e in summarized)
+        assert access.rows == sum(e.postings.rows for e in summarized)
+
+
 def test_an_application_named_after_a_colleague_shows_a_pseudonym(tmp_path, sample, demo_users):
     """An insight shows text from the rows (an application's name), so a
     colleague it names is pseudonymized there as in the rows."""

@@ -12,6 +12,7 @@ shown. Entries describe the access, never the data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Read:
     seconds: float | None = None
     subjects: tuple[str, ...] = ()
     open: bool = True
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def require(self, subject: str) -> None:
         """Rows about `subject` are read only inside an open read recorded
@@ -46,8 +48,10 @@ class Read:
             raise ReadOutsideLedger(f"rows about {subject} were asked for outside a read recorded for them")
 
     def took(self, tables: Iterable[str], rows: int) -> None:
-        self.tables += [t for t in tables if t not in self.tables]
-        self.rows += int(rows)
+        """Parts of one read may run side by side (`RowReader.summaries`)."""
+        with self._lock:
+            self.tables += [t for t in tables if t not in self.tables]
+            self.rows += int(rows)
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
 from queries.access.reads import personal_read
 from queries.backend import Backend
-from queries.mydata.inventory import UNREGISTERED, Inventory
+from queries.mydata.inventory import UNREGISTERED, Inventory, InventoryEntry
+from queries.mydata.row_reader import Summary
 
 
 def daily_activity(backend: Backend, principal: Principal, inventory: Inventory) -> list[tuple[str, date, int]]:
@@ -94,13 +95,14 @@ def insights(backend: Backend, principal: Principal, inventory: Inventory) -> li
     def shown(text: str) -> str:
         return backend.rows.hiding_colleagues(me, text)
 
-    wanted = [("keystrokes", ("dwell_ms", "flight_ms"), "insights/typing", _typing),
-              ("app_usage", ("app",), "insights/apps", lambda summary: _apps(summary, shown)),
-              ("screen", ("ocr_text",), "insights/screens", _screens)]
-    found = []
+    def of(category: str) -> list[InventoryEntry]:
+        return [entry for entry in inventory.entries if entry.category == category]
+
+    wanted = [(Summary(of("keystrokes"), ("dwell_ms", "flight_ms"), "insights/typing"), _typing),
+              (Summary(of("app_usage"), ("app",), "insights/apps"), lambda summary: _apps(summary, shown)),
+              (Summary(of("screen"), ("ocr_text",), "insights/screens"), _screens)]
+    wanted = [(ask, make) for ask, make in wanted if ask.entries]
     with personal_read(backend.ledger, principal, VIEW_OWN_TELEMETRY, [me]) as read:
-        for category, columns, statement, make in wanted:
-            entries = [e for e in inventory.entries if e.category == category]
-            summary = backend.rows.summary(read, me, entries, columns, statement) if entries else None
-            found.append(make(summary) if summary else None)
+        summaries = backend.rows.summaries(read, me, [ask for ask, _ in wanted])
+    found = [make(summary) for (_, make), summary in zip(wanted, summaries, strict=True) if summary]
     return [insight for insight in found if insight]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,15 @@ class MyRows:
     entry: InventoryEntry
     rows: pa.Table | None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A figure asked of one person's rows: `statement` over `columns` of their rows in `entries`."""
+
+    entries: list[InventoryEntry]
+    columns: tuple[str, ...]
+    statement: str
 
 
 @dataclass(frozen=True)
@@ -106,34 +116,37 @@ class RowReader:
                   sum(f.rows.num_rows for f in fetched if f.rows is not None))
         return fetched
 
-    def summary(self, read: Read, employee_id: str, entries: list[InventoryEntry], columns: tuple[str, ...],
-                statement: str) -> tuple | None:
-        """One row of `statement` (`queries/sql/<statement>.sql`, over
-        `{{rows}}`) computed in the warehouse over `columns` of one
-        employee's rows in those `entries` that have all of them: a figure
-        about many rows without carrying the rows out. Tables alike are
-        searched for the person by one predicate (`reading_batches`): each
-        copy of the predicate costs the statement milliseconds to prepare,
-        and a lake keeps many copies of one dataset (at L, 95 tables of app
-        usage cost 0.5 s each way). None when no table has the columns or
-        none can be read."""
+    def summaries(self, read: Read, employee_id: str, asked: list[Summary]) -> list[tuple | None]:
+        """For each of `asked`, one row of its statement (`queries/sql/<statement>.sql`,
+        over `{{rows}}`) computed in the warehouse over its columns of one
+        employee's rows in those of its entries that have all of them: a
+        figure about many rows without carrying the rows out. None when no
+        table has the columns or none can be read. The statements run side
+        by side, as a page waits for all of them. Tables alike are searched
+        for the person by one predicate (`reading_batches`): each copy of
+        the predicate costs the statement milliseconds to prepare, and a
+        lake keeps many copies of one dataset (at L, 95 tables of app usage
+        cost 0.5 s each way)."""
         read.require(employee_id)
-        having = [e for e in entries if set(columns) <= {name for name, _ in e.finding.columns}]
-        runs = self._runs(employee_id, having)
-        parts = self._parts_of_subject(reading_batches(having), columns, runs)
+        runs = self._runs(employee_id, [entry for ask in asked for entry in ask.entries])
+        subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
+        with ThreadPoolExecutor(max(len(asked), 1), thread_name_prefix="summary") as pool:
+            return list(pool.map(lambda ask: self._summary(read, ask, runs, subject), asked))
+
+    def _summary(self, read: Read, ask: Summary, runs: dict[str, RowRuns], subject: dict) -> tuple | None:
+        having = [e for e in ask.entries if set(ask.columns) <= {name for name, _ in e.finding.columns}]
+        parts = self._parts_of_subject(reading_batches(having), ask.columns, runs)
         if not parts:
             return None
-        subject = token_bindings(self.directory, self.plus_tags, self.directory.by_id(employee_id))
         try:
-            row = self._summarize(statement, parts, subject)
+            row = self._summarize(ask.statement, parts, subject)
         except WarehouseError as problem:
-            log.warning("summarizing %s for %s failed (%s); again without the tables that fail alone",
-                        statement, employee_id, problem)
-            alone = self._parts_of_subject([[entry] for part in parts for entry in part.entries], columns, runs)
-            parts = [part for part in alone if self._readable(statement, part, subject)]
+            log.warning("summarizing %s failed (%s); again without the tables that fail alone", ask.statement, problem)
+            alone = self._parts_of_subject([[entry] for part in parts for entry in part.entries], ask.columns, runs)
+            parts = [part for part in alone if self._readable(ask.statement, part, subject)]
             if not parts:
                 return None
-            row = self._summarize(statement, parts, subject)
+            row = self._summarize(ask.statement, parts, subject)
         read.took([entry.name for part in parts for entry in part.entries],
                   sum(entry.postings.rows for part in parts for entry in part.entries))
         return row
