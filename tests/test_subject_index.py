@@ -95,6 +95,29 @@ def test_landing_and_vanishing_files_update_the_index(lake_backend, demo_users):
     assert backend.refresh().indexed == ()
 
 
+def test_an_index_built_before_summaries_were_kept_is_summarized_once_when_opened(lake_backend, tmp_path):
+    """A lookup reads the per-table summaries, not the postings: an index
+    file from before they were kept must not show everyone an empty
+    inventory, nor need the warehouse read again."""
+    backend, lake = lake_backend
+    people = [p.employee_id for p in backend.directory]
+
+    def looked_up(opened: Backend) -> dict:
+        return {e: opened.index.tables_about(e, opened.register, TODAY) for e in people}
+
+    backend.refresh()
+    kept = looked_up(backend)
+    assert sum(len(tables) for tables in kept.values()) > len(people)
+    backend.index._connection.execute("DROP TABLE table_summaries")
+    backend.close()
+    reopened = Backend.open(write_config(tmp_path, lake.parent))
+    try:
+        assert looked_up(reopened) == kept
+        assert reopened.refresh().indexed == (), "the summaries came from the index, not from the warehouse"
+    finally:
+        reopened.close()
+
+
 def _out_of_order(index: SubjectIndex) -> tuple[int, int]:
     """(postings stored after a posting of a later employee, rows added since the last sort)."""
     connection = index._connection

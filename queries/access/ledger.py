@@ -29,7 +29,7 @@ import logging
 import os
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,7 +99,7 @@ class Checkpoint:
 
 
 def _body(at: str, access: Access) -> bytes:
-    return json.dumps({"at": at, **asdict(access)}, sort_keys=True, separators=(",", ":"),
+    return json.dumps({"at": at, **vars(access)}, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode()
 
 

@@ -151,6 +151,13 @@ class SubjectIndex:
         connection = duckdb.connect(str(path))
         connection.execute(sql.load("quiet"))
         connection.execute(sql.load("subject_index/schema"))
+        [(missing,)] = connection.execute(sql.load("subject_index/summaries_missing")).fetchall()
+        if missing:
+            log.info("summarizing the subject index %s by employee and table, once", path)
+            tables = [name for name, _ in connection.execute(sql.load("subject_index/indexed_tables")).fetchall()]
+            connection.execute("BEGIN TRANSACTION")
+            SubjectIndex._summarize(connection, "postings", tables)
+            connection.execute("COMMIT")
         return connection
 
     def _run(self, name: str, params: dict | None = None) -> list[tuple]:
@@ -215,21 +222,36 @@ class SubjectIndex:
                                   "subject_index/forget_mentions", "subject_index/forget_runs",
                                   "subject_index/forget_indexed_tables"):
                     cursor.execute(sql.load(statement), {"tables": forget})
+                cursor.execute(sql.load("subject_index/forget_summaries"),
+                               {"tables": forget, "everyone": True, "people": []})
             if entries:
-                self._add(cursor, entries)
+                self._add(cursor, entries, summarize=[f.table.qualified_name for f in read])
             if read:
                 cursor.execute(sql.load("subject_index/record_indexed_tables"), {
                     "tables": [f.table.qualified_name for f in read],
                     "fingerprints": [_versioned(f.fingerprint) for f in read]})
 
     @staticmethod
-    def _add(cursor: duckdb.DuckDBPyConnection, entries: list[IndexEntries]) -> None:
+    def _add(cursor: duckdb.DuckDBPyConnection, entries: list[IndexEntries], summarize: list[str]) -> None:
+        """Adds entries, and summarizes the new postings of the tables
+        `summarize`, whose entries are all among them: summarizing them
+        before they join the index costs a scan of them, not of the index."""
         for part in ("postings", "hours", "mentions", "runs"):
             rows = pa.concat_tables([getattr(e, part) for e in entries])
             cursor.register(f"new_{part}", rows)
             cursor.execute(sql.load(f"subject_index/add_{part}"))
+            if part == "postings" and summarize:
+                SubjectIndex._summarize(cursor, "new_postings", summarize)
             cursor.unregister(f"new_{part}")
             cursor.execute(sql.load("subject_index/count_unsorted"), {"rows": rows.num_rows})
+
+    @staticmethod
+    def _summarize(cursor: duckdb.DuckDBPyConnection, postings: str, tables: list[str],
+                   people: list[str] | None = None) -> None:
+        """Summarizes the postings (a relation) of some tables, for everyone
+        or for some people, into `table_summaries`."""
+        statement = sql.render("subject_index/summarize", {"postings": postings}).text
+        cursor.execute(statement, {"tables": tables, "everyone": people is None, "people": people or []})
 
     def _sort_when_due(self) -> None:
         """Sorts the index by employee once the rows added since the last
@@ -285,12 +307,16 @@ class SubjectIndex:
                     cursor.execute(sql.load(f"subject_index/{forget}"),
                                    {"files": [f for files in shared.values() for f in files], "people": people})
                 if fresh:
-                    self._add(cursor, fresh)
+                    self._add(cursor, fresh, summarize=[])
+                changed = sorted({employee_id, *people})
+                cursor.execute(sql.load("subject_index/forget_summaries"),
+                               {"tables": names, "everyone": False, "people": changed})
+                self._summarize(cursor, "postings", names, changed)
             self._sort_when_due()
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
-        retention = {name: register.get(name).retention_days for name in self.indexed_tables() if register.get(name)}
+        retention = register.retention_days()
         rows = self._run("subject_index/tables_about", {
             "employee_id": employee_id, "today": today,
             "retention_tables": list(retention), "retention_days": list(retention.values())})

@@ -46,6 +46,10 @@ class Register:
     def get(self, qualified_name: str) -> RegisterEntry | None:
         return self._entries.get(qualified_name)
 
+    def retention_days(self) -> dict[str, int]:
+        """table → the days its rows may be kept, for every registered table."""
+        return {name: entry.retention_days for name, entry in self._entries.items()}
+
     def purposes(self) -> frozenset[str]:
         """Every purpose the register names for some table."""
         return frozenset(p for entry in self._entries.values() for p in entry.purposes)

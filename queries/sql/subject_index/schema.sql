@@ -42,6 +42,18 @@ CREATE TABLE IF NOT EXISTS row_runs (
     first_row BIGINT NOT NULL,
     last_row BIGINT NOT NULL
 );
+-- One row per employee and table, summing their postings over files and
+-- days: what the inventory lists and the council counts, so that neither
+-- groups every posting. Kept in step with the postings by every statement
+-- that changes them (summarize.sql).
+CREATE TABLE IF NOT EXISTS table_summaries (
+    employee_id VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    row_count BIGINT NOT NULL,
+    first_seen TIMESTAMP,
+    last_seen TIMESTAMP,
+    files VARCHAR[] NOT NULL
+);
 -- Rows added since the index was last sorted by employee (cluster.sql): a sort
 -- rewrites the whole index, so it waits until the unsorted part is worth it.
 CREATE TABLE IF NOT EXISTS unsorted_rows (row_count BIGINT NOT NULL)
