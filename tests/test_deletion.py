@@ -338,6 +338,25 @@ def test_the_pages_take_a_request_through_review(tmp_path, lake, monkeypatch, de
     opened.close()
 
 
+def test_an_erasure_leaves_sorting_the_index_to_the_next_refresh(opened, demo_users, monkeypatch):
+    """Sorting only speeds lookups up, and rewrites the whole index: the
+    officer does not wait for it. The postings computed again for the
+    people the subject's messages named are appended; the next refresh sorts."""
+    monkeypatch.setattr("queries.discovery.subject_index.UNSORTED_SHARE", 0.0)
+    opened.refresh()
+    employee, officer = people(opened, demo_users)
+
+    def unsorted() -> int:
+        [(rows,)] = opened.index._run("subject_index/sorting_due", {"share": 0.0})
+        return rows
+
+    assert not unsorted()
+    execute(opened, approved(opened, employee, officer).request_id)
+    assert unsorted(), "the erasure indexed the people it named again, and left them unsorted"
+    assert opened.refresh().indexed == ()
+    assert not unsorted()
+
+
 def test_the_index_after_an_erasure_is_what_a_full_rebuild_gives(opened, lake, tmp_path, demo_users):
     """The executor updates the index and discovery itself instead of
     re-reading every table; a rebuild from scratch must agree for everyone,

@@ -170,8 +170,9 @@ class SubjectIndex:
             cursor.close()
 
     def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
-                progress: Callable[[int, int], None] | None = None) -> RefreshReport:
-        """Re-indexes the tables whose files changed and forgets vanished ones."""
+                progress: Callable[[int, int], None] | None = None, sort: bool = True) -> RefreshReport:
+        """Re-indexes the tables whose files changed and forgets vanished
+        ones, then sorts the index if it is due (unless not to `sort`)."""
         with self._lock:
             indexed = dict(self._run("subject_index/indexed_tables"))
             current = {f.table.qualified_name: f for f in catalog.scannable()}
@@ -191,7 +192,8 @@ class SubjectIndex:
                 if progress:
                     progress(done, len(stale))
             self._replace([], [], gone)
-            self._sort_when_due()
+            if sort:
+                self._sort_when_due()
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
 
     @contextmanager
@@ -273,7 +275,8 @@ class SubjectIndex:
         identifiers, the recipients of a message the subject sent). Their
         postings in those files are computed again, `workers` files at a
         time. A table indexed at its old fingerprint takes the new one
-        instead of being scanned again."""
+        instead of being scanned again. The index is not sorted here, even
+        when the postings computed again make it due: the next refresh does."""
         shared = {name: sorted(files) for name, files in sorted(named.items()) if name in tables}
         identifiers = sorted({i for files in named.values() for found in files.values() for i in found})
         with self._lock:
@@ -312,7 +315,6 @@ class SubjectIndex:
                 cursor.execute(sql.load("subject_index/forget_summaries"),
                                {"tables": names, "everyone": False, "people": changed})
                 self._summarize(cursor, "postings", names, changed)
-            self._sort_when_due()
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
