@@ -181,23 +181,27 @@ class RowFinder:
 
     def files_naming(self, findings: dict[str, TableFinding], files: list[str], employee: Employee) -> list[str]:
         """The files among `files` (each of the table `findings` names) with a
-        row naming the subject. A Hive folder table's files are searched in
-        one statement, its columns being those any of them holds: per file,
-        planning the search would cost more than running it."""
+        row naming the subject."""
         by_table: dict[str, list[str]] = {}
         for file in files:
             by_table.setdefault(findings[file].table.qualified_name, []).append(file)
-        found = []
-        for group in by_table.values():
-            finding = findings[group[0]]
-            if finding.erasure not in ("files", ""):
-                found += [file for file in group if self.rows_naming(finding, file, employee)]
-                continue
-            columns = set().union(*(self.warehouse.hive_folders.file_columns(finding.table, f) for f in group))
-            found += [group[index] for (index,) in self._search(
-                "erasure/files_naming_subject", finding, columns, self.warehouse.rows([(finding.table, group)]),
-                employee)]
-        return sorted(found)
+        return sorted(file for group in by_table.values()
+                      for file, positions in self.rows_naming_in_files(findings[group[0]], group, employee).items()
+                      if positions)
+
+    def rows_naming_in_files(self, finding: TableFinding, files: list[str], employee: Employee) -> dict[str, list[int]]:
+        """file → the positions of its rows naming the subject, for some files
+        of one table. A Hive folder table's files are searched in one
+        statement, its columns being those any of them holds: per file,
+        planning the search cost as much as running it."""
+        if finding.erasure not in ("files", ""):
+            return {file: self.rows_naming(finding, file, employee) for file in files}
+        columns = set().union(*(self.warehouse.hive_folders.file_columns(finding.table, f) for f in files))
+        found: dict[str, list[int]] = {file: [] for file in files}
+        for index, position in self._search("erasure/rows_naming_subject_in_files", finding, columns,
+                                            self.warehouse.rows([(finding.table, files)]), employee):
+            found[files[index]].append(position)
+        return found
 
     def rows_naming_in(self, finding: TableFinding, rows: pa.Table, employee: Employee) -> list[int]:
         """Positions of the rows of `rows` (read through the table's format) naming the subject."""

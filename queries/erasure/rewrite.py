@@ -118,13 +118,15 @@ class Written:
     others_named: list[str]
 
 
-def write_new(finder: RowFinder, finding: TableFinding, file: str, employee: Employee) -> Written:
-    """Writes the file anew beside the original, as the original was
-    written (its kind, compression, layout), durably; the caller swaps it in."""
+def write_new(finder: RowFinder, finding: TableFinding, file: str, employee: Employee,
+              positions: list[int]) -> Written:
+    """Writes the file anew beside the original, without the rows at
+    `positions` (those naming the subject, `RowFinder.rows_naming_in_files`),
+    as the original was written (its kind, compression, layout), durably;
+    the caller swaps it in."""
     folders = finder.warehouse.hive_folders
     subject = finder.subject(employee)
-    kept, owned, redacted = split_rows(folders.read_file(finding.table, file),
-                                       finder.rows_naming(finding, file, employee), subject)
+    kept, owned, redacted = split_rows(folders.read_file(finding.table, file), positions, subject)
     kept = _compact_dictionaries(kept)
     temp = temp_path(file)
     folders.write_like(finding.table, kept, file, temp)

@@ -198,21 +198,32 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
              on_step: Step, progress: Callable[[int, int], None]) -> None:
     """Files are written `erasure.workers` at a time, a few ahead of the
     swaps; journalling and swapping stay in this thread in the journal's
-    order. A crash leaves the files being written journalled as planned:
-    their originals are untouched, and they are written again on resume."""
+    order. The rows to delete are found for all of a table's planned files at
+    once, when the first of them is due, from their untouched originals. A
+    crash leaves the files being written journalled as planned: their
+    originals are untouched, and they are searched and written again on
+    resume."""
     steps, storage = backend.journal, backend.warehouse.storage
     entries = [replace(e, step=_resumed_step(steps, storage, request_id, e)) for e in steps.entries(request_id)
                if not e.whole_table]
     workers = backend.settings.erasure.workers
-    planned = iter([e for e in entries if e.step == "planned"])
+    planned = [e for e in entries if e.step == "planned"]
+    unsearched: dict[str, list[str]] = {}
+    for e in planned:
+        unsearched.setdefault(e.table, []).append(e.file)
+    positions: dict[str, list[int]] = {}
     writing: dict[str, Future] = {}
     pool = ThreadPoolExecutor(workers, thread_name_prefix="erasure")
     try:
+        upcoming_files = iter(planned)
         for done, entry in enumerate(entries, start=1):
-            while len(writing) < 2 * workers and (upcoming := next(planned, None)):
+            while len(writing) < 2 * workers and (upcoming := next(upcoming_files, None)):
+                if upcoming.file not in positions:
+                    positions.update(backend.finder.rows_naming_in_files(
+                        catalog.get(upcoming.table), unsearched.pop(upcoming.table), employee))
                 on_step(f"write {storage.name(upcoming.file)}")
                 writing[upcoming.file] = pool.submit(write_new, backend.finder, catalog.get(upcoming.table),
-                                                     upcoming.file, employee)
+                                                     upcoming.file, employee, positions.pop(upcoming.file))
             file, step, new_hash, counts = entry.file, entry.step, entry.new_sha256, _counts(entry)
             name = storage.name(file)
             if step == "planned":
