@@ -155,9 +155,8 @@ class SubjectIndex:
         if missing:
             log.info("summarizing the subject index %s by employee and table, once", path)
             tables = [name for name, _ in connection.execute(sql.load("subject_index/indexed_tables")).fetchall()]
-            connection.execute("BEGIN TRANSACTION")
-            SubjectIndex._summarize(connection, "postings", tables)
-            connection.execute("COMMIT")
+            with SubjectIndex._transaction(connection) as cursor:
+                SubjectIndex._summarize(cursor, "postings", tables)
         return connection
 
     def _run(self, name: str, params: dict | None = None) -> list[tuple]:
@@ -196,10 +195,11 @@ class SubjectIndex:
                 self._sort_when_due()
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
 
+    @staticmethod
     @contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor whose statements commit together or not at all."""
-        cursor = self._connection.cursor()
+        cursor = connection.cursor()
         try:
             cursor.execute("BEGIN TRANSACTION")
             yield cursor
@@ -218,7 +218,7 @@ class SubjectIndex:
         for tables it holds."""
         if not read and not forget:
             return
-        with self._transaction() as cursor:
+        with self._transaction(self._connection) as cursor:
             if forget:
                 for statement in ("subject_index/forget_postings", "subject_index/forget_hours",
                                   "subject_index/forget_mentions", "subject_index/forget_runs",
@@ -296,7 +296,7 @@ class SubjectIndex:
                 with ThreadPoolExecutor(workers, thread_name_prefix="reindex") as pool:
                     fresh = list(pool.map(reindex, shared))
             names = sorted(tables)
-            with self._transaction() as cursor:
+            with self._transaction(self._connection) as cursor:
                 cursor.execute(sql.load("subject_index/widen_runs_after_erasure"),
                                {"employee_id": employee_id, "tables": names})
                 for part in ("postings", "hours", "mentions", "runs"):
