@@ -23,7 +23,8 @@ TABS = {"My data": ("Tables", "Charts")}
 TABS_FOR = "employee, heavy data"
 EMPLOYEES = ("employee, heavy data", "employee, median data", "employee, light data",
              "executive, exempt from collection")
-STAFF = ("works-council member", "HR privacy officer", "second HR privacy officer")
+# The second HR privacy officer has the first one's groups, so the same pages: checked again, they add nothing.
+STAFF = ("works-council member", "HR privacy officer")
 SERIOUS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.nodes[0].target.join(' ')}`)"""

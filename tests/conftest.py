@@ -108,3 +108,17 @@ def signed_in_claims(user: dict, lifetime_s: int = 3600) -> dict:
     now = int(time.time())
     return {**user["claims"], "is_logged_in": True, "iss": "http://localhost:9400", "aud": "daylight-dev",
             "iat": now, "exp": now + lifetime_s}
+
+
+# The longest test files, longest first. `make test` hands whole files to its
+# two workers (`--dist loadfile`) in collection order, so a long file
+# collected last would run alone at the end while the other worker idles:
+# started first, the short files fill in around them.
+LONGEST_FIRST = ("test_deletion.py", "test_browser.py", "test_accessibility_employees.py", "test_object_storage.py",
+                 "test_accessibility_staff.py", "test_load.py", "test_console.py", "test_cli.py",
+                 "test_deletion_operations.py", "test_lakehouse_tables.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

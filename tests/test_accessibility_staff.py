@@ -8,8 +8,16 @@ from tests.accessibility import EMPLOYEES, STAFF, violations_of
 from tests.test_browser import browser, portal_url  # noqa: F401 (fixtures)
 
 
-def test_every_demo_user_with_a_directory_entry_is_checked(demo_users):
-    assert set(EMPLOYEES) | set(STAFF) == set(demo_users) - {"contractor with no directory entry"}
+def test_every_kind_of_demo_user_with_a_directory_entry_is_checked(demo_users):
+    """Every tier of data, and every set of groups (which decides the pages)."""
+    checked = set(EMPLOYEES) | set(STAFF)
+    assert checked <= set(demo_users)
+    groups = {frozenset(demo_users[label]["claims"]["groups"]) for label in checked}
+    for label, user in demo_users.items():
+        if label in checked or label == "contractor with no directory entry":
+            continue
+        assert "employee" not in label, f"{label}: employees differ by their data, so each one is checked"
+        assert frozenset(user["claims"]["groups"]) in groups, f"{label}: no checked user has their groups"
 
 
 @pytest.mark.parametrize("label", STAFF)

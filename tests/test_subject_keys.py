@@ -78,18 +78,25 @@ def test_paths_say_where_in_a_row_someone_sits():
 
 TOKEN_TEXT = st.text(alphabet="aZ09._-@%+ /\\<>;,:\u212a\u00e9x", max_size=40)
 
+
+@pytest.fixture(scope="module")
+def engine():
+    """One DuckDB for every example of a property: opening one costs more than the example."""
+    with duckdb.connect() as connection:
+        yield connection
+
+
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(TOKEN_TEXT, min_size=1, max_size=20), shortest=st.integers(1, 7))
-def test_leaving_out_short_tokens_leaves_every_longer_token_as_it_was(texts, shortest):
+def test_leaving_out_short_tokens_leaves_every_longer_token_as_it_was(engine, texts, shortest):
     """The index cuts text with `tokens_at_least(shortest key)` to spend no
     time on tokens too short to be anybody's key; DuckDB's own regular
     expressions must then find exactly TOKEN's longer tokens, in order. (A
     short email, `0@0.0`, may still come out: it names nobody, and it takes
     no character from a longer token, since TOKEN finds it there too.)"""
-    with duckdb.connect() as engine:
-        rows = engine.execute(
-            "SELECT regexp_extract_all(t, $all), regexp_extract_all(t, $long) FROM unnest($texts) AS texts(t)",
-            {"all": TOKEN, "long": tokens_at_least(shortest), "texts": texts}).fetchall()
+    rows = engine.execute(
+        "SELECT regexp_extract_all(t, $all), regexp_extract_all(t, $long) FROM unnest($texts) AS texts(t)",
+        {"all": TOKEN, "long": tokens_at_least(shortest), "texts": texts}).fetchall()
     for every, long in rows:
         assert [t for t in long if len(t) >= shortest] == [t for t in every if len(t) >= shortest]
         assert all(t in every for t in long)
@@ -101,16 +108,14 @@ KEY_FORM = st.sampled_from([k.key for k in keys_of(IVAN)] + ["ivan.garcia+jira@a
 
 @settings(max_examples=150, deadline=None)
 @given(before=TOKEN_TEXT, key=KEY_FORM, after=TOKEN_TEXT, upper=st.booleans())
-def test_a_text_naming_the_subject_always_passes_their_prefilter(before, key, after, upper):
+def test_a_text_naming_the_subject_always_passes_their_prefilter(engine, before, key, after, upper):
     """Reading one person's rows cuts only the texts that pass their own
     prefilter into tokens: any text that cuts into one of their keys must
     pass it (in DuckDB's regular expressions), whatever surrounds the key."""
     text = before + (key.upper() if upper else key) + after
     keys = keys_of(IVAN)
     names_ivan = bool({k.key for k in keys} & set(tokens(text)))
-    with duckdb.connect() as engine:
-        [(passes,)] = engine.execute("SELECT regexp_matches($t, $p)", {"t": text, "p": subject_prefilter(keys)}
-                                     ).fetchall()
+    [(passes,)] = engine.execute("SELECT regexp_matches($t, $p)", {"t": text, "p": subject_prefilter(keys)}).fetchall()
     assert passes or not names_ivan
 
 
