@@ -16,7 +16,7 @@ IDENTIFIERS = [EMPLOYEE_ID, EMAIL]
 
 
 def decoded(path, identifiers, values) -> bool:
-    return _decoded_contains(parquet_text_columns(pa.OSFile(str(path))), identifiers, values)
+    return _decoded_contains(parquet_text_columns(pa.OSFile(str(path)))[0], identifiers, values)
 
 
 def parquet(tmp_path, columns: dict, compression="zstd", name="part-0.parquet"):

@@ -3,8 +3,9 @@
 Discovery and the subject index, refreshed after the swap, must find no
 row about the subject in the tables that were not erased (new data may
 have landed), and the index's own token matching, run again over every
-rewritten file, must find no row naming them in any form. The erased tables are checked from their data, not from the
-index the executor just updated: every value of every text column of their
+rewritten file that its decoded values do not clear (`token_prefilter`),
+must find no row naming them in any form. The erased tables are checked
+from their data, not from the index the executor just updated: every value of every text column of their
 files is decoded and searched for the identifiers (inside JSON and lists
 too) and for values that, in each file, only the subject's rows held.
 Every file's raw bytes are searched for the subject's identifiers (and a
@@ -32,11 +33,12 @@ import pyarrow.parquet as pq
 from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
-from queries.discovery.subject_keys import keys_of
+from queries.discovery.subject_keys import keys_of, subject_prefilter
 from queries.erasure.plan import TablePlan
 from queries.erasure.byte_sweep import AVRO_MAGIC, GZIP_MAGIC, SweepError, readable_pieces
 from queries.erasure.journal import table_entry
 from queries.erasure.redact import RowFinder
+from queries.erasure.token_prefilter import may_name, read_for_tokens
 from queries.warehouse.engine import TableRef
 from queries.warehouse.table_format import TableErasure
 
@@ -82,14 +84,20 @@ def verify_erasure(backend: Backend, employee: Employee, tables: list[TablePlan]
         raw = dict(zip(swept, pool.map(lambda path: _swept(opened(path), path, identifiers + traces.get(path, []) + (
             bounds if path in in_tables else [])), swept)))
         table_of = {f: finding for finding in catalog.findings if not finding.error for f in finding.files}
-        decoded_hits = [storage.relative(f) for f, hit in zip(decoded, pool.map(
-            lambda file: _decoded_contains(_text_columns(backend.finder, table_of[file], file), identifiers,
-                                           traces.get(file, [])), decoded)) if hit]
+        prefilter = subject_prefilter(keys_of(employee))
+
+        def checked(file: str) -> tuple[bool, bool]:
+            columns, schema = _text_columns(backend.finder, table_of[file], file)
+            return (_decoded_contains(columns, identifiers, traces.get(file, [])),
+                    schema is None or may_name(schema, columns, prefilter))
+        found = dict(zip(decoded, pool.map(checked, decoded)))
+        decoded_hits = [storage.relative(f) for f, (hit, _) in found.items() if hit]
         metadata = sorted(f for f in in_tables if f not in erased_files and f.endswith(".parquet"))
         decoded_hits += [storage.relative(f) for f, hit in zip(metadata, pool.map(
-            lambda file: _decoded_contains(parquet_text_columns(opened(file)), identifiers + bounds, []), metadata))
+            lambda file: _decoded_contains(parquet_text_columns(opened(file))[0], identifiers + bounds, []), metadata))
                          if hit]
-    token_hits = [storage.relative(f) for f in backend.finder.files_naming(table_of, decoded, employee)]
+    token_hits = [storage.relative(f) for f in backend.finder.files_naming(
+        table_of, [f for f, (_, maybe) in found.items() if maybe], employee)]
     raw_hits = [storage.relative(p) for p, found in raw.items() if found is True and not _explained(
         backend.finder, p, table_of, employee, identifiers, traces.get(p, []))]
     unsearchable = [storage.relative(p) for p, found in raw.items() if found is None]
@@ -122,7 +130,7 @@ def _explained(finder: RowFinder, path: str, table_of: dict, employee: Employee,
     if finding is None:
         return False
     return not finder.rows_naming(finding, path, employee) and not _decoded_contains(
-        _text_columns(finder, finding, path), identifiers, values)
+        _text_columns(finder, finding, path)[0], identifiers, values)
 
 
 def searched_identifiers(employee: Employee) -> list[str]:
@@ -214,28 +222,33 @@ def _text_arrays(values: pa.Array):
             yield from _text_arrays(values.field(i))
 
 
-def _text_columns(finder: RowFinder, finding: TableFinding, path: str) -> pa.Table:
-    """A data file's columns that hold text, decoded. Parquet's text
-    columns are read as the dictionaries the file stores them in, so each
-    distinct value is searched once."""
+def _text_columns(finder: RowFinder, finding: TableFinding, path: str) -> tuple[pa.Table, pa.Schema | None]:
+    """A data file's columns that hold text, decoded, and for a Parquet file
+    of a Hive folder its integer columns too and its schema (`None`
+    elsewhere: `may_name` is not asked). Parquet's text columns are read as
+    the dictionaries the file stores them in, so each distinct value is
+    searched once."""
     folders = finder.warehouse.hive_folders
     if finding.erasure not in ("files", ""):
         [rows] = finder.warehouse.format_of(finding.table).read(finding.table, [path])
     elif folders.file_kind(path) != "parquet":
         rows = folders.read_file(finding.table, path)
     else:
-        return parquet_text_columns(folders.storage.open(path))
-    return rows.select([field.name for field in rows.schema if _holds_text(field.type)])
+        return parquet_text_columns(folders.storage.open(path), integers=True)
+    return rows.select([field.name for field in rows.schema if _holds_text(field.type)]), None
 
 
-def parquet_text_columns(source: pa.NativeFile) -> pa.Table:
-    """A Parquet file's text columns. Closes `source`."""
+def parquet_text_columns(source: pa.NativeFile, integers: bool = False) -> tuple[pa.Table, pa.Schema]:
+    """A Parquet file's text columns (with `integers`, also every column the
+    token matching reads whose values can be told: `read_for_tokens`), and
+    its schema. Closes `source`."""
     with source:
         schema = pq.read_schema(source)
-        text = [field.name for field in schema if _holds_text(field.type)]
+        wanted = [field.name for field in schema
+                  if _holds_text(field.type) or (integers and read_for_tokens(field.type))]
         flat = [field.name for field in schema
                 if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
-        return pq.ParquetFile(source, read_dictionary=flat).read(columns=text)
+        return pq.ParquetFile(source, read_dictionary=flat).read(columns=wanted), schema
 
 
 def _decoded_contains(table: pa.Table, identifiers: list[str], values: list[str]) -> bool:
