@@ -30,7 +30,7 @@ from sample_data.generate import PRESETS, generate
 from sample_data.lakehouse_writer import CATALOG_FILE
 from tests.conftest import write_config
 from tests.ground_truth import identifiers_of, row_names
-from tests.test_deletion import Crash, approved, crash_on
+from tests.test_deletion import Crash, approved, crash_at
 from tests.test_my_data import principal_for
 
 LAKEHOUSE = replace(PRESETS["demo"], employees=40, days=8, tables=36, rows=8_000, audit_events=100)
@@ -208,7 +208,7 @@ def test_a_crash_at_each_step_resumes_to_the_same_end(lakehouse, table):
     request, _ = erase(backend, subject)
     for step in ("rewrite", "journal rewritten", "expire", "clean"):
         with pytest.raises(Crash):
-            execute(backend, request.request_id, crash_on(f"{step} {table}"))
+            execute(backend, request.request_id, crash_at(f"{step} {table}"))
     done = execute(backend, request.request_id)
     assert done.receipt["verification"]["passed"]
     assert_erased(backend, sample, subject, before)

@@ -35,7 +35,7 @@ from sample_data.lakehouse_writer import write_delta_table, write_iceberg_table
 from devtools.stack import free_port
 from tests.conftest import write_config
 from tests.ground_truth import folder_rows, identifiers_of, row_names, rows_naming
-from tests.test_deletion import Crash, approved, crash_on
+from tests.test_deletion import Crash, approved, crash_at
 from tests.test_my_data import principal_for
 
 BUCKET = "lake"
@@ -129,14 +129,14 @@ def subject_of(backend: Backend, catalog) -> object:
                 and all(any(row_names(r, identifiers_of(p)) for r in rows_of(catalog, t)) for t in TABLES))
 
 
-def erased(backend: Backend, person, crash_at: str) -> dict:
+def erased(backend: Backend, person, first_crash: str) -> dict:
     """Executes an approved request to delete everything about `person`,
-    first crashing at the first step starting with `crash_at`, then
+    first crashing at the first step starting with `first_crash`, then
     resuming; the receipt's verification, which must have passed."""
     officer = next(p for p in backend.directory if p.employee_id != person.employee_id)
     request = approved(backend, principal_for(person), principal_for(officer, Role.HR, Role.EMPLOYEE))
     with pytest.raises(Crash):
-        execute(backend, request.request_id, crash_on(crash_at))
+        execute(backend, request.request_id, crash_at(first_crash))
     verification = execute(backend, request.request_id).receipt["verification"]
     assert verification["passed"], {k: v for k, v in verification.items() if v}
     return verification
@@ -158,13 +158,13 @@ def test_tables_on_object_storage_are_found_and_counted(lake):
 # Every crash point of each format is exercised on a local disk (tests/test_lakehouse_tables.py); here, those
 # whose resumption reads the object store: a table half rewritten, and one whose old files await removal. Each
 # resumed run goes on to the end and the verification, so a run that never crashed would add no step.
-@pytest.mark.parametrize("crash_at", ["journal rewritten", "clean"])
-def test_an_erasure_on_object_storage_leaves_no_object_naming_them(lake, crash_at):
+@pytest.mark.parametrize("first_crash", ["journal rewritten", "clean"])
+def test_an_erasure_on_object_storage_leaves_no_object_naming_them(lake, first_crash):
     backend, catalog, client, prefix = lake
     person = subject_of(backend, catalog)
     others = {t: hashes([r for r in rows_of(catalog, t) if not row_names(r, identifiers_of(person))]) for t in TABLES}
     assert naming_them(client, prefix, person)
-    erased(backend, person, f"{crash_at} ai_assistant.responses")
+    erased(backend, person, f"{first_crash} ai_assistant.responses")
     assert naming_them(client, prefix, person) == []
     for table in TABLES:
         rows = rows_of(catalog, table)
@@ -262,9 +262,9 @@ def test_a_warehouse_on_object_storage_is_read_as_on_a_disk(s3_warehouse):
 
 # A Hive file written but not yet swapped in (the copy-then-delete of an object store), a Delta log half expired;
 # each resumed to the end, as above.
-@pytest.mark.parametrize("crash_at", ["swap", "expire"])
+@pytest.mark.parametrize("first_crash", ["swap", "expire"])
 def test_an_erasure_in_a_warehouse_on_object_storage_leaves_no_object_naming_them(s3_warehouse, tmp_path,
-                                                                                   crash_at):
+                                                                                   first_crash):
     backend, client, prefix, local = s3_warehouse
     person = someone_in_every_table(backend, local)
     scratch = tmp_path / "read-back"
@@ -272,7 +272,7 @@ def test_an_erasure_in_a_warehouse_on_object_storage_leaves_no_object_naming_the
               for t in HIVE_TABLES}
     others[DELTA_TABLE] = hashes([r for r in delta_rows(backend) if not row_names(r, identifiers_of(person))])
     assert naming_them(client, prefix, person)
-    verification = erased(backend, person, crash_at)
+    verification = erased(backend, person, first_crash)
     assert verification["files_scanned"] == len([key for key in objects(client, prefix) if not key.endswith("/")])
     assert naming_them(client, prefix, person) == []
     assert not any(".daylight-erasure-" in key for key in objects(client, prefix))
