@@ -83,6 +83,11 @@ class DiscoverySettings:
 class StateSettings:
     path: Path = _doc("Folder for the portal's own records (discovery catalog, subject index, access ledger, imported "
                       "audit events, deletion requests). Created if missing.")
+    index_role: str = _doc(
+        "`sole`: this process keeps the subject index, and no other process uses the state folder meanwhile. "
+        "`writer`: it keeps the index and, after each change, publishes a read-only copy for other portal processes "
+        "on the same state folder, and runs the erasures officers start in them. `reader`: it opens the newest "
+        "published copy read-only and moves to a newer one when it appears (README, \"Scaling out\").", "sole")
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,7 @@ class Settings:
 
 ROLES = frozenset({"employee", "works_council", "hr"})
 DIRECTORY_FIELDS = frozenset({"email", "employee_id", "sso_subject"})
+INDEX_ROLES = frozenset({"sole", "writer", "reader"})
 MIN_GROUP_SIZE_FLOOR = 5
 
 
@@ -276,6 +282,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("erasure.workers must be at least 1")
     if settings.iceberg.catalog and settings.iceberg.properties:
         raise ConfigError("give iceberg.catalog (a SQLite file) or iceberg.properties, not both")
+    if settings.state.index_role not in INDEX_ROLES:
+        raise ConfigError(f"state.index_role must be one of {sorted(INDEX_ROLES)}")
     if settings.identity.directory_field not in DIRECTORY_FIELDS:
         raise ConfigError(f"identity.directory_field must be one of {sorted(DIRECTORY_FIELDS)}")
 

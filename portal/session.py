@@ -16,6 +16,7 @@ from auth.policy import NO_SUBJECT, Action, Resource, decide
 from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.backend import Backend, BackendError
+from queries.erasure import run as erasure
 from settings import CONFIG_ENV, DEFAULT_CONFIG
 
 log = logging.getLogger("daylight.portal")
@@ -25,9 +26,17 @@ UNAVAILABLE = ("Daylight cannot open its data right now, so nothing can be shown
                "This is a problem on our side; the operators have the details in the server log.")
 
 
+ERASURES_TAKEN_UP_EVERY = 2.0  # seconds
+
+
 @st.cache_resource(show_spinner=False)
 def _open_backend(config_path: str) -> Backend:
-    return Backend.open(config_path)
+    """The process's backend. The process that writes the subject index
+    also runs the erasures officers start in the processes that read it."""
+    opened = Backend.open(config_path)
+    if opened.settings.state.index_role == "writer":
+        erasure.keep_taking_up(opened, ERASURES_TAKEN_UP_EVERY)
+    return opened
 
 
 def backend() -> Backend:

@@ -25,7 +25,7 @@ from queries.access.warehouse_audit import ImportReport, WarehouseAudit, Warehou
 from queries.council.releases import CouncilReleases
 from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
-from queries.discovery.subject_index import RefreshReport, SubjectIndex, SubjectIndexError
+from queries.discovery.subject_index import IndexCopy, RefreshReport, SubjectIndex, SubjectIndexError
 from queries.erasure.holds import LegalHolds
 from queries.erasure.journal import ErasureJournal
 from queries.erasure.redact import RowFinder
@@ -102,6 +102,7 @@ class Backend:
     _refresher: threading.Thread | None = None
     _refresher_lock: threading.Lock = field(default_factory=threading.Lock)
     _closing: threading.Event = field(default_factory=threading.Event)
+    _repeating: list[threading.Thread] = field(default_factory=list)
 
     @property
     def rows(self) -> RowReader:
@@ -140,7 +141,7 @@ class Backend:
         if self.audit_problem is None:
             self.audit.full_reads()  # ready before a page asks: it is read again only after an import added events
         self._version = (_fingerprints(catalog), self.audit_problem,
-                         _stamps([self.settings.audit.grants, self.settings.audit.groups]))
+                         _stamps([self.settings.audit.grants, self.settings.audit.groups]), self.index.version)
         if (self.audit_import and self.audit_import.imported) or self._version != before:
             self.generation += 1
         return report
@@ -207,12 +208,28 @@ class Backend:
                 log.exception("background refresh of the warehouse failed; keeping the last catalog")
                 self._refreshed_at = time.monotonic()
 
+    def repeat(self, name: str, seconds: float, task: Callable[[], None]) -> None:
+        """Runs `task` every `seconds` on a thread of its own until the
+        backend closes; a failure is logged and the task tried again at the
+        next turn."""
+        def repeated() -> None:
+            while not self._closing.wait(seconds):
+                try:
+                    task()
+                except Exception:
+                    log.exception("%s failed; trying again in %s s", name, seconds)
+
+        thread = threading.Thread(target=repeated, name=name, daemon=True)
+        self._repeating.append(thread)
+        thread.start()
+
     def close(self) -> None:
         self._closing.set()
         with self._refresher_lock:
             refresher = self._refresher
-        if refresher is not None:
-            refresher.join()
+        for thread in [refresher, *self._repeating]:
+            if thread is not None:
+                thread.join()
         self.ledger.close()
         self.audit.close()
         self.requests.close()
@@ -235,7 +252,7 @@ class Backend:
             storage = storage_at(settings.warehouse.path, settings.object_storage)
             warehouse = Warehouse(storage, formats=_table_formats(settings, storage))
             return Backend(settings, warehouse, Register.load(settings.warehouse.register),
-                           directory, SubjectIndex(settings.state.path, settings.discovery.plus_tags),
+                           directory, _subject_index(settings),
                            load_or_create_key(settings.state.path), ledger, WarehouseAudit(settings.state.path),
                            requests, LegalHolds(requests.connection), ErasureJournal(requests.connection),
                            CouncilReleases(settings.state.path))
@@ -244,6 +261,14 @@ class Backend:
             raise BackendError(str(problem)) from problem
         except OSError as problem:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem
+
+
+def _subject_index(settings: Settings) -> SubjectIndex:
+    """The index itself, or the newest copy of it when another process keeps it (`state.index_role`)."""
+    if settings.state.index_role == "reader":
+        return IndexCopy(settings.state.path, settings.discovery.plus_tags)
+    return SubjectIndex(settings.state.path, settings.discovery.plus_tags,
+                        publish=settings.state.index_role == "writer")
 
 
 def _table_formats(settings: Settings, storage: Storage) -> list[TableFormat]:

@@ -71,6 +71,7 @@ def test_the_shipped_portal_toml_loads():
     (VALID + "[identity]\ndirectory_field = \"name\"\n", "directory_field must be one of"),
     (VALID + "[identity]\ngroups_claim = [1]\n", "groups_claim must be text"),
     (VALID + "[erasure]\nworkers = 0\n", "erasure.workers must be at least 1"),
+    (VALID.replace('path = "state"', 'path = "state"\nindex_role = "replica"'), "index_role must be one of"),
 ])
 def test_bad_configuration_is_explained(tmp_path, text, message):
     path = tmp_path / "portal.toml" if text is None else write(tmp_path, text)

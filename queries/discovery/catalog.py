@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -208,8 +209,10 @@ def _load_cache(path: Path) -> dict[str, TableFinding]:
 
 
 def _save_cache(path: Path, catalog: Catalog) -> None:
+    """Several portal processes may share a state folder (`state.index_role`):
+    each writes its own temporary file and renames it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_text(json.dumps({"method": _method_version(), "findings": [f.to_json() for f in catalog.findings]}),
                          encoding="utf-8")
     os.replace(temporary, path)

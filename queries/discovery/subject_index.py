@@ -10,7 +10,8 @@ about the same in a small warehouse and a large one.
 
 Run `daylight refresh` to refresh it from the command line (for instance
 right after a load job), with the portal stopped: DuckDB lets one process
-write the file.
+write the file. Several portal processes share it as published copies
+(`index_copies`): one writer, the others reading the newest copy.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from queries import sql
+from queries.discovery import index_copies
 from queries.discovery.catalog import Catalog, TableFinding
 from queries.discovery.directory import Directory
 from queries.discovery.index_scan import IndexEntries, batches, index_statement, scan, subject_keys
@@ -122,15 +124,29 @@ def _joined(runs: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 
 class SubjectIndex:
-    def __init__(self, state_dir: Path, plus_tags: bool = True):
+    """The index itself, opened for reading and writing by the one process
+    that keeps it; with `publish`, a copy is published after each change
+    for the portal processes that read it (`IndexCopy`)."""
+
+    writable = True
+
+    def __init__(self, state_dir: Path, plus_tags: bool = True, publish: bool = False):
         self._plus_tags = plus_tags
-        path = Path(state_dir) / INDEX_FILE
+        self._path = Path(state_dir) / INDEX_FILE
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = self._open(path)
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = self._open(self._path)
         except (duckdb.Error, OSError) as problem:
-            raise SubjectIndexError(f"cannot open the subject index {path}: {str(problem).splitlines()[0]}") from None
+            raise SubjectIndexError(f"cannot open the subject index {self._path}: "
+                                    f"{str(problem).splitlines()[0]}") from None
         self._lock = threading.Lock()
+        self._unpublished = publish  # the copy may predate what was done with the index while no writer ran
+        self._publishes = publish
+
+    @property
+    def version(self) -> str | None:
+        """Which copy a reader has open; None for the index itself, whose changes its own refresh reports."""
+        return None
 
     @staticmethod
     def _open(path: Path) -> duckdb.DuckDBPyConnection:
@@ -191,8 +207,9 @@ class SubjectIndex:
                 if progress:
                     progress(done, len(stale))
             self._replace([], [], gone)
-            if sort:
-                self._sort_when_due()
+            if (sort and self._sort_when_due()) or stale or gone:
+                self._unpublished = self._publishes
+            self._publish_if_due()
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
 
     @staticmethod
@@ -255,7 +272,7 @@ class SubjectIndex:
         statement = sql.render("subject_index/summarize", {"postings": postings}).text
         cursor.execute(statement, {"tables": tables, "everyone": people is None, "people": people or []})
 
-    def _sort_when_due(self) -> None:
+    def _sort_when_due(self) -> bool:
         """Sorts the index by employee once the rows added since the last
         sort pass `UNSORTED_SHARE` of it, not after every change: a table
         changing every few minutes would otherwise have the whole index
@@ -263,6 +280,21 @@ class SubjectIndex:
         [(due,)] = self._run("subject_index/sorting_due", {"share": UNSORTED_SHARE})
         if due:
             self._run("subject_index/cluster")
+        return bool(due)
+
+    def _publish_if_due(self) -> None:
+        """Publishes a copy when the index changed since the last one, with
+        `_lock` held so that nothing writes while it is copied. A copy that
+        cannot be written is logged and tried again after the next refresh:
+        readers keep the one they have."""
+        if not self._unpublished:
+            return
+        try:
+            self._connection.execute("CHECKPOINT")
+            index_copies.publish(self._path)
+            self._unpublished = False
+        except (duckdb.Error, OSError):
+            log.exception("the subject index could not be published for the reading processes; they keep the last copy")
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
@@ -315,6 +347,8 @@ class SubjectIndex:
                 cursor.execute(sql.load("subject_index/forget_summaries"),
                                {"tables": names, "everyone": False, "people": changed})
                 self._summarize(cursor, "postings", names, changed)
+            self._unpublished = self._publishes
+            self._publish_if_due()
 
     def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
         """Per table, the employee's rows, capture span, files and overdue rows."""
@@ -371,3 +405,58 @@ class SubjectIndex:
 
     def close(self) -> None:
         self._connection.close()
+
+
+class IndexCopy(SubjectIndex):
+    """The index as a reading portal process has it (`state.index_role =
+    "reader"`): the newest copy the writer published, opened read-only. Its
+    refresh moves to a newer copy when there is one; it never changes the
+    index, and an erasure, which does, runs in the writer."""
+
+    writable = False
+
+    def __init__(self, state_dir: Path, plus_tags: bool = True):
+        self._plus_tags = plus_tags
+        self._state_dir = Path(state_dir)
+        self._lock = threading.Lock()
+        self._copy: Path | None = None
+        if not self._move_to_newest():
+            raise SubjectIndexError(
+                f"no published copy of the subject index can be opened in "
+                f"{index_copies.copies_folder(self._state_dir)}: this process reads the copies another one publishes "
+                f"(state.index_role = reader); start the process that writes the index (state.index_role = writer) "
+                f"first")
+
+    @property
+    def version(self) -> str | None:
+        return self._copy.name if self._copy else None
+
+    def _move_to_newest(self) -> bool:
+        """Opens the newest copy if it is not the one open. The connection
+        to the older copy is dropped, not closed: a statement a page is
+        running on it finishes there. A copy that cannot be opened is logged
+        and the current one kept."""
+        newest = index_copies.newest(self._state_dir)
+        if newest is None or newest == self._copy:
+            return self._copy is not None
+        try:
+            connection = duckdb.connect(str(newest), read_only=True)
+            connection.execute(sql.load("quiet"))
+            connection.execute(sql.load("subject_index/indexed_tables")).fetchall()
+        except (duckdb.Error, OSError) as problem:
+            log.error("the published subject index %s cannot be opened (%s); keeping %s", newest,
+                      str(problem).splitlines()[0], self._copy)
+            return self._copy is not None
+        self._connection, self._copy = connection, newest
+        return True
+
+    def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
+                progress: Callable[[int, int], None] | None = None, sort: bool = True) -> RefreshReport:
+        """Moves to the newest published copy; indexes nothing itself."""
+        with self._lock:
+            self._move_to_newest()
+        return RefreshReport((), (), ())
+
+    def erased(self, *args, **kwargs) -> None:
+        raise SubjectIndexError("this process reads a published copy of the subject index: erasures run in the "
+                                "process that writes it (state.index_role = writer)")

@@ -20,8 +20,11 @@ starts.
 its result goes into a receipt signed with the ledger's key, and into the
 ledger.
 
-The HR screen runs it in a background thread of the portal (`start`); with
-the portal stopped, operators can run or resume it from the command line:
+The HR screen runs it in a background thread of the portal (`start`). A
+portal process that reads a published copy of the subject index leaves it
+to the process that writes the index, which takes up every started erasure
+(`take_up_started`). With the portal stopped, operators can run or resume
+it from the command line:
 
     daylight erasure run DR-…
     daylight erasure status DR-…
@@ -89,7 +92,10 @@ def start(backend: Backend, request_id: str) -> bool:
     process: DuckDB lets one process open the subject index for writing, and
     the portal holds it. The journal makes a portal restart harmless (resume
     from the HR screen, or `daylight erasure run` with the portal
-    stopped). False when it is already running here."""
+    stopped). False when it is already running here. A process reading a
+    copy of the index starts nothing: the writer takes the request up."""
+    if not backend.index.writable:
+        return True
     with _RUNNING_LOCK:
         if running(request_id):
             return False
@@ -105,6 +111,29 @@ def running(request_id: str) -> bool:
     return bool(thread and thread.is_alive())
 
 
+def under_way(backend: Backend, request: Request) -> bool:
+    """Running in this process, or, in a process reading a copy of the index,
+    started and so the writer's to run; False for an interrupted erasure,
+    which an officer resumes."""
+    if not backend.index.writable:
+        return request.state is State.EXECUTING
+    return running(request.request_id)
+
+
+def take_up_started(backend: Backend) -> list[str]:
+    """In the process that writes the index (`state.index_role = "writer"`),
+    every few seconds: starts the erasures officers started in the reading
+    processes, which wait as executing requests, and resumes any this
+    process was running when it stopped. Returns those started now."""
+    return [request_id for request_id in backend.requests.executing() if start(backend, request_id)]
+
+
+def keep_taking_up(backend: Backend, seconds: float) -> None:
+    """`take_up_started` every `seconds` until the backend closes: how long an
+    officer in a reading process waits, at most, for their erasure to start."""
+    backend.repeat("daylight-erasures", seconds, lambda: take_up_started(backend))
+
+
 def _run_in_background(backend: Backend, request_id: str) -> None:
     try:
         execute(backend, request_id)
@@ -117,6 +146,9 @@ def execute(backend: Backend, request_id: str, on_step: Step = lambda name: None
     """Runs (or resumes) a request an officer has started, to the end; a
     completed one is left as it is. `on_step` is called before each durable
     step: the tests crash there."""
+    if not backend.index.writable:
+        raise ErasureError("this process reads a published copy of the subject index, which an erasure must update: "
+                           "erasures run in the process that writes it (state.index_role = writer)")
     with _Lock(backend.settings.state.path):
         for unfinished in backend.requests.executing():
             if unfinished != request_id:

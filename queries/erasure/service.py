@@ -172,7 +172,8 @@ def resume_erasure(backend: Backend, officer: Principal, request_id: str) -> boo
 def erasure_progress(backend: Backend, officer: Principal, request_id: str) -> ErasureProgress:
     ensure(officer, VIEW_DELETION_QUEUE)
     steps = [entry.step for entry in backend.journal.entries(request_id)]
-    return ErasureProgress(len(steps), steps.count("swapped"), erasure.running(request_id))
+    return ErasureProgress(len(steps), steps.count("swapped"),
+                           erasure.under_way(backend, backend.requests.get(request_id)))
 
 
 def legal_holds(backend: Backend, officer: Principal, now: datetime) -> list[Hold]:
