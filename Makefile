@@ -6,7 +6,7 @@ APP_PORT ?= 8501
 IDP_PORT ?= 9400
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test bench sample chromium libseccomp clean
+.PHONY: run test bench sample chromium haproxy libseccomp clean
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,15 +35,20 @@ chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
 
+# The load case's smoke runs two portal processes behind HAProxy, as a deployment past one process would.
+haproxy:
+	@test -x /usr/sbin/haproxy || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends haproxy >/dev/null; }
+
 # axe-core, the accessibility checker the browser tests inject into each page (pinned, hash-checked, from npm's registry).
 .artifacts/axe.min.js: devtools/axe.py | $(VENV)/.runtime
 	$(PY) -m devtools.axe $@
 
-test: $(VENV)/.test chromium libseccomp .artifacts/axe.min.js
+test: $(VENV)/.test chromium haproxy libseccomp .artifacts/axe.min.js
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The load case drives Debian's Chromium with Playwright, as the browser tests do.
-bench: $(VENV)/.test chromium libseccomp
+bench: $(VENV)/.test chromium haproxy libseccomp
 	PYTHONPATH=. $(PY) -m bench
 
 clean:

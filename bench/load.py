@@ -43,6 +43,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from playwright.async_api import Browser, async_playwright
 from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
 from bench.results import cores_used
 from devtools.run import warm_portal
-from devtools.stack import CHROMIUM, CHROMIUM_ARGS, running_stack
+from devtools.stack import CHROMIUM, CHROMIUM_ARGS, Portal, running_stack
 from queries.access.ledger import LEDGER_FILE, load_public_key, public_key_path, verify
 from queries.backend import Backend
 from settings import load_settings
@@ -96,8 +97,9 @@ def _server_problems(log: Path, start: int) -> list[str]:
         return [line.strip() for line in text if SERVER_PROBLEM.match(line)]
 
 
-def _generation(log: Path) -> int:
-    return max((g for _, g, _ in _server_runs(log, 0) if g is not None), default=0)
+def _generations(portals: tuple[Portal, ...]) -> list[int]:
+    """Each portal's data generation, as its last script runs logged it."""
+    return [max((g for _, g, _ in _server_runs(p.log, 0) if g is not None), default=0) for p in portals]
 
 
 def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
@@ -123,14 +125,16 @@ def _busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(portal: int) -> dict[str, float]:
-    """CPU time so far of the portal, of the console workers it started
+def _cpu_seconds(portals: tuple[Portal, ...]) -> dict[str, float]:
+    """CPU time so far of the portals, of the console workers they started
     (children that ended), and of every Chromium process with the ones
     they started: where the machine's cores went."""
     found = {"portal": 0.0, "console workers": 0.0, "browsers": 0.0, "whole machine": _busy_seconds()}
-    times = _cpu_times(portal)
-    if times:
-        found["portal"], found["console workers"] = times[1], times[2]
+    for portal in portals:
+        times = _cpu_times(portal.process.pid)
+        if times:
+            found["portal"] += times[1]
+            found["console workers"] += times[2]
     for process in Path("/proc").glob("[0-9]*"):
         times = _cpu_times(process.name)
         if times and times[0].startswith("chrom"):
@@ -173,14 +177,14 @@ async def _calibrate(browser: Browser, app_url: str, config: Path, person: Perso
         await context.close()
 
 
-async def _browse(app_url: str, portal: int, config: Path, log: Path, warehouse: Path, chosen: list[Person],
+async def _browse(app_url: str, portals: tuple[Portal, ...], config: Path, warehouse: Path, chosen: list[Person],
                   rounds: int) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         calibration = [await _calibrate(browser, app_url, config, person) for person in chosen]
         expected = sum(2 * c.first + (rounds - 2) * c.repeat for c in calibration)
         before, _ = _ledger_entries(config)
-        log_start, cpu_start = log.stat().st_size, _cpu_seconds(portal)
+        log_start, cpu_start = [p.log.stat().st_size for p in portals], _cpu_seconds(portals)
         started = time.perf_counter()
         contexts = [await browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in chosen]
         browsing = [Browsing(context, app_url, person) for context, person in zip(contexts, chosen, strict=True)]
@@ -188,15 +192,15 @@ async def _browse(app_url: str, portal: int, config: Path, log: Path, warehouse:
         refresh: dict = {}
         for number in range(1, rounds + 1):
             if number == 2:
-                refresh = {"generation_before": _generation(log), "table_changed": change_a_table(warehouse)}
+                refresh = {"generation_before": _generations(portals), "table_changed": change_a_table(warehouse)}
                 changed_at = time.perf_counter()
             if number == 3:
-                refresh |= await _until_generation_moves(app_url, log, refresh["generation_before"])
+                refresh |= await _until_generation_moves(portals, refresh["generation_before"])
                 refresh["live_after_s"] = round(time.perf_counter() - changed_at, 1)
             for found in await asyncio.gather(*(b.round(number) for b in browsing)):
                 visits += found
         seconds = time.perf_counter() - started
-        cpu = _cpu_seconds(portal)
+        cpu = _cpu_seconds(portals)
         for context in contexts:
             await context.close()
         await browser.close()
@@ -210,16 +214,25 @@ async def _browse(app_url: str, portal: int, config: Path, log: Path, warehouse:
             "cores": {part: round((cpu[part] - cpu_start[part]) / seconds, 2) for part in cpu}}
 
 
-async def _until_generation_moves(app_url: str, log: Path, before: int, timeout: float = 600) -> dict:
-    """Waits, without holding up any page, until a script run sees newer
-    data; a run by a visitor who has not signed in asks for one each second."""
+async def _until_generation_moves(portals: tuple[Portal, ...], before: list[int], timeout: float = 600) -> dict:
+    """Waits, without holding up any page, until a script run in every
+    portal sees newer data; a run by a visitor who has not signed in asks
+    each portal for one each second."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _generation(log) > before:
-            return {"generation_after": _generation(log)}
-        await asyncio.to_thread(warm_portal, app_url, 30)
+        if landed(before, now := _generations(portals)):
+            return {"generation_after": now}
+        for portal, then, seen in zip(portals, before, now, strict=True):
+            if seen <= then:
+                await asyncio.to_thread(warm_portal, portal.url, 30)
         await asyncio.sleep(1)
-    return {"generation_after": _generation(log), "problem": f"the refresh did not land within {timeout:.0f} s"}
+    return {"generation_after": _generations(portals),
+            "problem": f"the refresh did not land in every portal within {timeout:.0f} s"}
+
+
+def landed(before: list[int], after: list[int] | None) -> bool:
+    """Whether every portal's data moved on."""
+    return after is not None and len(after) == len(before) and all(a > b for a, b in zip(after, before, strict=True))
 
 
 def _build_index(config: Path) -> None:
@@ -234,9 +247,11 @@ def _build_index(config: Path) -> None:
         backend.close()
 
 
-def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int) -> dict:
+def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int, portals: int = 1) -> dict:
     """The load case over the portal configured by `config`, whose warehouse
-    (`sample`'s) may be changed: give it a copy."""
+    (`sample`'s) may be changed: give it a copy. With several `portals`, one
+    writes the subject index and the others read its copies, behind
+    HAProxy (`devtools/stack.py`)."""
     if rounds < 3:
         raise ValueError("the load case needs 3 rounds or more: before, during and after a refresh")
     chosen = people(sample, count)
@@ -244,17 +259,22 @@ def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int) 
     users.mkdir(parents=True, exist_ok=True)
     (users / "demo_users.json").write_text(json.dumps([{"label": p.label, "claims": p.claims} for p in chosen]))
     _build_index(config)
-    with running_stack(folder, config, users, token_max_age=3600) as stack:
-        warm_portal(stack.app_url)
-        found = asyncio.run(_browse(stack.app_url, stack.portal.pid, config, stack.portal_log, sample / "warehouse",
-                                    chosen, rounds))
-        peak = _peak_memory_mb(stack.portal.pid)
-    found["server_problems"] = _server_problems(stack.portal_log, found["log_start"])
-    return _report(found, _server_runs(stack.portal_log, found["log_start"]), chosen, rounds, peak)
+    with running_stack(folder, config, users, token_max_age=3600, portals=portals) as stack:
+        for portal in stack.portals:
+            warm_portal(portal.url)
+        found = asyncio.run(_browse(stack.app_url, stack.portals, config, sample / "warehouse", chosen, rounds))
+        peaks = [_peak_memory_mb(p.process.pid) for p in stack.portals]
+    logs = list(zip((p.log for p in stack.portals), found["log_start"], strict=True))
+    found["server_problems"] = [line for log, start in logs for line in _server_problems(log, start)]
+    by_portal = [_server_runs(log, start) for log, start in logs]
+    found["server_runs_by_portal"] = [dict(Counter(page for page, _, _ in runs)) for runs in by_portal]
+    return _report(found, [run for runs in by_portal for run in runs], chosen, rounds, peaks)
 
 
 def _report(found: dict, runs: list[tuple[str, int | None, float]], chosen: list[Person], rounds: int,
-            peak: float | None) -> dict:
+            peaks: list[float | None]) -> dict:
+    """`peaks`: each portal's peak memory; the report's is their sum, what
+    the machine must hold if each peaked at once."""
     visits: list[Visit] = found["visits"]
     pages = []
     named = [SIGNING_IN, *(n for title in PAGES for n in (title, *(f"{title} › {tab}" for tab in TABS.get(title, ())))),
@@ -274,7 +294,8 @@ def _report(found: dict, runs: list[tuple[str, int | None, float]], chosen: list
         errors.append({"label": None, "page": None, "round": 3, "seconds": None, "error": found["refresh"]["problem"]})
     report = {"people": len(chosen), "labels": [p.label for p in chosen], "rounds": rounds,
               "seconds": found["seconds"], "pages": pages, "alone": _first_visits(found["alone"]),
-              "errors": errors, "peak_memory_mb": peak,
+              "errors": errors, "portals": len(peaks), "server_runs_by_portal": found["server_runs_by_portal"],
+              "peak_memory_mb": None if None in peaks else round(sum(peaks), 1), "peak_memory_by_portal_mb": peaks,
               "cores": found["cores"],
               "ledger": {"expected": found["expected"], "appended": found["appended"], "intact": found["intact"],
                          "console_busy_refusals": found["busy"]},
@@ -312,13 +333,14 @@ def targets_met(report: dict) -> dict:
         "peak memory ≤ 2 GB": report["peak_memory_mb"] is not None
         and report["peak_memory_mb"] <= TARGETS["peak_memory_mb"],
         "ledger exact and intact": ledger["intact"] and ledger["expected"] == ledger["appended"],
-        "the refresh landed during the run": report["refresh"].get("generation_after", 0)
-        > report["refresh"].get("generation_before", 0),
+        "the refresh landed during the run": landed(report["refresh"].get("generation_before", []),
+                                                    report["refresh"].get("generation_after")),
     }
 
 
 def print_load(report: dict, size: str) -> None:
-    print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s")
+    print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s, "
+          f"{report['portals']} portal process(es)")
     print(f"  {'page':<26} {'browser p50':>11} {'p95':>7} {'n':>4}   {'server p50':>10} {'p95':>7} {'n':>4}")
     for p in report["pages"]:
         cells = [p["browser_p50_s"], p["browser_p95_s"], p["browser_n"], p["server_p50_s"], p["server_p95_s"],
@@ -326,7 +348,8 @@ def print_load(report: dict, size: str) -> None:
         b50, b95, bn, s50, s95, sn = ("-" if c is None else str(c) for c in cells)
         print(f"  {p['page']:<26} {b50:>11} {b95:>7} {bn:>4}   {s50:>10} {s95:>7} {sn:>4}")
     ledger, refresh = report["ledger"], report["refresh"]
-    print(f"  errors: {len(report['errors'])}; portal peak memory: {report['peak_memory_mb']} MB, "
+    print(f"  errors: {len(report['errors'])}; portal peak memory: {report['peak_memory_mb']} MB "
+          f"({' + '.join(str(m) for m in report['peak_memory_by_portal_mb'])}), "
           f"cores used on average: {cores_used(report['cores'])}; ledger: "
           f"{ledger['appended']} new entries, {ledger['expected']} expected, "
           f"{'intact' if ledger['intact'] else 'NOT intact'}; refresh: generation {refresh.get('generation_before')} "
@@ -358,7 +381,7 @@ def load_config(folder: Path, sample: Path, state: Path, keys: Path) -> Path:
     return config
 
 
-def load_case(home: Path, count: int, rounds: int) -> dict:
+def load_case(home: Path, count: int, rounds: int, portals: int = 1) -> dict:
     """The load case on a copy of a benchmark size's folder (`home`: its
     `data`, `state` and `keys`, the subject index already built)."""
     folder = Path(tempfile.mkdtemp(prefix="daylight-load-"))
@@ -366,7 +389,7 @@ def load_case(home: Path, count: int, rounds: int) -> dict:
         for part in ("data", "state", "keys"):
             shutil.copytree(home / part, folder / part)
         config = load_config(folder, folder / "data", folder / "state", folder / "keys")
-        return run_load(folder, config, folder / "data", count, rounds)
+        return run_load(folder, config, folder / "data", count, rounds, portals)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -380,13 +403,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="a benchmark size, or demo: the default sample, as `make run` serves it")
     parser.add_argument("--people", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=LOAD_ROUNDS)
+    parser.add_argument("--portals", type=int, default=1,
+                        help="portal processes behind HAProxy, sharing one state folder (one writes the index)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     ensure_sample(args.size, lambda step, done, total: None)
     backend = open_backend(args.size)
     backend.refresh()
     backend.close()
-    report = load_case(BENCH_DATA / args.size, args.people, args.rounds)
+    report = load_case(BENCH_DATA / args.size, args.people, args.rounds, args.portals)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

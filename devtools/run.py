@@ -51,14 +51,15 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path, timeout: fl
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log}")
 
 
-def build_index(log: Path) -> bool:
+def build_index(log: Path, config: Path | None = None) -> bool:
     """`daylight refresh` before the portal starts: the first person to sign
     in would otherwise wait for the whole subject index to be built. If it
-    fails the portal still starts, and says plainly what it cannot open."""
+    fails the portal still starts, and says plainly what it cannot open.
+    `config` defaults to $PORTAL_CONFIG or ./portal.toml."""
     with open(log, "w") as out:
         done = subprocess.run([sys.executable, "-c", "import sys; from queries.cli import main; sys.exit(main())",
-                               "refresh"], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               "refresh", *(["--config", str(config)] if config else [])], stdout=out,
+                              stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if done.returncode != 0:
         print(f"note: building the subject index failed (see {log}); the portal starts anyway", file=sys.stderr)
     return done.returncode == 0

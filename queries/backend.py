@@ -25,20 +25,22 @@ from queries.access.warehouse_audit import ImportReport, WarehouseAudit, Warehou
 from queries.council.releases import CouncilReleases
 from queries.discovery.catalog import Catalog, carry_over, discover
 from queries.discovery.directory import Directory, DirectoryError
-from queries.discovery.subject_index import IndexCopy, RefreshReport, SubjectIndex, SubjectIndexError
+from queries.discovery.index_copies import IndexCopy
+from queries.discovery.index_lookups import SubjectIndexError
+from queries.discovery.subject_index import RefreshReport, SubjectIndex
 from queries.erasure.holds import LegalHolds
 from queries.erasure.journal import ErasureJournal
-from queries.erasure.redact import RowFinder
 from queries.erasure.mailer import Mailer
+from queries.erasure.redact import RowFinder
 from queries.erasure.requests import DeletionRequests, RequestError
 from queries.mydata.pseudonyms import PseudonymKeyError, load_or_create_key
 from queries.mydata.row_reader import RowReader
 from queries.state.store import StateStoreError
 from queries.warehouse.delta_tables import DeltaTables
 from queries.warehouse.engine import Warehouse, WarehouseError
+from queries.warehouse.register import Register, RegisterError
 from queries.warehouse.storage import Storage, StorageError, delta_options, storage_at
 from queries.warehouse.table_format import TableFormat
-from queries.warehouse.register import Register, RegisterError
 from settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ class Backend:
     warehouse: Warehouse
     register: Register
     directory: Directory
-    index: SubjectIndex
+    index: SubjectIndex | IndexCopy
     pseudonym_key: bytes
     ledger: Ledger
     audit: WarehouseAudit
@@ -132,16 +134,22 @@ class Backend:
                 self._refresh()
 
     def _refresh(self, sort_index: bool = True) -> RefreshReport:
-        """The refresh itself, with `_lock` held."""
-        catalog = discover(self.warehouse, self.settings.state.path)
-        report = self.index.refresh(self.warehouse, catalog, self.directory, sort=sort_index)
+        """The refresh itself, with `_lock` held. A process reading a copy of
+        the index takes the newest copy and the catalog it was built from
+        instead of discovering: its pages then move on once per copy, with
+        the writer's."""
+        if isinstance(self.index, IndexCopy):
+            catalog, report = self.index.newest(), RefreshReport((), (), ())
+        else:
+            catalog = discover(self.warehouse, self.settings.state.path)
+            report = self.index.refresh(self.warehouse, catalog, self.directory, sort=sort_index)
         before = self._version
         self._catalog, self._refreshed_at = catalog, time.monotonic()
         self._import_audit_log()
         if self.audit_problem is None:
             self.audit.full_reads()  # ready before a page asks: it is read again only after an import added events
         self._version = (_fingerprints(catalog), self.audit_problem,
-                         _stamps([self.settings.audit.grants, self.settings.audit.groups]), self.index.version)
+                         _stamps([self.settings.audit.grants, self.settings.audit.groups]))
         if (self.audit_import and self.audit_import.imported) or self._version != before:
             self.generation += 1
         return report
@@ -263,10 +271,10 @@ class Backend:
             raise BackendError(f"cannot prepare the portal's folders: {problem}") from problem
 
 
-def _subject_index(settings: Settings) -> SubjectIndex:
+def _subject_index(settings: Settings) -> SubjectIndex | IndexCopy:
     """The index itself, or the newest copy of it when another process keeps it (`state.index_role`)."""
     if settings.state.index_role == "reader":
-        return IndexCopy(settings.state.path, settings.discovery.plus_tags)
+        return IndexCopy(settings.state.path)
     return SubjectIndex(settings.state.path, settings.discovery.plus_tags,
                         publish=settings.state.index_role == "writer")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 
 import pyarrow as pa
@@ -57,7 +58,9 @@ def reader(tmp_path, lake, writer):
 
 
 def copies(tmp_path) -> list[str]:
-    return sorted(p.name for p in (tmp_path / "state" / index_copies.COPIES_DIR).iterdir())
+    """The published copies' names, oldest first."""
+    return sorted(p.name for p in (tmp_path / "state" / index_copies.COPIES_DIR).iterdir()
+                  if p.name.endswith(".duckdb") and not p.name.startswith("."))
 
 
 def land_table(lake, employee_id: str, name: str) -> None:
@@ -71,7 +74,7 @@ def test_another_process_reads_the_copy_while_the_writer_holds_the_index(tmp_pat
     """The reading process is a real second process: opening the index
     itself would fail on DuckDB's lock, so its answer comes from the copy."""
     employee = demo_users["employee, median data"]["employee_id"]
-    assert copies(tmp_path) and all(name.endswith(".duckdb") for name in copies(tmp_path))
+    assert copies(tmp_path)
     done = daylight("inventory", employee, "--json", "--config", str(role_config(tmp_path, lake, "reader")))
     assert done.returncode == 0, done.stderr
     answered = json.loads(done.stdout)
@@ -92,10 +95,14 @@ def test_a_reader_moves_to_a_newer_copy_when_it_refreshes(tmp_path, lake, writer
     before, generation = reader.index.version, reader.generation
     tables_before = {e.name for e in inventory_of(reader, employee).entries}
     land_table(lake, employee, "landed_after_start")
+    reader.refresh()
+    assert (reader.index.version, reader.generation) == (before, generation), \
+        "a reader sees the warehouse as the writer's index does, not before"
+    assert not [f for f in reader.catalog().findings if f.table.name == "landed_after_start"]
     writer.refresh()
     assert reader.index.version == before, "a reader moves only when it refreshes"
     reader.refresh()
-    assert reader.index.version != before and reader.generation > generation
+    assert reader.index.version != before and reader.generation == generation + 1
     landed = {e.name for e in inventory_of(reader, employee).entries} - tables_before
     assert [name.split(".")[-1] for name in landed] == ["landed_after_start"]
 
@@ -126,15 +133,22 @@ def test_a_half_written_or_unreadable_copy_is_never_opened(tmp_path, lake, write
     (folder / f".{later}{index_copies.PARTIAL}").write_bytes(b"half a copy")
     reader.refresh()
     assert reader.index.version == kept
+    shutil.copy(folder / kept, folder / later)
+    with caplog.at_level(logging.ERROR):
+        reader.refresh()
+    assert reader.index.version == kept, "a copy without its catalog is not opened"
     (folder / later).write_bytes(b"not a DuckDB file " * 100)
+    shutil.copy(index_copies.catalog_of_path(folder / kept), index_copies.catalog_of_path(folder / later))
     with caplog.at_level(logging.ERROR):
         reader.refresh()
     assert reader.index.version == kept and inventory_of(reader, employee).rows == expected
-    assert any("cannot be opened" in r.getMessage() for r in caplog.records)
+    assert sum("cannot be opened" in r.getMessage() for r in caplog.records) == 2
     (folder / later).unlink()
     land_table(lake, "nobody", "landed")
     writer.refresh()
-    assert not [name for name in copies(tmp_path) if name.endswith(index_copies.PARTIAL)]
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == sorted(name.removesuffix(".duckdb") + suffix for name in copies(tmp_path)
+                          for suffix in (".duckdb", index_copies.CATALOG_SUFFIX)), "leftovers are removed"
 
 
 def test_a_reader_without_a_published_copy_says_what_to_start(tmp_path, lake):

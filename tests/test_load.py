@@ -3,7 +3,11 @@ in real browsers through the development identity provider, every page of
 their roles and a console query, three rounds, while a file lands in the
 warehouse. Times are `make bench`'s business; here what must hold under
 any load: no errors, the ledger exact and intact, the refresh landing
-without stopping anyone."""
+without stopping anyone. It runs the portal scaled out, as a deployment
+past one process would: two portal processes behind HAProxy on one state
+folder, one writing the subject index and one reading its copies, each
+person kept on one of them (a single portal is what the browser tests
+run)."""
 
 from __future__ import annotations
 
@@ -20,13 +24,19 @@ pytestmark = pytest.mark.browser
 def test_two_people_at_once_see_every_page_and_the_ledger_counts_every_read(tmp_path, sample):
     copy = tmp_path / "data"
     shutil.copytree(sample, copy)
-    report = run_load(tmp_path, load_config(tmp_path, copy, tmp_path / "state", tmp_path / "keys"), copy, 2, 3)
+    report = run_load(tmp_path, load_config(tmp_path, copy, tmp_path / "state", tmp_path / "keys"), copy, 2, 3,
+                      portals=2)
     assert report["labels"] == ["employee, median data", "works-council member"]
     assert report["errors"] == []
     ledger = report["ledger"]
     assert ledger["intact"] and ledger["appended"] == ledger["expected"] > 0
     refresh = report["refresh"]
-    assert refresh["generation_after"] > refresh["generation_before"] and refresh["table_changed"]
+    assert len(refresh["generation_after"]) == 2 and refresh["table_changed"]
+    assert all(a > b for a, b in zip(refresh["generation_after"], refresh["generation_before"], strict=True)), \
+        "the new data reached the reading process too"
+    served = report["server_runs_by_portal"]
+    assert report["portals"] == 2 and all(pages.get("My data") for pages in served), "each portal served a person"
+    assert sorted(bool(pages.get("Oversight")) for pages in served) == [False, True], "a person stays on one portal"
     measured = {p["page"]: p for p in report["pages"]}
     assert {SIGNING_IN, "Home", "My data", "My data › Charts", "SQL console", "Oversight", QUERY} <= set(measured) \
         <= {SIGNING_IN, QUERY, "My data › Charts", *PAGES}

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from auth.principal import Principal, Role
 from queries.access.ledger import LedgerError
 from queries.backend import Backend, BackendError
-from queries.discovery.subject_index import SubjectIndexError
+from queries.discovery.index_lookups import SubjectIndexError
 
 
 class CommandError(Exception):

@@ -195,33 +195,36 @@ def _time_column(columns: tuple[tuple[str, str], ...]) -> str | None:
     return None
 
 
-def _load_cache(path: Path) -> dict[str, TableFinding]:
+def load_catalog(path: Path) -> Catalog | None:
+    """A catalog saved by `save_catalog`, or None when there is none or it
+    was made by other rules (it is then made again)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("method") != _method_version():
-            return {}
-        return {item["table"]: TableFinding.from_json(item) for item in raw["findings"]}
+            return None
+        return Catalog(tuple(TableFinding.from_json(item) for item in raw["findings"]),
+                       tuple((kind, why) for kind, why in raw.get("unlisted", [])))
     except FileNotFoundError:
-        return {}
+        return None
     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
         log.warning("discovery cache %s is unreadable; rebuilding it", path)
-        return {}
+        return None
 
 
-def _save_cache(path: Path, catalog: Catalog) -> None:
+def save_catalog(path: Path, catalog: Catalog) -> None:
     """Several portal processes may share a state folder (`state.index_role`):
     each writes its own temporary file and renames it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    temporary.write_text(json.dumps({"method": _method_version(), "findings": [f.to_json() for f in catalog.findings]}),
-                         encoding="utf-8")
+    temporary.write_text(json.dumps({"method": _method_version(), "findings": [f.to_json() for f in catalog.findings],
+                                     "unlisted": [list(u) for u in catalog.unlisted]}), encoding="utf-8")
     os.replace(temporary, path)
 
 
 def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
     """Inspects every table whose files changed since the last pass."""
     cache_path = Path(state_dir) / CACHE_FILE
-    cached = _load_cache(cache_path)
+    cached = {f.table.qualified_name: f for f in (load_catalog(cache_path) or Catalog()).findings}
     findings = []
     for table in warehouse.tables():
         try:
@@ -236,7 +239,7 @@ def discover(warehouse: Warehouse, state_dir: Path) -> Catalog:
         else:
             findings.append(_inspect(warehouse, table, watched, files))
     catalog = Catalog(tuple(findings), tuple(sorted(warehouse.unlisted.items())))
-    _save_cache(cache_path, catalog)
+    save_catalog(cache_path, catalog)
     return catalog
 
 
@@ -254,5 +257,5 @@ def carry_over(warehouse: Warehouse, catalog: Catalog, state_dir: Path, tables: 
                 finding = replace(finding, fingerprint=fingerprint(warehouse.storage, watched))
         findings.append(finding)
     updated = Catalog(tuple(findings), catalog.unlisted)
-    _save_cache(Path(state_dir) / CACHE_FILE, updated)
+    save_catalog(Path(state_dir) / CACHE_FILE, updated)
     return updated

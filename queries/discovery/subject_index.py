@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -35,49 +34,25 @@ from queries import sql
 from queries.discovery import index_copies
 from queries.discovery.catalog import Catalog, TableFinding
 from queries.discovery.directory import Directory
+from queries.discovery.index_lookups import IndexLookups, SubjectIndexError
 from queries.discovery.index_scan import IndexEntries, batches, index_statement, scan, subject_keys
-from queries.discovery.subject_keys import (HASHES, JSON_ESCAPE, KIND_LABELS, PLAIN_KINDS, PLUS_TAG, SINGLE_TOKEN,
-                                            TOKEN, TOKEN_AT_LEAST, WHOLE_VALUE, person_named)
+from queries.discovery.subject_keys import (
+    HASHES,
+    JSON_ESCAPE,
+    PLAIN_KINDS,
+    PLUS_TAG,
+    SINGLE_TOKEN,
+    TOKEN,
+    TOKEN_AT_LEAST,
+    WHOLE_VALUE,
+    person_named,
+)
 from queries.discovery.subject_rows import token_bindings
 from queries.warehouse.engine import Warehouse
-from queries.warehouse.register import Register
 
 log = logging.getLogger(__name__)
 
 INDEX_FILE = "subject_index.duckdb"
-
-
-class SubjectIndexError(Exception):
-    """The index cannot be opened or updated; the message says why."""
-
-
-@dataclass(frozen=True)
-class TablePostings:
-    """What the index knows of one employee in one table."""
-
-    table: str
-    rows: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    files: tuple[str, ...]
-    overdue_rows: int
-    overdue_since: date | None
-
-
-@dataclass(frozen=True)
-class Mention:
-    """Where one employee was found in one table: a column, the kind of
-    finding and the form of the key, with the rows."""
-
-    column: str
-    finding: str  # "subject", "named" or "mentioned"
-    form: str  # a key kind of `subject_keys`: employee_id, email, login, badge, hostname, email_sha256…
-    rows: int
-
-    def describe(self) -> str:
-        how = {"subject": "as the row's subject", "named": "named in the row",
-               "mentioned": "mentioned in text"}.get(self.finding, self.finding)
-        return f"{how}, in {self.column}, by {KIND_LABELS.get(self.form, self.form)} ({self.rows:,} rows)"
 
 
 @dataclass(frozen=True)
@@ -107,23 +82,7 @@ def _versioned(fingerprint: str) -> str:
     return f"{fingerprint}:{_method()}"
 
 
-RUN_BLOCK = 2_048  # rows per block of `index_table_tokens.sql`'s runs
-
-
-def _joined(runs: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Sorted runs, those in neighbouring blocks joined into one: DuckDB
-    reads a block's neighbour as cheaply as a gap between them, and a
-    shorter statement is quicker to prepare."""
-    joined = [runs[0]]
-    for first, last in runs[1:]:
-        if first // RUN_BLOCK <= joined[-1][1] // RUN_BLOCK + 1:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
-        else:
-            joined.append((first, last))
-    return tuple(joined)
-
-
-class SubjectIndex:
+class SubjectIndex(IndexLookups):
     """The index itself, opened for reading and writing by the one process
     that keeps it; with `publish`, a copy is published after each change
     for the portal processes that read it (`IndexCopy`)."""
@@ -142,11 +101,6 @@ class SubjectIndex:
         self._lock = threading.Lock()
         self._unpublished = publish  # the copy may predate what was done with the index while no writer ran
         self._publishes = publish
-
-    @property
-    def version(self) -> str | None:
-        """Which copy a reader has open; None for the index itself, whose changes its own refresh reports."""
-        return None
 
     @staticmethod
     def _open(path: Path) -> duckdb.DuckDBPyConnection:
@@ -175,15 +129,6 @@ class SubjectIndex:
                 SubjectIndex._summarize(cursor, "postings", tables)
         return connection
 
-    def _run(self, name: str, params: dict | None = None) -> list[tuple]:
-        statement = sql.load(name)
-        bound = sql.bind(statement, params or {})
-        cursor = self._connection.cursor()
-        try:
-            return cursor.execute(statement, bound).fetchall()
-        finally:
-            cursor.close()
-
     def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
                 progress: Callable[[int, int], None] | None = None, sort: bool = True) -> RefreshReport:
         """Re-indexes the tables whose files changed and forgets vanished
@@ -209,7 +154,7 @@ class SubjectIndex:
             self._replace([], [], gone)
             if (sort and self._sort_when_due()) or stale or gone:
                 self._unpublished = self._publishes
-            self._publish_if_due()
+            self._publish_if_due(catalog)
             return RefreshReport(tuple(f.table.qualified_name for f in stale), tuple(gone), tuple(failed))
 
     @staticmethod
@@ -282,16 +227,17 @@ class SubjectIndex:
             self._run("subject_index/cluster")
         return bool(due)
 
-    def _publish_if_due(self) -> None:
-        """Publishes a copy when the index changed since the last one, with
-        `_lock` held so that nothing writes while it is copied. A copy that
-        cannot be written is logged and tried again after the next refresh:
-        readers keep the one they have."""
+    def _publish_if_due(self, catalog: Catalog) -> None:
+        """Publishes a copy, with the catalog it was refreshed from, when the
+        index changed since the last one, with `_lock` held so that nothing
+        writes while it is copied. A copy that cannot be written is logged
+        and tried again after the next refresh: readers keep the one they
+        have."""
         if not self._unpublished:
             return
         try:
             self._connection.execute("CHECKPOINT")
-            index_copies.publish(self._path)
+            index_copies.publish(self._path, catalog)
             self._unpublished = False
         except (duckdb.Error, OSError):
             log.exception("the subject index could not be published for the reading processes; they keep the last copy")
@@ -308,7 +254,8 @@ class SubjectIndex:
         postings in those files are computed again, `workers` files at a
         time. A table indexed at its old fingerprint takes the new one
         instead of being scanned again. The index is not sorted here, even
-        when the postings computed again make it due: the next refresh does."""
+        when the postings computed again make it due: the next refresh does,
+        and publishes it for the reading processes."""
         shared = {name: sorted(files) for name, files in sorted(named.items()) if name in tables}
         identifiers = sorted({i for files in named.values() for found in files.values() for i in found})
         with self._lock:
@@ -348,115 +295,3 @@ class SubjectIndex:
                                {"tables": names, "everyone": False, "people": changed})
                 self._summarize(cursor, "postings", names, changed)
             self._unpublished = self._publishes
-            self._publish_if_due()
-
-    def tables_about(self, employee_id: str, register: Register, today: date) -> list[TablePostings]:
-        """Per table, the employee's rows, capture span, files and overdue rows."""
-        retention = register.retention_days()
-        rows = self._run("subject_index/tables_about", {
-            "employee_id": employee_id, "today": today,
-            "retention_tables": list(retention), "retention_days": list(retention.values())})
-        return [TablePostings(name, int(count), first, last, tuple(files), int(overdue), since)
-                for name, count, first, last, files, overdue, since in rows]
-
-    def row_runs(self, employee_id: str, tables: list[str]) -> dict[str, tuple[tuple[int, int], ...]]:
-        """file → the runs of row numbers holding the employee's rows, in
-        those tables: asked by a reader of their rows, not by the inventory,
-        which names files only."""
-        blocks: dict[str, list[tuple[int, int]]] = {}
-        for file, first, last in self._run("subject_index/row_runs_of", {"employee_id": employee_id,
-                                                                          "tables": tables}):
-            blocks.setdefault(file, []).append((int(first), int(last)))
-        return {file: _joined(sorted(found)) for file, found in blocks.items()}
-
-    def mentions_of(self, employee_id: str) -> dict[str, tuple[Mention, ...]]:
-        """table -> where the employee was found in it."""
-        found: dict[str, list[Mention]] = {}
-        for table, column, finding, form, rows in self._run("subject_index/mentions_of", {"employee_id": employee_id}):
-            found.setdefault(table, []).append(Mention(column, finding, form, int(rows)))
-        return {table: tuple(mentions) for table, mentions in found.items()}
-
-    def daily_rows(self, employee_id: str) -> list[tuple[str, date, int]]:
-        """(table, day, rows) for one employee."""
-        return [(t, d, int(n)) for t, d, n in self._run("subject_index/daily_rows", {"employee_id": employee_id})]
-
-    def weekday_hours(self, employee_id: str, tables: list[str]) -> dict[tuple[int, int], int]:
-        """{(ISO weekday, hour): rows} for one employee over some tables."""
-        return {(int(weekday), int(hour)): int(rows) for weekday, hour, rows in self._run(
-            "subject_index/weekday_hours", {"employee_id": employee_id, "tables": tables})}
-
-    def table_coverage(self) -> dict[str, tuple[int, int]]:
-        """table → (employees, rows)."""
-        return {name: (int(people), int(rows)) for name, people, rows in self._run("subject_index/table_coverage")}
-
-    def employees_in_groups(self, groups: dict[str, list[str]]) -> dict[str, int]:
-        """For each named group of tables, how many employees any of them
-        holds rows about: one pass over the index for all groups."""
-        pairs = [(name, table) for name, tables in groups.items() for table in tables]
-        counted = dict(self._run("subject_index/employees_in_groups", {
-            "group_names": [n for n, _ in pairs], "group_tables": [t for _, t in pairs]})) if pairs else {}
-        return {name: int(counted.get(name, 0)) for name in groups}
-
-    def indexed_tables(self) -> list[str]:
-        return [name for name, _ in self._run("subject_index/indexed_tables")]
-
-    def volumes(self) -> dict[str, int]:
-        return {employee: int(rows) for employee, rows in self._run("subject_index/volumes")}
-
-    def close(self) -> None:
-        self._connection.close()
-
-
-class IndexCopy(SubjectIndex):
-    """The index as a reading portal process has it (`state.index_role =
-    "reader"`): the newest copy the writer published, opened read-only. Its
-    refresh moves to a newer copy when there is one; it never changes the
-    index, and an erasure, which does, runs in the writer."""
-
-    writable = False
-
-    def __init__(self, state_dir: Path, plus_tags: bool = True):
-        self._plus_tags = plus_tags
-        self._state_dir = Path(state_dir)
-        self._lock = threading.Lock()
-        self._copy: Path | None = None
-        if not self._move_to_newest():
-            raise SubjectIndexError(
-                f"no published copy of the subject index can be opened in "
-                f"{index_copies.copies_folder(self._state_dir)}: this process reads the copies another one publishes "
-                f"(state.index_role = reader); start the process that writes the index (state.index_role = writer) "
-                f"first")
-
-    @property
-    def version(self) -> str | None:
-        return self._copy.name if self._copy else None
-
-    def _move_to_newest(self) -> bool:
-        """Opens the newest copy if it is not the one open. The connection
-        to the older copy is dropped, not closed: a statement a page is
-        running on it finishes there. A copy that cannot be opened is logged
-        and the current one kept."""
-        newest = index_copies.newest(self._state_dir)
-        if newest is None or newest == self._copy:
-            return self._copy is not None
-        try:
-            connection = duckdb.connect(str(newest), read_only=True)
-            connection.execute(sql.load("quiet"))
-            connection.execute(sql.load("subject_index/indexed_tables")).fetchall()
-        except (duckdb.Error, OSError) as problem:
-            log.error("the published subject index %s cannot be opened (%s); keeping %s", newest,
-                      str(problem).splitlines()[0], self._copy)
-            return self._copy is not None
-        self._connection, self._copy = connection, newest
-        return True
-
-    def refresh(self, warehouse: Warehouse, catalog: Catalog, directory: Directory,
-                progress: Callable[[int, int], None] | None = None, sort: bool = True) -> RefreshReport:
-        """Moves to the newest published copy; indexes nothing itself."""
-        with self._lock:
-            self._move_to_newest()
-        return RefreshReport((), (), ())
-
-    def erased(self, *args, **kwargs) -> None:
-        raise SubjectIndexError("this process reads a published copy of the subject index: erasures run in the "
-                                "process that writes it (state.index_role = writer)")

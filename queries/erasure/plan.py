@@ -23,13 +23,12 @@ from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Employee
+from queries.discovery.index_lookups import TablePostings
 from queries.discovery.relations import Relations
-from queries.discovery.subject_index import TablePostings
-from queries.erasure.redact import RowFinder, classify
 from queries.erasure.holds import Hold
+from queries.erasure.redact import RowFinder, classify
 from queries.erasure.requests import Request
 from queries.warehouse.storage import Storage
-
 
 NOT_ASKED = "not part of the request"
 

@@ -15,7 +15,7 @@ from auth.principal import Principal
 from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.discovery.catalog import TableFinding
-from queries.discovery.subject_index import Mention, TablePostings
+from queries.discovery.index_lookups import Mention, TablePostings
 from queries.warehouse.glossary import UNREGISTERED
 from queries.warehouse.register import RegisterEntry
 

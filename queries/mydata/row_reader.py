@@ -28,7 +28,7 @@ from queries.mydata.pseudonyms import Pseudonymizer
 from queries.warehouse.engine import RowRuns, Warehouse, WarehouseError
 
 if TYPE_CHECKING:  # the inventory's service module needs the backend, which holds this reader
-    from queries.discovery.subject_index import SubjectIndex
+    from queries.discovery.index_lookups import IndexLookups
     from queries.mydata.inventory import InventoryEntry
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class RowReader:
     directory: Directory
     pseudonym_key: bytes
     plus_tags: bool
-    index: SubjectIndex | None = None  # where in each file people's rows sit; without it, files are read whole
+    index: IndexLookups | None = None  # where in each file people's rows sit; without it, files are read whole
 
     def within(self, read: Read, employee_id: str, entries: list[InventoryEntry],
                limit: int = ALL_ROWS) -> list[MyRows]:
