@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import shutil
 import sys
@@ -52,6 +51,7 @@ from playwright.async_api import Browser, async_playwright
 
 from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
 from bench.results import cores_used
+from bench.usage import cpu_seconds, peak_memory_mb
 from devtools.run import warm_portal
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS, Portal, running_stack
 from queries.access.ledger import LEDGER_FILE, load_public_key, public_key_path, verify
@@ -108,49 +108,6 @@ def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
     return round(float(np.percentile(values, 50)), 3), round(float(np.percentile(values, 95)), 3)
 
 
-def _cpu_times(pid: int | str) -> tuple[str, float, float] | None:
-    """(command, CPU time of the process itself, of its children that
-    ended), in seconds, all threads, user and system."""
-    try:
-        command, fields = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
-    except OSError:
-        return None
-    user, system, children_user, children_system = (int(t) / os.sysconf("SC_CLK_TCK") for t in fields.split()[11:15])
-    return command, user + system, children_user + children_system
-
-
-def _busy_seconds() -> float:
-    """CPU time the whole machine has spent busy (every core, not idle or waiting)."""
-    user, nice, system, _, _, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(portals: tuple[Portal, ...]) -> dict[str, float]:
-    """CPU time so far of the portals, of the console workers they started
-    (children that ended), and of every Chromium process with the ones
-    they started: where the machine's cores went."""
-    found = {"portal": 0.0, "console workers": 0.0, "browsers": 0.0, "whole machine": _busy_seconds()}
-    for portal in portals:
-        times = _cpu_times(portal.process.pid)
-        if times:
-            found["portal"] += times[1]
-            found["console workers"] += times[2]
-    for process in Path("/proc").glob("[0-9]*"):
-        times = _cpu_times(process.name)
-        if times and times[0].startswith("chrom"):
-            found["browsers"] += times[1] + times[2]
-    return found
-
-
-def _peak_memory_mb(pid: int) -> float | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    found = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return round(int(found[1]) / 1024, 1) if found else None
-
-
 @dataclass(frozen=True)
 class Calibration:
     """One person alone on the warm portal: the ledger entries a first and
@@ -184,7 +141,7 @@ async def _browse(app_url: str, portals: tuple[Portal, ...], config: Path, wareh
         calibration = [await _calibrate(browser, app_url, config, person) for person in chosen]
         expected = sum(2 * c.first + (rounds - 2) * c.repeat for c in calibration)
         before, _ = _ledger_entries(config)
-        log_start, cpu_start = [p.log.stat().st_size for p in portals], _cpu_seconds(portals)
+        log_start, cpu_start = [p.log.stat().st_size for p in portals], cpu_seconds(portals)
         started = time.perf_counter()
         contexts = [await browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in chosen]
         browsing = [Browsing(context, app_url, person) for context, person in zip(contexts, chosen, strict=True)]
@@ -200,7 +157,7 @@ async def _browse(app_url: str, portals: tuple[Portal, ...], config: Path, wareh
             for found in await asyncio.gather(*(b.round(number) for b in browsing)):
                 visits += found
         seconds = time.perf_counter() - started
-        cpu = _cpu_seconds(portals)
+        cpu = cpu_seconds(portals)
         for context in contexts:
             await context.close()
         await browser.close()
@@ -263,7 +220,7 @@ def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int, 
         for portal in stack.portals:
             warm_portal(portal.url)
         found = asyncio.run(_browse(stack.app_url, stack.portals, config, sample / "warehouse", chosen, rounds))
-        peaks = [_peak_memory_mb(p.process.pid) for p in stack.portals]
+        peaks = [peak_memory_mb(p.process.pid) for p in stack.portals]
     logs = list(zip((p.log for p in stack.portals), found["log_start"], strict=True))
     found["server_problems"] = [line for log, start in logs for line in _server_problems(log, start)]
     by_portal = [_server_runs(log, start) for log, start in logs]
