@@ -29,16 +29,12 @@ from queries.erasure.rewrite import TEMP_PREFIX
 from queries.erasure.run import ErasureError, execute
 from queries.state import store as state_store
 from tests.conftest import signed_in_claims, write_config
+from tests.crashes import Crash, crash_at
 from tests.ground_truth import folder_rows, identifiers_of, row_names
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text
 
 MARKER = "zz-planted-marker-5f1c2e9a-never-survive"
-
-
-class Crash(BaseException):
-    """Stands for the process dying: nothing catches it."""
-
 
 
 def people(backend, demo_users):
@@ -178,20 +174,6 @@ def plant_marker(lake: Path, person) -> None:
     row.update({"employee_id": person.employee_id, "typed_text": MARKER})
     pq.write_table(pa.Table.from_pylist([row], schema=template.schema), folder / "part-99999.parquet",
                    compression="none")
-
-
-def crash_at(start: str, nth: int = 1):
-    """An `on_step` that crashes at the nth step of its run whose name starts
-    with `start` (`write`: a file handed to a writer; `journal written`: its
-    journalling after the write; `verify`, `receipt`)."""
-    seen = []
-
-    def crash(step: str) -> None:
-        if step.startswith(start):
-            seen.append(step)
-            if len(seen) == nth:
-                raise Crash(step)
-    return crash
 
 
 def test_a_crash_at_every_step_is_resumed_by_running_again(opened, lake, demo_users):

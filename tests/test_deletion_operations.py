@@ -31,7 +31,8 @@ from queries.erasure.run import execute
 from devtools.stack import free_port
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import truth_rows
-from tests.test_deletion import Crash, approved, people, second_officer
+from tests.crashes import Crash, crash_at
+from tests.test_deletion import approved, people, second_officer
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text
 
@@ -60,12 +61,8 @@ def test_a_resumed_erasure_keeps_the_counts_from_before_it_started(opened, demo_
     employee, officer = people(opened, demo_users)
     before = access_history(opened, employee)
     request = approved(opened, employee, officer)
-
-    def crash(step: str) -> None:
-        if step == "verify":
-            raise Crash(step)
     with pytest.raises(Crash):
-        execute(opened, request.request_id, crash)
+        execute(opened, request.request_id, crash_at("verify"))
     execute(opened, request.request_id)
     assert access_history(opened, employee).exposures == before.exposures
 

@@ -29,8 +29,9 @@ from queries.warehouse.table_format import TableRef
 from sample_data.generate import PRESETS, generate
 from sample_data.lakehouse_writer import CATALOG_FILE
 from tests.conftest import write_config
+from tests.crashes import Crash, crash_at
 from tests.ground_truth import identifiers_of, row_names
-from tests.test_deletion import Crash, approved, crash_at
+from tests.test_deletion import approved
 from tests.test_my_data import principal_for
 
 LAKEHOUSE = replace(PRESETS["demo"], employees=40, days=8, tables=36, rows=8_000, audit_events=100)

@@ -35,7 +35,8 @@ from sample_data.lakehouse_writer import write_delta_table, write_iceberg_table
 from devtools.stack import free_port
 from tests.conftest import write_config
 from tests.ground_truth import folder_rows, identifiers_of, row_names, rows_naming
-from tests.test_deletion import Crash, approved, crash_at
+from tests.crashes import Crash, crash_at
+from tests.test_deletion import approved
 from tests.test_my_data import principal_for
 
 BUCKET = "lake"
