@@ -45,7 +45,7 @@ haproxy:
 	$(PY) -m devtools.axe $@
 
 test: $(VENV)/.test chromium haproxy libseccomp .artifacts/axe.min.js
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The load case drives Debian's Chromium with Playwright, as the browser tests do.
 bench: $(VENV)/.test chromium haproxy libseccomp

@@ -9,10 +9,12 @@ the browsing; each file starts its own portal."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
+from devtools.run import ends_a_script_run
 from tests.test_browser import ROOT, sign_in
 
 AXE = ROOT / ".artifacts" / "axe.min.js"
@@ -30,14 +32,39 @@ SERIOUS = """async () => (await axe.run(document, {resultTypes: ['violations']})
     .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.nodes[0].target.join(' ')}`)"""
 
 
-def _settled(page) -> None:
-    """The page's script has finished: its title is there and Streamlit's
-    Stop button, shown while a script runs, is gone (then a moment for
-    charts to draw)."""
-    page.wait_for_timeout(500)
-    expect(page.locator("h1").first).to_be_visible(timeout=60_000)
-    expect(page.get_by_role("button", name="Stop", exact=True)).to_have_count(0, timeout=60_000)
-    page.wait_for_timeout(700)
+DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))
+    && !document.querySelector('[data-stale="true"]')
+    && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'"""
+
+
+class ScriptRuns:
+    """The script runs a page's portal has finished, as it announces them on
+    the page's websocket: a check waits for exactly the run its click
+    caused, rather than for a guessed time."""
+
+    def __init__(self, page):
+        self.page, self.finished = page, 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._received))
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, bytes) and ends_a_script_run(payload):
+            self.finished += 1
+
+    def settle_after(self, action) -> None:
+        """Runs `action` and returns once the run it caused has ended and the
+        page is drawn: no element left stale, every chart drawn."""
+        before, deadline = self.finished, time.monotonic() + 60
+        action()
+        while self.finished <= before:
+            if time.monotonic() > deadline:
+                pytest.fail("no script run ended within 60 s")
+            self.page.wait_for_timeout(20)
+        self.settle()
+
+    def settle(self) -> None:
+        expect(self.page.locator("h1").first).to_be_visible(timeout=60_000)
+        self.page.wait_for_function(DRAWN, timeout=60_000)
+        self.page.wait_for_timeout(150)
 
 
 def _checked(page, name: str) -> list[str]:
@@ -64,20 +91,20 @@ def violations_of(browser, portal_url, label: str, user: dict) -> tuple[int, lis
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make test` fetches axe-core")
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    runs = ScriptRuns(page)
     sign_in(page, portal_url, user["claims"]["sub"])
-    _settled(page)
+    expect(page.get_by_role("link", name="Home", exact=True)).to_be_visible(timeout=60_000)
+    runs.settle()
     found, visited = [], 0
     for title in PAGES:
         link = page.get_by_role("link", name=title, exact=True)
         if not link.count():
             continue
-        link.click()
-        _settled(page)
+        runs.settle_after(link.click)
         found += _checked(page, f"{label} {title}")
         visited += 1
         for tab in TABS.get(title, ()) if label == TABS_FOR else ():
-            page.get_by_role("tab", name=tab, exact=True).click()
-            _settled(page)
+            runs.settle_after(page.get_by_role("tab", name=tab, exact=True).click)
             found += _checked(page, f"{label} {title} {tab}")
     page.context.close()
     return visited, found

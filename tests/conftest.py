@@ -110,13 +110,16 @@ def signed_in_claims(user: dict, lifetime_s: int = 3600) -> dict:
             "iat": now, "exp": now + lifetime_s}
 
 
-# The longest test files, longest first. `make test` hands whole files to its
-# two workers (`--dist loadfile`) in collection order, so a long file
-# collected last would run alone at the end while the other worker idles:
-# started first, the short files fill in around them.
-LONGEST_FIRST = ("test_deletion.py", "test_browser.py", "test_accessibility_employees.py", "test_object_storage.py",
-                 "test_accessibility_staff.py", "test_load.py", "test_console.py", "test_cli.py",
-                 "test_deletion_operations.py", "test_lakehouse_tables.py")
+# The longest test files, longest first, with those that drive a browser
+# (a portal and a Chromium each) between the others so that the two workers
+# seldom run two at once. `make test` hands whole files to its two workers
+# (`--dist loadfile`) in collection order (`--no-loadscope-reorder`: by
+# default pytest-xdist sorts files by their number of tests, which sent the
+# one-test load smoke last, to run alone while the other worker idled).
+LONGEST_FIRST = ("test_browser.py", "test_console.py", "test_load.py", "test_deletion.py",
+                 "test_accessibility_employees.py", "test_deletion_operations.py", "test_object_storage.py",
+                 "test_accessibility_staff.py", "test_cli.py", "test_my_data.py", "test_lakehouse_tables.py",
+                 "test_council_attacks.py", "test_token_prefilter.py", "test_console_hardening.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
