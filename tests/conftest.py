@@ -81,12 +81,18 @@ def indexed_state(tmp_path_factory, sample) -> Path:
     return folder / "state"
 
 
+def seed_state(state: Path, indexed_state: Path) -> None:
+    """A state folder over the sample that starts with its discovery cache
+    and subject index, as `make run` leaves it before the portal starts."""
+    state.mkdir(parents=True, exist_ok=True)
+    for name in (CACHE_FILE, INDEX_FILE):
+        shutil.copy(indexed_state / name, state / name)
+
+
 @pytest.fixture
 def config(tmp_path, sample, indexed_state) -> Path:
     written = write_config(tmp_path, sample)
-    (tmp_path / "state").mkdir(exist_ok=True)
-    for name in (CACHE_FILE, INDEX_FILE):
-        shutil.copy(indexed_state / name, tmp_path / "state" / name)
+    seed_state(tmp_path / "state", indexed_state)
     return written
 
 

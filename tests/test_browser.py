@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from devtools import stack
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import write_config
+from tests.conftest import seed_state, write_config
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def running_stack(folder: Path, sample: Path, token_max_age: int):
-    """Identity provider and portal as `make run` starts them, on free ports."""
-    with stack.running_stack(folder, write_config(folder, sample), sample, token_max_age) as running:
+def running_stack(folder: Path, sample: Path, token_max_age: int, indexed_state: Path | None = None):
+    """Identity provider and portal as `make run` starts them, on free ports;
+    over the sample itself, with the index `make run` would have built
+    (`indexed_state`)."""
+    config = write_config(folder, sample)
+    if indexed_state is not None:
+        seed_state(folder / "state", indexed_state)
+    with stack.running_stack(folder, config, sample, token_max_age) as running:
         yield running.app_url
 
 
@@ -38,8 +43,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def portal_url(tmp_path_factory, sample):
-    with running_stack(tmp_path_factory.mktemp("stack"), sample, token_max_age=3600) as url:
+def portal_url(tmp_path_factory, sample, indexed_state):
+    with running_stack(tmp_path_factory.mktemp("stack"), sample, 3600, indexed_state) as url:
         yield url
 
 
@@ -102,12 +107,13 @@ def test_the_works_council_member_audits_in_aggregate_and_verifies_the_ledger(br
     report = open(download.value.path(), encoding="utf-8").read()
     assert "What is collected" in report
     shown = page.content() + report
-    assert not any(person.email in shown for person in backend.directory if person.email != demo_users["works-council member"]["email"])
+    member = demo_users["works-council member"]["email"]
+    assert not any(person.email in shown for person in backend.directory if person.email != member)
 
 
-def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, demo_users):
+def test_an_expired_id_token_signs_the_user_out(browser, tmp_path, sample, indexed_state, demo_users):
     user = demo_users["employee, light data"]
-    with running_stack(tmp_path, sample, token_max_age=8) as url:
+    with running_stack(tmp_path, sample, 8, indexed_state) as url:
         page = browser.new_context().new_page()
         sign_in(page, url, user["claims"]["sub"])
         expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
