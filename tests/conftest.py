@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,11 +26,21 @@ from settings import load_settings
 SMALL = replace(PRESETS["demo"], employees=80, days=10, tables=40, rows=30_000, audit_events=400, lakehouse=False)
 
 
+def _files(folder: Path) -> dict[str, tuple[int, int, int]]:
+    return {str(f.relative_to(folder)): (s.st_size, s.st_mtime_ns, s.st_ino)
+            for f in folder.rglob("*") if f.is_file() and (s := f.stat())}
+
+
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> Path:
+def sample(tmp_path_factory) -> Iterator[Path]:
+    """One sample for every test of a worker, read only: a test that changes
+    its data works on a copy (`lake`). Whether one wrote into it anyway is
+    checked when the worker finishes."""
     out = tmp_path_factory.mktemp("sample") / "data"
     generate(SMALL, out)
-    return out
+    generated = _files(out)
+    yield out
+    assert _files(out) == generated, "a test changed the shared sample: give it a copy (the `lake` fixture)"
 
 
 def write_config(folder: Path, sample: Path, sections: dict[str, dict] | None = None, **identity) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from queries.council.releases import to_json
 from queries.erasure.plan import preview
 from queries.erasure.requests import Move, Scope
 from queries.erasure.run import execute
-from tests.conftest import write_config
+from tests.conftest import seed_state, write_config
 from tests.test_deletion import approved, people
 from tests.test_my_data import principal_for
 
@@ -36,8 +37,13 @@ def council_member(backend, demo_users):
                          Role.WORKS_COUNCIL, Role.EMPLOYEE)
 
 
-def open_lake(tmp_path, lake, **council) -> Backend:
-    backend = Backend.open(write_config(tmp_path, lake, {"council": council} if council else None))
+def open_lake(tmp_path, lake, indexed_state: Path | None = None, **council) -> Backend:
+    """A backend over `lake`; over the sample itself (which the test then
+    must not change), with the sample's index (`indexed_state`)."""
+    config = write_config(tmp_path, lake, {"council": council} if council else None)
+    if indexed_state is not None:
+        seed_state(tmp_path / "state", indexed_state)
+    backend = Backend.open(config)
     backend.refresh()
     return backend
 
@@ -137,10 +143,10 @@ def test_1_exempt_people_are_not_identified_by_level_department_or_totals(tmp_pa
     backend.close()
 
 
-def test_2_denial_reasons_are_categories_and_their_counts_cannot_be_pinned(tmp_path, lake, demo_users):
+def test_2_denial_reasons_are_categories_and_their_counts_cannot_be_pinned(tmp_path, sample, indexed_state, demo_users):
     """Before: ten denials under ten typed reasons were ten row labels, word
     for word, and with every cell withheld and the total 10 released each was one person."""
-    backend = open_lake(tmp_path, lake)
+    backend = open_lake(tmp_path, sample, indexed_state)
     _, officer = people(backend, demo_users)
     reasons = [f"Records of {p.name} are needed for case {n}" if n % 2 else f"{p.name}: retention under HGB {n}"
                for n, p in enumerate(list(backend.directory)[:10])]
@@ -173,10 +179,11 @@ def test_3_request_ids_never_appear(tmp_path, lake, demo_users):
     backend.close()
 
 
-def test_4_an_officer_s_reads_for_one_request_do_not_list_that_person_s_tables(tmp_path, lake, demo_users):
+def test_4_an_officer_s_reads_for_one_request_do_not_list_that_person_s_tables(tmp_path, sample, indexed_state,
+                                                                               demo_users):
     """Before: after HR previewed the only open request, "accesses per table"
     listed exactly the tables holding that employee."""
-    backend = open_lake(tmp_path, lake)
+    backend = open_lake(tmp_path, sample, indexed_state)
     employee, officer = people(backend, demo_users)
     month = f"{datetime.now(UTC):%Y-%m}"
     later = datetime.now(UTC) + timedelta(days=40)
@@ -242,10 +249,10 @@ def test_6_figures_about_fewer_than_k_readers_are_withheld(tmp_path, lake, demo_
 
 
 @pytest.mark.parametrize("view", ["by_group", "by_purpose", "unjustified"])
-def test_council_members_own_views_are_not_counted_exactly(tmp_path, lake, demo_users, view):
+def test_council_members_own_views_are_not_counted_exactly(tmp_path, sample, indexed_state, demo_users, view):
     """A council member who looks twice must not find their own two views
     released as a cell of one or two readers."""
-    backend = open_lake(tmp_path, lake)
+    backend = open_lake(tmp_path, sample, indexed_state)
     member = council_member(backend, demo_users)
     for _ in range(2):
         oversight(backend, member, "2026-10", now=AFTER_OCTOBER)

