@@ -11,15 +11,32 @@ from pathlib import Path
 from devtools.stack import Portal
 
 
-def _cpu_times(pid: int | str) -> tuple[str, float, float] | None:
-    """(command, CPU time of the process itself, of its children that
-    ended), in seconds, all threads, user and system."""
+def _cpu_times(pid: int | str) -> tuple[str, int, float, float] | None:
+    """(command, parent's pid, CPU time of the process itself, of its
+    children that ended), in seconds, all threads, user and system."""
     try:
         command, fields = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
     except OSError:
         return None
-    user, system, children_user, children_system = (int(t) / os.sysconf("SC_CLK_TCK") for t in fields.split()[11:15])
-    return command, user + system, children_user + children_system
+    parts = fields.split()
+    user, system, children_user, children_system = (int(t) / os.sysconf("SC_CLK_TCK") for t in parts[11:15])
+    return command, int(parts[1]), user + system, children_user + children_system
+
+
+def _ours() -> list[tuple[str, int, float, float]]:
+    """The processes this one started, and the ones they started: other
+    Chromiums on the machine (another test's, say) come and go during a run,
+    and their time is not the load case's."""
+    times = {int(p.name): t for p in Path("/proc").glob("[0-9]*") if (t := _cpu_times(p.name))}
+    children: dict[int, list[int]] = {}
+    for pid, (_, parent, _, _) in times.items():
+        children.setdefault(parent, []).append(pid)
+    found, waiting = [], list(children.get(os.getpid(), []))
+    while waiting:
+        pid = waiting.pop()
+        found.append(times[pid])
+        waiting += children.get(pid, [])
+    return found
 
 
 def _busy_seconds() -> float:
@@ -30,18 +47,17 @@ def _busy_seconds() -> float:
 
 def cpu_seconds(portals: tuple[Portal, ...]) -> dict[str, float]:
     """CPU time so far of the portals, of the console workers they started
-    (children that ended), and of every Chromium process with the ones
-    they started: where the machine's cores went."""
+    (children that ended), and of the Chromium this process started with
+    the processes it started: where the machine's cores went."""
     found = {"portal": 0.0, "console workers": 0.0, "browsers": 0.0, "whole machine": _busy_seconds()}
     for portal in portals:
         times = _cpu_times(portal.process.pid)
         if times:
-            found["portal"] += times[1]
-            found["console workers"] += times[2]
-    for process in Path("/proc").glob("[0-9]*"):
-        times = _cpu_times(process.name)
-        if times and times[0].startswith("chrom"):
-            found["browsers"] += times[1] + times[2]
+            found["portal"] += times[2]
+            found["console workers"] += times[3]
+    for command, _, own, ended in _ours():
+        if command.startswith("chrom"):
+            found["browsers"] += own + ended
     return found
 
 
