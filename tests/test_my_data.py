@@ -95,7 +95,8 @@ def test_my_rows_carry_no_other_employees_identifiers(backend, median):
 
 def test_pseudonyms_are_stable_distinct_and_per_viewer(backend, median, demo_users):
     heavy = backend.directory.by_id(demo_users["employee, heavy data"]["employee_id"])
-    colleague, another = [p for p in backend.directory if p.employee_id not in (median.employee_id, heavy.employee_id)][:2]
+    chosen = (median.employee_id, heavy.employee_id)
+    colleague, another = [p for p in backend.directory if p.employee_id not in chosen][:2]
     mine = Pseudonymizer(backend.pseudonym_key, median, backend.directory)
     theirs = Pseudonymizer(backend.pseudonym_key, heavy, backend.directory)
     forms = [colleague.employee_id, colleague.email, colleague.email.upper(), colleague.login, colleague.badge,
@@ -140,7 +141,12 @@ def test_the_export_holds_every_table_with_checksums_and_nobody_else(backend, me
         as_csv, as_json, as_parquet = table["files"]
         parquet = pq.read_table(io.BytesIO(archive.read(as_parquet)))
         rows_in_csv = list(csv.DictReader(io.StringIO(archive.read(as_csv).decode())))
-        assert table["rows"] == parquet.num_rows == len(rows_in_csv) == len(json.loads(archive.read(as_json)))
+        as_json_text = archive.read(as_json).decode()
+        assert table["rows"] == parquet.num_rows == len(rows_in_csv) == len(json.loads(as_json_text))
+        assert json.loads(as_json_text) == json.loads(json.dumps(parquet.to_pylist(), default=str)), \
+            "the JSON holds the rows the Parquet holds"
+        assert as_json_text.count("\n") == parquet.num_rows + 2 if parquet.num_rows else as_json_text == "[]\n", \
+            "one row per line"
     import hashlib
     for name, digest in manifest["sha256"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
