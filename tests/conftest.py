@@ -92,19 +92,20 @@ def indexed_state(tmp_path_factory, sample) -> Path:
     return folder / "state"
 
 
-def seed_state(state: Path, indexed_state: Path) -> None:
-    """A state folder over the sample that starts with its discovery cache
-    and subject index, as `make run` leaves it before the portal starts."""
-    state.mkdir(parents=True, exist_ok=True)
+def seeded_config(folder: Path, sample: Path, indexed_state: Path, sections: dict[str, dict] | None = None) -> Path:
+    """`write_config` over the sample itself, whose state folder starts with
+    the sample's discovery cache and subject index, as `make run` leaves it
+    before the portal starts: for a test that never changes the sample."""
+    written = write_config(folder, sample, sections)
+    (folder / "state").mkdir(exist_ok=True)
     for name in (CACHE_FILE, INDEX_FILE):
-        shutil.copy(indexed_state / name, state / name)
+        shutil.copy(indexed_state / name, folder / "state" / name)
+    return written
 
 
 @pytest.fixture
 def config(tmp_path, sample, indexed_state) -> Path:
-    written = write_config(tmp_path, sample)
-    seed_state(tmp_path / "state", indexed_state)
-    return written
+    return seeded_config(tmp_path, sample, indexed_state)
 
 
 @pytest.fixture

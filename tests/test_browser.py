@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from devtools import stack
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import seed_state, write_config
+from tests.conftest import seeded_config, write_config
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,7 @@ def running_stack(folder: Path, sample: Path, token_max_age: int, indexed_state:
     """Identity provider and portal as `make run` starts them, on free ports;
     over the sample itself, with the index `make run` would have built
     (`indexed_state`)."""
-    config = write_config(folder, sample)
-    if indexed_state is not None:
-        seed_state(folder / "state", indexed_state)
+    config = write_config(folder, sample) if indexed_state is None else seeded_config(folder, sample, indexed_state)
     with stack.running_stack(folder, config, sample, token_max_age) as running:
         yield running.app_url
 

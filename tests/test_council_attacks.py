@@ -23,7 +23,7 @@ from queries.council.releases import to_json
 from queries.erasure.plan import preview
 from queries.erasure.requests import Move, Scope
 from queries.erasure.run import execute
-from tests.conftest import seed_state, write_config
+from tests.conftest import seeded_config, write_config
 from tests.test_deletion import approved, people
 from tests.test_my_data import principal_for
 
@@ -40,9 +40,9 @@ def council_member(backend, demo_users):
 def open_lake(tmp_path, lake, indexed_state: Path | None = None, **council) -> Backend:
     """A backend over `lake`; over the sample itself (which the test then
     must not change), with the sample's index (`indexed_state`)."""
-    config = write_config(tmp_path, lake, {"council": council} if council else None)
-    if indexed_state is not None:
-        seed_state(tmp_path / "state", indexed_state)
+    sections = {"council": council} if council else None
+    config = write_config(tmp_path, lake, sections) if indexed_state is None else \
+        seeded_config(tmp_path, lake, indexed_state, sections)
     backend = Backend.open(config)
     backend.refresh()
     return backend

@@ -29,7 +29,7 @@ from queries.erasure.mailer import Mailer
 from queries.erasure.plan import kinds_of_data, plan
 from queries.erasure.requests import Move, RequestError, Scope, State
 from queries.erasure.run import execute
-from tests.conftest import seed_state, signed_in_claims, write_config
+from tests.conftest import seeded_config, signed_in_claims
 from tests.crashes import Crash, crash_at
 from tests.ground_truth import truth_rows
 from tests.test_deletion import approved, people, second_officer
@@ -259,9 +259,8 @@ def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path
     sink = MailSink(port, tmp_path / "mail")
     sink.start()
     try:
-        config = write_config(tmp_path, sample, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
-                                                          "sender": "daylight@acme.example"}})
-        seed_state(tmp_path / "state", indexed_state)
+        config = seeded_config(tmp_path, sample, indexed_state, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                                          "sender": "daylight@acme.example"}})
         backend = Backend.open(config)
         employee, officer = people(backend, demo_users)
         request = backend.requests.submit(employee, Scope(False, ("chat",)), None)
@@ -288,8 +287,7 @@ def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path
 
 def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, sample, indexed_state, demo_users):
     port = free_port()
-    config = write_config(tmp_path, sample, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
-    seed_state(tmp_path / "state", indexed_state)
+    config = seeded_config(tmp_path, sample, indexed_state, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
     backend = Backend.open(config)
     employee, _ = people(backend, demo_users)
     request = backend.requests.submit(employee, Scope(True), None)
