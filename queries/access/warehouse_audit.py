@@ -25,13 +25,16 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from queries.access.full_reads import FullReads, event_frame
 from queries.discovery.directory import Directory
 from queries.state import store as state_store
 from queries.state.store import StateStoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from queries.access.full_reads import FullReads
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +176,12 @@ class WarehouseAudit:
         return [(table, day, rows) for (table, day), rows in sorted(merged.items())]
 
     def full_reads(self) -> FullReads:
-        """Every full read, read from the store again only when events were imported since."""
+        """Every full read, read from the store again only when events were
+        imported since. pandas is loaded here and in `events_about`, not
+        with the module: a `daylight` command that reads no events starts
+        half a second sooner."""
+        from queries.access.full_reads import FullReads
+
         with self._full_reads_lock:
             [(latest,)] = state_store.run(self._connection, "warehouse_audit/latest_event")
             if self._full_reads is None or self._full_reads.version != latest:
@@ -186,6 +194,10 @@ class WarehouseAudit:
         it held their rows; filtered reads naming them), oldest first, with
         `reach` saying which, and `my_rows`, how many of their rows the
         table held on the day of the event."""
+        import pandas as pd
+
+        from queries.access.full_reads import event_frame
+
         holdings = pd.DataFrame.from_records(daily_rows, columns=["table", "day", "rows"]).astype(
             {"table": "str", "rows": "int64"})
         first_day = holdings.groupby("table")["day"].min().to_dict()

@@ -10,7 +10,6 @@ import argparse
 import re
 from pathlib import Path
 
-from portal.council_views import report_html
 from queries.cli.common import CommandError, opened, operator, printed
 from queries.council.figures import NoPeriodError, oversight
 from queries.council.releases import Oversight
@@ -26,6 +25,8 @@ def _published(args) -> Oversight:
 
 
 def _report(args) -> int:
+    from portal.council_views import report_html  # plotly: only this command of all `daylight` ones draws
+
     figures = _published(args)
     try:
         args.out.write_text(report_html(figures), encoding="utf-8")

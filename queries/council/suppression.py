@@ -35,10 +35,13 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
-from scipy.sparse import csr_matrix
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 def _first_solver_without_banner() -> None:
@@ -141,6 +144,8 @@ def intervals(figures: Sequence[Candidate], withheld: set[int], atom_count: int,
 
 
 def _rows(atom_sets: list[frozenset[int]], atom_count: int) -> csr_matrix:
+    from scipy.sparse import csr_matrix  # here, not at the top: every `daylight` command would load scipy
+
     cells = [(row, atom) for row, atoms in enumerate(atom_sets) for atom in atoms]
     return csr_matrix((np.ones(len(cells)), ([r for r, _ in cells], [a for _, a in cells])),
                       shape=(len(atom_sets), atom_count))

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 JSON_ESCAPED = r'[\x00-\x1f"\\]'  # what DuckDB's to_json writes as an escape, whose letters a token could take
-JSON_WORDS = pa.array(["true", "false", "null"])
+JSON_WORDS = ("true", "false", "null")  # an array is made when needed: making one loads pandas
 
 
 def _unsearched(kind: pa.DataType) -> bool:
@@ -115,7 +115,8 @@ def may_name(schema: pa.Schema, decoded: pa.Table, prefilter: str) -> bool:
             return True
         nested = _nested(field.type)
         names = pa.array(_field_names(field.type), pa.string())
-        if nested and (_passes(names, prefilter) or _passes(names, JSON_ESCAPED) or _passes(JSON_WORDS, prefilter)):
+        if nested and (_passes(names, prefilter) or _passes(names, JSON_ESCAPED)
+                       or _passes(pa.array(JSON_WORDS, pa.string()), prefilter)):
             return True
         for chunk in decoded.column(field.name).chunks:
             for leaf in _leaves(chunk):
