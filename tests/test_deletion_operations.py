@@ -228,6 +228,40 @@ def test_the_hold_form_offers_only_their_kinds_of_data_and_shows_what_it_keeps(c
     opened.close()
 
 
+def test_the_officer_s_preview_is_read_once_per_state_and_never_shown_stale(config, monkeypatch, demo_users):
+    """Every click reruns the queue's page, and the preview reads each file
+    that holds the employee: it is kept until the request moves on or a hold
+    changes, and each reading is recorded once."""
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    opened = Backend.open(config)
+    employee, officer = people(opened, demo_users)
+    request = opened.requests.submit(employee, Scope(True), None)
+
+    def previews() -> int:
+        return sum(e.access.action == "process-deletion" and request.request_id in e.access.justification
+                   for e in opened.ledger.entries_about(employee.employee_id))
+
+    def kept() -> list[str]:
+        return [why for why in hr.dataframe[1].value["kept because"] if why]
+
+    hr = AppTest.from_file(str(PORTAL / "pages" / "hr_queue.py"), default_timeout=60)
+    hr.user = signed_in_claims(demo_users["HR privacy officer"])
+    hr.run()
+    hr.selectbox[0].set_value(request.request_id).run()
+    assert previews() == 1 and not kept()
+    hr.text_input[0].input("granted in full").run()
+    next(s for s in hr.multiselect if s.label == "States").set_value([s.value for s in State]).run()
+    assert previews() == 1, "a click reruns the page, not the preview"
+    held = next(iter(deletions.holdable(opened, officer, employee.employee_id).kinds))
+    deletions.place_hold(opened, second_officer(opened, officer, employee), employee.employee_id, held, "case 31",
+                         datetime.now(UTC) + timedelta(days=9))
+    hr.run()
+    assert previews() == 2 and kept() and all("case 31" in why for why in kept()), "a new hold shows at once"
+    next(b for b in hr.button if b.label == "Approve").click().run()
+    assert not hr.exception and previews() == 3, "the approved request is previewed again"
+    opened.close()
+
+
 def test_the_employee_reads_their_request_as_a_timeline_in_their_time_zone(backend, demo_users):
     employee, officer = people(backend, demo_users)
     request = backend.requests.submit(employee, Scope(False, ("chat",)), None)

@@ -23,6 +23,7 @@ now = datetime.now(UTC)
 st.title("Deletion queue")
 
 queue = deletions.queue(backend, who)
+holds = deletions.legal_holds(backend, who, now)
 late = [r for r in queue if r.open and r.days_left(now) < 0]
 near = [r for r in queue if r.open and 0 <= r.days_left(now) < WARN_DAYS]
 named = deletions.names(backend, who, sorted({r.subject_id for r in queue}))
@@ -77,8 +78,12 @@ if chosen:
             st.text(request.reason)
         plan, asked = [], []
         if request.state in (State.SUBMITTED, State.EXTENDED, State.APPROVED, State.PARTIALLY_APPROVED):
+            # Kept until the request moves on or a hold changes: every click reruns this page, and the
+            # preview reads each file that holds the employee.
+            version = (request.request_id, len(request.history), tuple(h.hold_id for h in holds))
             try:
-                plan = deletions.erasure_preview(backend, who, request)
+                plan = session.remembered(who, "erasure preview",
+                                          lambda: deletions.erasure_preview(backend, who, request), *version)
             except (ErasureError, AccessDenied) as problem:
                 st.error(f"The preview cannot be built: {problem}")
             asked = [row for row in plan if row["kept because"] != NOT_ASKED]
@@ -133,7 +138,6 @@ if chosen:
                 st.json(request.receipt["verification"])
 
 st.header("Legal holds")
-holds = deletions.legal_holds(backend, who, now)
 held_names = deletions.names(backend, who, sorted({h.subject_id for h in holds} | {h.placed_by for h in holds}))
 st.dataframe(pd.DataFrame([{"hold": h.hold_id, "employee": held_names[h.subject_id],
                             "keeps": h.keeps or "all of their data", "reason": h.reason,
