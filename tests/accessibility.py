@@ -23,9 +23,10 @@ PAGES = ["Home", "My data", "SQL console", "Who accessed my data", "Deletion req
 # Tabs run only when opened, so each is checked open: for the heaviest employee, whose tabs hold the most.
 TABS = {"My data": ("Tables", "Charts")}
 TABS_FOR = "employee, heavy data"
-EMPLOYEES = ("employee, heavy data", "employee, median data", "employee, light data",
-             "executive, exempt from collection")
-# The second HR privacy officer has the first one's groups, so the same pages: checked again, they add nothing.
+# The employees at either end of what a page may hold: the most rows, the fewest, none. The median employee
+# sees the heavy one's pages with fewer rows, and the second HR privacy officer has the first one's groups:
+# checked again, they would add nothing.
+EMPLOYEES = ("employee, heavy data", "employee, light data", "executive, exempt from collection")
 STAFF = ("works-council member", "HR privacy officer")
 SERIOUS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')

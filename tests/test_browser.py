@@ -57,7 +57,8 @@ def sign_in(page: Page, app_url: str, subject: str) -> None:
     page.locator(f"button[name=sub][value='{subject}']").click()
 
 
-def test_an_employee_signs_in_and_sees_their_home_page(browser, portal_url, demo_users, backend):
+def test_an_employee_signs_in_sees_their_home_page_and_queries_only_their_rows(browser, portal_url, demo_users,
+                                                                               backend):
     user = demo_users["employee, median data"]
     employee = backend.directory.by_id(user["employee_id"])
     page = browser.new_context().new_page()
@@ -65,6 +66,16 @@ def test_an_employee_signs_in_and_sees_their_home_page(browser, portal_url, demo
     expect(page.get_by_text(f"Welcome, {employee.name}")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("What was recorded about you")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(employee.department, exact=True)).to_be_visible()
+    page.get_by_role("link", name="SQL console").click()
+    editor = page.get_by_role("textbox", name="SQL")
+    expect(editor).to_be_visible(timeout=30_000)
+    editor.fill("SELECT employee_id, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY employee_id")
+    page.get_by_role("button", name="Run").click()
+    # Grouped by employee, the result holds exactly one row: the user's own.
+    expect(page.get_by_text(re.compile(r"^1 rows in"))).to_be_visible(timeout=30_000)
+    content = page.content()
+    others = [p.employee_id for p in backend.directory if p.employee_id != user["employee_id"]]
+    assert not any(f">{other}<" in content for other in others)
 
 
 def test_another_user_never_sees_the_first_ones_name_or_data(browser, portal_url, demo_users):
@@ -160,23 +171,6 @@ def test_an_employee_opens_the_inventory_and_downloads_the_export(browser, porta
     expect(offline.get_by_role("heading", name=first)).to_be_visible()
     offline.get_by_role("link", name="← All your data").click()
     expect(offline.get_by_role("heading", name="Your data, as held in the company warehouse")).to_be_visible()
-
-
-def test_an_employee_queries_their_own_rows_in_the_console(browser, portal_url, demo_users, backend):
-    user = demo_users["employee, median data"]
-    page = browser.new_context().new_page()
-    sign_in(page, portal_url, user["claims"]["sub"])
-    expect(page.get_by_text(f"Welcome, {user['name']}")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="SQL console").click()
-    editor = page.get_by_role("textbox", name="SQL")
-    expect(editor).to_be_visible(timeout=30_000)
-    editor.fill("SELECT employee_id, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY employee_id")
-    page.get_by_role("button", name="Run").click()
-    # Grouped by employee, the result holds exactly one row: the user's own.
-    expect(page.get_by_text(re.compile(r"^1 rows in"))).to_be_visible(timeout=30_000)
-    content = page.content()
-    others = [p.employee_id for p in backend.directory if p.employee_id != user["employee_id"]]
-    assert not any(f">{other}<" in content for other in others)
 
 
 def test_a_deletion_goes_from_request_to_receipt_through_two_officers(browser, tmp_path, sample, demo_users):
