@@ -135,9 +135,8 @@ def signed_in_claims(user: dict, lifetime_s: int = 3600) -> dict:
 # default pytest-xdist sorts files by their number of tests, which sent the
 # one-test load smoke last, to run alone while the other worker idled).
 LONGEST_FIRST = ("test_browser.py", "test_console.py", "test_load.py", "test_deletion.py",
-                 "test_accessibility_employees.py", "test_deletion_operations.py", "test_object_storage.py",
-                 "test_accessibility_staff.py", "test_cli.py", "test_my_data.py", "test_lakehouse_tables.py",
-                 "test_council_attacks.py", "test_token_prefilter.py", "test_console_hardening.py")
+                 "test_accessibility.py", "test_deletion_operations.py", "test_object_storage.py", "test_cli.py",
+                 "test_my_data.py", "test_lakehouse_tables.py", "test_council_attacks.py", "test_console_hardening.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
