@@ -1,8 +1,7 @@
 """Every page, in a real browser, as each demo user whose pages differ in
 what they show: axe-core finds no serious or critical accessibility
 violation, and a screenshot of each is kept in `.artifacts/screenshots/`
-for a reviewer to look through after `make test`.
-"""
+for a reviewer to look through after `make test`."""
 
 from __future__ import annotations
 
