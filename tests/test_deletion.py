@@ -176,6 +176,32 @@ def plant_marker(lake: Path, person) -> None:
                    compression="none")
 
 
+def test_a_file_rewritten_in_place_since_it_was_indexed_is_searched_whole(opened, lake, demo_users):
+    """An erasure looks for the subject only in the rows where the index
+    found them, in files still as the index read them. A file the lake
+    rewrote under its old name since (here: the same rows, with as many rows
+    of others before them, so every row of the subject moved past where the
+    index saw it) must be searched whole, or the subject's rows would stay."""
+    employee, officer = people(opened, demo_users)
+    person = opened.directory.by_id(employee.employee_id)
+    wanted = identifiers_of(person)
+    held = opened.index.tables_about(person.employee_id, opened.register, datetime.now(UTC).date())
+    moved = None
+    for file in (f for table in held for f in table.files if f.endswith(".parquet")):
+        rows = pq.read_table(file)
+        others = [i for i, row in enumerate(rows.to_pylist()) if not row_names(row, wanted)]
+        if others and len(others) < rows.num_rows:
+            moved = Path(file)
+            ahead = rows.take(pa.array((others * (rows.num_rows // len(others) + 1))[:rows.num_rows]))
+            pq.write_table(pa.concat_tables([ahead, rows]), moved)
+            break
+    assert moved is not None, "a file holds the subject and someone else"
+    request = execute(opened, approved(opened, employee, officer).request_id)
+    assert request.state is State.COMPLETED and request.receipt["verification"]["passed"], \
+        request.receipt["verification"]
+    assert not [row for row in pq.read_table(moved).to_pylist() if row_names(row, wanted)]
+
+
 def test_a_crash_at_every_step_is_resumed_by_running_again(opened, lake, demo_users):
     """One erasure dies at each kind of step in turn, every run resuming
     what the one before left (a file planned, written, journalled, swapped,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -16,6 +17,7 @@ from queries.discovery.directory import Directory
 from queries.discovery.subject_keys import directory_keys
 from queries.erasure.redact import MARKER
 from queries.erasure.requests import Scope
+from queries.erasure.rewrite import _replaced
 from queries.erasure.run import execute
 from queries.mydata.inventory import inventory_for
 from queries.mydata.my_rows import my_rows
@@ -131,3 +133,39 @@ def test_everyone_else_is_still_read_whole_through_the_index(erased):
         assert read == {e.name: e.postings.rows for e in entries} == planted, person.employee_id
         checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("kind, values, new", [
+    (pa.string(), [["a", "b"], ["c", None, "e"]], ["B", "E"]),
+    (pa.large_string(), [["a", "b", "c", "d", "e"]], ["B", None]),
+    (pa.dictionary(pa.int32(), pa.string()), [["a", "b"], ["a", "d", "b"]], ["B", "a"]),
+    (pa.json_(pa.string()), [['{"a": 1}', '{"b": 2}'], ['{"c": 3}', None, "[]"]], ['{"b": "[erased]"}', "{}"]),
+    (pa.list_(pa.struct([("m", pa.map_(pa.string(), pa.string()))])),
+     [[[{"m": [("k", "a")]}], [], None, [{"m": []}], [{"m": [("x", "e")]}]]], [[{"m": [("k", "B")]}], None]),
+], ids=["text in chunks", "large text", "dictionary", "json extension", "nested"])
+def test_a_rewritten_column_keeps_every_other_value_and_its_type(kind, values, new):
+    """Someone else's rows are rewritten in place, column by column, without
+    the subject: the values at the positions change (in any order of the
+    positions), every other value and the column's type stay."""
+    storage = kind.storage_type if isinstance(kind, pa.BaseExtensionType) else \
+        kind.value_type if pa.types.is_dictionary(kind) else kind
+
+    def chunk(part: list):
+        array = pa.array(part, storage)
+        if isinstance(kind, pa.BaseExtensionType):
+            return pa.ExtensionArray.from_storage(kind, array)
+        return array.dictionary_encode().cast(kind) if pa.types.is_dictionary(kind) else array
+
+    column = pa.chunked_array([chunk(part) for part in values], kind)
+    positions = [4, 1]
+    rewritten = _replaced(column, positions, new, kind)
+    expected = [value for part in values for value in part]
+    expected[4], expected[1] = new
+    assert rewritten.type == kind
+    assert _plain(rewritten) == expected
+
+
+def _plain(array) -> list:
+    if isinstance(array.type, pa.BaseExtensionType):
+        array = array.storage
+    return array.to_pylist()

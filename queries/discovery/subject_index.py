@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from queries import sql
 from queries.discovery import index_copies
-from queries.discovery.catalog import Catalog, TableFinding
+from queries.discovery.catalog import Catalog, TableFinding, fingerprint
 from queries.discovery.directory import Directory
 from queries.discovery.index_lookups import IndexLookups, SubjectIndexError
 from queries.discovery.index_scan import IndexEntries, batches, index_statement, scan, subject_keys
@@ -48,7 +48,7 @@ from queries.discovery.subject_keys import (
     person_named,
 )
 from queries.discovery.subject_rows import token_bindings
-from queries.warehouse.engine import Warehouse
+from queries.warehouse.engine import RowRuns, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +241,19 @@ class SubjectIndex(IndexLookups):
             self._unpublished = False
         except (duckdb.Error, OSError):
             log.exception("the subject index could not be published for the reading processes; they keep the last copy")
+
+    def runs_in_unchanged(self, warehouse: Warehouse, catalog: Catalog, employee_id: str,
+                          tables: list[str]) -> dict[str, RowRuns]:
+        """Where the index found the employee in the files of those of
+        `tables` still as it read them (their fingerprint, taken again now, is
+        the one it recorded): an erasure searches only those rows of them. A
+        table changed since, such as a file rewritten in place under its old
+        name, gets no runs, and its files are searched whole: its runs could
+        point at rows that moved."""
+        indexed = dict(self._run("subject_index/indexed_tables"))
+        unchanged = [name for name in tables if (finding := catalog.get(name)) is not None and indexed.get(name) ==
+                     _versioned(fingerprint(warehouse.storage, warehouse.watched(finding.table)))]
+        return self.row_runs(employee_id, unchanged) if unchanged else {}
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -30,7 +31,7 @@ from queries.discovery.catalog import TableFinding
 from queries.discovery.directory import Directory, Employee
 from queries.discovery.subject_keys import TOKEN, WHOLE_VALUE, as_key, keys_of, person_named
 from queries.discovery.subject_rows import rows_naming_subject, token_bindings
-from queries.warehouse.engine import Rows, Warehouse
+from queries.warehouse.engine import RowRuns, Rows, Warehouse
 
 MARKER = "[erased]"
 _WHOLE_VALUE = re.compile(WHOLE_VALUE)
@@ -189,7 +190,8 @@ class RowFinder:
                       for file, positions in self.rows_naming_in_files(findings[group[0]], group, employee).items()
                       if positions)
 
-    def rows_naming_in_files(self, finding: TableFinding, files: list[str], employee: Employee) -> dict[str, list[int]]:
+    def rows_naming_in_files(self, finding: TableFinding, files: list[str], employee: Employee,
+                             runs: Mapping[str, RowRuns] | None = None) -> dict[str, list[int]]:
         """file → the positions of its rows naming the subject, for some files
         of one table. A Hive folder table's files are searched in one
         statement, its columns being those any of them holds: per file,
@@ -199,7 +201,7 @@ class RowFinder:
         columns = set().union(*(self.warehouse.hive_folders.file_columns(finding.table, f) for f in files))
         found: dict[str, list[int]] = {file: [] for file in files}
         for index, position in self._search("erasure/rows_naming_subject_in_files", finding, columns,
-                                            self.warehouse.rows([(finding.table, files)]), employee):
+                                            self.warehouse.rows([(finding.table, files)], runs=runs), employee):
             found[files[index]].append(position)
         return found
 

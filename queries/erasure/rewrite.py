@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -62,19 +63,24 @@ def _redacted(table: pa.Table, positions: list[int], subject: Subject) -> pa.Tab
         old = rows.column(field.name).to_pylist()
         new = [subject.redact(value, field.type) for value in old]
         if new != old:
-            values = table.column(index).to_pylist()
-            for position, value in zip(positions, new):
-                values[position] = value
-            table = table.set_column(index, field, _array(values, field.type))
+            table = table.set_column(index, field, _replaced(table.column(index), positions, new, field.type))
     return table
 
 
-def _array(values: list, kind: pa.DataType) -> pa.Array:
+def _replaced(column: pa.ChunkedArray, positions: list[int], values: list, kind: pa.DataType) -> pa.Array:
+    """`column` with `values` at `positions` and the rest as it was, without
+    turning the column into Python objects: a chat file's text column is
+    tens of thousands of them, and converting it cost more than the file's
+    whole rewrite."""
     if isinstance(kind, pa.BaseExtensionType):
-        return pa.ExtensionArray.from_storage(kind, pa.array(values, kind.storage_type))
+        storage = pa.chunked_array([chunk.storage for chunk in column.chunks], kind.storage_type)
+        return pa.ExtensionArray.from_storage(kind, _replaced(storage, positions, values, kind.storage_type))
     if pa.types.is_dictionary(kind):
-        return pa.array(values, kind.value_type).dictionary_encode().cast(kind)
-    return pa.array(values, kind)
+        plain = _replaced(pc.cast(column, kind.value_type), positions, values, kind.value_type)
+        return plain.dictionary_encode().cast(kind)
+    order = np.arange(len(column), dtype=np.int64)
+    order[positions] = len(column) + np.arange(len(positions), dtype=np.int64)
+    return pa.concat_arrays([*column.chunks, pa.array(values, kind)]).take(pa.array(order))
 
 
 def split_rows(table: pa.Table, positions: list[int], subject: Subject) -> tuple[pa.Table, pa.Table, int]:
@@ -85,8 +91,9 @@ def split_rows(table: pa.Table, positions: list[int], subject: Subject) -> tuple
     theirs = pa.array([p for p, own in zip(positions, owned) if own], pa.int64())
     others = [p for p, own in zip(positions, owned) if not own]
     rewritten = _redacted(table, others, subject) if others else table
-    keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), value_set=theirs))
-    return rewritten.filter(keep), table.take(theirs), len(others)
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[theirs.to_numpy()] = False
+    return rewritten.filter(pa.array(keep)), table.take(theirs), len(others)
 
 
 def _compact_dictionaries(table: pa.Table) -> pa.Table:

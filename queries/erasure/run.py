@@ -244,6 +244,7 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
     for e in planned:
         unsearched.setdefault(e.table, []).append(e.file)
     positions: dict[str, list[int]] = {}
+    runs = backend.index.runs_in_unchanged(backend.warehouse, catalog, employee.employee_id, sorted(unsearched))
     writing: dict[str, Future] = {}
     pool = ThreadPoolExecutor(workers, thread_name_prefix="erasure")
     try:
@@ -252,7 +253,7 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
             while len(writing) < 2 * workers and (upcoming := next(upcoming_files, None)):
                 if upcoming.file not in positions:
                     positions.update(backend.finder.rows_naming_in_files(
-                        catalog.get(upcoming.table), unsearched.pop(upcoming.table), employee))
+                        catalog.get(upcoming.table), unsearched.pop(upcoming.table), employee, runs))
                 on_step(f"write {storage.name(upcoming.file)}")
                 writing[upcoming.file] = pool.submit(write_new, backend.finder, catalog.get(upcoming.table),
                                                      upcoming.file, employee, positions.pop(upcoming.file))
