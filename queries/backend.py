@@ -155,22 +155,23 @@ class Backend:
         return report
 
     def erased(self, employee_id: str, before: Catalog, tables: set[str],
-               named: dict[str, dict[str, list[str]]]) -> RefreshReport:
+               named: dict[str, dict[str, list[str]]], unchanged: set[str]) -> RefreshReport:
         """Brings discovery and the index up to date after an erasure rewrote
         `tables` (as they were in `before`) without re-reading them all: the
         executor knows what changed, and re-indexing every table an employee
         appears in would cost more than the erasure. Only the people the
         deleted rows named (`named`, table → file → identifiers) are indexed
-        again, in those files. Then a refresh picks up anything else that
-        landed meanwhile; sorting the index, should the people indexed again
-        make it due, is left to the next periodic refresh: it only speeds
-        lookups up, and at S it was a tenth of the erasure the officer waits
-        for."""
+        again, in those files. A table not in `unchanged` (the tables as the
+        index read them when the erasure began) is left to the refresh that
+        follows, which picks up anything else that landed meanwhile too;
+        sorting the index, should the people indexed again make it due, is
+        left to the next periodic refresh: it only speeds lookups up, and at
+        S it was a tenth of the erasure the officer waits for."""
         with self._lock:
             after = carry_over(self.warehouse, before, self.settings.state.path, tables)
             self.index.erased(self.warehouse, self.directory, employee_id, {
                 name: (before.get(name), after.get(name)) for name in tables if before.get(name) and after.get(name)},
-                named, self.settings.erasure.workers)
+                named, self.settings.erasure.workers, unchanged)
             return self._refresh(sort_index=False)
 
     def _import_audit_log(self) -> None:

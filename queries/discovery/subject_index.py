@@ -48,7 +48,7 @@ from queries.discovery.subject_keys import (
     person_named,
 )
 from queries.discovery.subject_rows import token_bindings
-from queries.warehouse.engine import RowRuns, Warehouse
+from queries.warehouse.engine import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -242,22 +242,21 @@ class SubjectIndex(IndexLookups):
         except (duckdb.Error, OSError):
             log.exception("the subject index could not be published for the reading processes; they keep the last copy")
 
-    def runs_in_unchanged(self, warehouse: Warehouse, catalog: Catalog, employee_id: str,
-                          tables: list[str]) -> dict[str, RowRuns]:
-        """Where the index found the employee in the files of those of
-        `tables` still as it read them (their fingerprint, taken again now, is
-        the one it recorded): an erasure searches only those rows of them. A
-        table changed since, such as a file rewritten in place under its old
-        name, gets no runs, and its files are searched whole: its runs could
-        point at rows that moved."""
+    def unchanged(self, warehouse: Warehouse, catalog: Catalog, tables: list[str]) -> list[str]:
+        """Those of `tables` whose files are as the index read them: their
+        fingerprint, taken again now, is the one it recorded. An erasure
+        searches their files only where the index found the subject, and
+        afterwards carries their entries over to the rewritten files. A table
+        changed since (a file rewritten in place under its old name) is
+        searched whole, as its runs could point at rows that moved, and is
+        indexed again after the erasure, as the index never read its new rows."""
         indexed = dict(self._run("subject_index/indexed_tables"))
-        unchanged = [name for name in tables if (finding := catalog.get(name)) is not None and indexed.get(name) ==
-                     _versioned(fingerprint(warehouse.storage, warehouse.watched(finding.table)))]
-        return self.row_runs(employee_id, unchanged) if unchanged else {}
+        return [name for name in tables if (finding := catalog.get(name)) is not None and indexed.get(name) ==
+                _versioned(fingerprint(warehouse.storage, warehouse.watched(finding.table)))]
 
     def erased(self, warehouse: Warehouse, directory: Directory, employee_id: str,
                tables: dict[str, tuple[TableFinding, TableFinding]], named: dict[str, dict[str, list[str]]],
-               workers: int) -> None:
+               workers: int, unchanged: set[str]) -> None:
         """After an erasure rewrote these tables' files (table → findings
         before and after): the subject's postings go; other people's stay,
         their rows being the same rows in the same files (moved up by the
@@ -265,10 +264,11 @@ class SubjectIndex(IndexLookups):
         deleted rows named them too (`named`: table → file → lower-cased
         identifiers, the recipients of a message the subject sent). Their
         postings in those files are computed again, `workers` files at a
-        time. A table indexed at its old fingerprint takes the new one
-        instead of being scanned again. The index is not sorted here, even
-        when the postings computed again make it due: the next refresh does,
-        and publishes it for the reading processes."""
+        time. A table of `unchanged` (as the index read it when the erasure
+        began) takes its new fingerprint instead of being scanned again; any
+        other is left to the refresh that follows. The index is not sorted
+        here, even when the postings computed again make it due: the next
+        refresh does, and publishes it for the reading processes."""
         shared = {name: sorted(files) for name, files in sorted(named.items()) if name in tables}
         identifiers = sorted({i for files in named.values() for found in files.values() for i in found})
         with self._lock:
@@ -294,9 +294,10 @@ class SubjectIndex(IndexLookups):
                 for part in ("postings", "hours", "mentions", "runs"):
                     cursor.execute(sql.load(f"subject_index/forget_subject_{part}"),
                                    {"employee_id": employee_id, "tables": names})
+                carried = [n for n in names if n in unchanged]
                 cursor.execute(sql.load("subject_index/carry_fingerprint"), {
-                    "tables": names, "old": [_versioned(tables[n][0].fingerprint) for n in names],
-                    "new": [_versioned(tables[n][1].fingerprint) for n in names]})
+                    "tables": carried, "old": [_versioned(tables[n][0].fingerprint) for n in carried],
+                    "new": [_versioned(tables[n][1].fingerprint) for n in carried]})
                 for forget in ("forget_people_in_files", "forget_people_hours_in_files",
                                "forget_people_mentions_in_files", "forget_people_runs_in_files"):
                     cursor.execute(sql.load(f"subject_index/{forget}"),

@@ -54,6 +54,7 @@ from queries.erasure.plan import ErasureError, TablePlan, plan
 from queries.erasure.requests import Move, Request, RequestError, State
 from queries.erasure.rewrite import Written, temp_path, write_new
 from queries.erasure.table_run import erase_tables
+from queries.warehouse.engine import RowRuns
 from queries.warehouse.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -191,11 +192,13 @@ def _erase(backend: Backend, request: Request, on_step: Step,
                    [(f, t.table) for t in tables if t.erase and not t.whole_table for f in t.files] +
                    [(table_entry(t.table), t.table) for t in tables if t.erase and t.whole_table])
     catalog = backend.catalog()
-    _rewrite(backend, request.request_id, catalog, employee, on_step, progress)
+    erased = {t.table for t in tables if t.erase}
+    unchanged = backend.index.unchanged(backend.warehouse, catalog, sorted(erased))
+    _rewrite(backend, request.request_id, catalog, employee, backend.index.row_runs(employee.employee_id, unchanged),
+             on_step, progress)
     erase_tables(backend, request.request_id, catalog, employee, tables, on_step)
     on_step("verify")
-    backend.erased(employee.employee_id, catalog, {t.table for t in tables if t.erase},
-                   steps.others_named(request.request_id))
+    backend.erased(employee.employee_id, catalog, erased, steps.others_named(request.request_id), set(unchanged))
     entries = steps.entries(request.request_id)
     verification = verify_erasure(backend, employee, tables, {e.file: e.distinctive for e in entries})
     receipt = _receipt(backend, request, employee, tables, entries, steps.notes(request.request_id), verification)
@@ -226,13 +229,15 @@ def _counts(file: JournalEntry | Written) -> dict:
             "distinctive": json.dumps(file.distinctive)}
 
 
-def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Employee,
+def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Employee, runs: dict[str, RowRuns],
              on_step: Step, progress: Callable[[int, int], None]) -> None:
     """Files are written `erasure.workers` at a time, a few ahead of the
     swaps; journalling and swapping stay in this thread in the journal's
     order. The rows to delete are found for all of a table's planned files at
-    once, when the first of them is due, from their untouched originals. A
-    crash leaves the files being written journalled as planned: their
+    once, when the first of them is due, from their untouched originals: in
+    a file `runs` names (file → where the index found the subject, in tables
+    unchanged since it read them), only in those rows; in any other, in every
+    row. A crash leaves the files being written journalled as planned: their
     originals are untouched, and they are searched and written again on
     resume."""
     steps, storage = backend.journal, backend.warehouse.storage
@@ -244,7 +249,6 @@ def _rewrite(backend: Backend, request_id: str, catalog: Catalog, employee: Empl
     for e in planned:
         unsearched.setdefault(e.table, []).append(e.file)
     positions: dict[str, list[int]] = {}
-    runs = backend.index.runs_in_unchanged(backend.warehouse, catalog, employee.employee_id, sorted(unsearched))
     writing: dict[str, Future] = {}
     pool = ThreadPoolExecutor(workers, thread_name_prefix="erasure")
     try:
