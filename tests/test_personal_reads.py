@@ -111,3 +111,10 @@ def test_rows_are_read_only_inside_an_open_read_recorded_for_their_subject(prepa
         assert backend.rows.within(read, me.employee_id, entries, limit=1)[0].rows is not None
     with pytest.raises(ReadOutsideLedger):
         backend.rows.within(read, me.employee_id, entries)
+
+
+def test_a_read_lists_each_table_once_in_the_order_first_taken():
+    read = Read(Decision(True, "test", Role.EMPLOYEE))
+    read.took(["hr.b", "hr.a", "hr.b"], 3)
+    read.took(["hr.a", "hr.c"], 2)
+    assert (read.tables, read.rows) == (["hr.b", "hr.a", "hr.c"], 5)

@@ -119,37 +119,6 @@ def test_a_missing_warehouse_folder_is_explained(tmp_path):
         Warehouse(tmp_path / "nowhere")
 
 
-def test_small_files_share_one_scan_and_are_still_cut_to_their_runs(tmp_path):
-    """Small files holding a person in a few rows are read by one scan,
-    joined with their runs; each row keeps its own file's position, no row
-    outside the runs comes back, and a large file, a file without runs and
-    the lone small file of a statement are each read by a scan of their own."""
-    folder = tmp_path / "lake.db" / "copies"
-    folder.mkdir(parents=True)
-    small = []
-    for number in range(3):
-        small.append(str(folder / f"small-{number}.parquet"))
-        pq.write_table(pa.table({"v": [f"{number}:{row}" for row in range(100)]}), small[-1])
-    large = str(folder / "large.parquet")
-    pq.write_table(pa.table({"v": [os.urandom(16).hex() for _ in range(80_000)]}), large)
-    assert os.path.getsize(large) > 2**20
-    warehouse = Warehouse(tmp_path)
-
-    def read(files, runs):
-        rows = Rows.of_parquet(files, runs=runs)
-        numbered = warehouse.query(sql.Fragment(f"SELECT file_index, file_row_number FROM {rows.numbered.text} "
-                                                "ORDER BY ALL", rows.numbered.params), relations=rows.relations)
-        [(_, plan)] = warehouse.query(sql.Fragment(f"EXPLAIN SELECT * FROM {rows.plain.text}", rows.plain.params),
-                                      relations=rows.relations)
-        return numbered, plan.count("READ_PARQUET")
-
-    numbered, scans = read([small[0], large, small[1], small[2]], [((3, 4), (90, 90)), ((7, 7),), ((0, 0),), None])
-    assert numbered == [(0, 3), (0, 4), (0, 90), (1, 7), (2, 0), *[(3, row) for row in range(100)]]
-    assert scans == 3
-    numbered, scans = read([small[0], large], [((3, 4),), ((7, 7),)])
-    assert (numbered, scans) == ([(0, 3), (0, 4), (1, 7)], 2)
-
-
 def test_rows_a_format_hands_over_are_cut_to_their_runs():
     """Formats that read their own files (Delta, Iceberg, object storage)
     number the rows as DuckDB would, then keep only the runs given; a file

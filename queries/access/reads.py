@@ -48,9 +48,11 @@ class Read:
             raise ReadOutsideLedger(f"rows about {subject} were asked for outside a read recorded for them")
 
     def took(self, tables: Iterable[str], rows: int) -> None:
-        """Parts of one read may run side by side (`RowReader.summaries`)."""
+        """Parts of one read may run side by side (`RowReader.summaries`).
+        Each table is listed once, in the order first taken: an inventory at
+        L takes a thousand, which a search of the list for each took 2 ms."""
         with self._lock:
-            self.tables += [t for t in tables if t not in self.tables]
+            self.tables = list(dict.fromkeys([*self.tables, *tables]))
             self.rows += int(rows)
 
 

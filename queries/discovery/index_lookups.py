@@ -4,8 +4,8 @@ published copy (`index_copies.IndexCopy`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 
@@ -18,9 +18,11 @@ class SubjectIndexError(Exception):
     """The index cannot be opened or updated; the message says why."""
 
 
-@dataclass(frozen=True)
-class TablePostings:
-    """What the index knows of one employee in one table."""
+class TablePostings(NamedTuple):
+    """What the index knows of one employee in one table. A named tuple
+    rather than a frozen dataclass, as `Mention`: an inventory at L makes a
+    thousand of each, and a frozen dataclass costs 0.7 µs to make, three
+    times as much."""
 
     table: str
     rows: int
@@ -31,8 +33,7 @@ class TablePostings:
     overdue_since: date | None
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """Where one employee was found in one table: a column, the kind of
     finding and the form of the key, with the rows."""
 

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from queries import sql
 from queries.sql import Fragment, bind
 from queries.warehouse.hive_folders import HiveFolders, unified
+from queries.warehouse.shared_scan import RowGroups, RowRuns, SharedScans
 from queries.warehouse.storage import Storage, StorageError, storage_at
 from queries.warehouse.table_format import DataFile, Inspection, TableErasure, TableFormat, TableRef
 
@@ -40,9 +41,6 @@ log = logging.getLogger(__name__)
 
 class WarehouseError(Exception):
     """The warehouse cannot be read; the message says why."""
-
-
-RowRuns = Sequence[tuple[int, int]]  # runs of row numbers in one file, first and last included
 
 
 @dataclass(frozen=True)
@@ -73,25 +71,22 @@ class Rows:
         return Rows.of_tables([schema.empty_table()])
 
     @staticmethod
-    def of_parquet(files: list[str], suffix: str = "", runs: Sequence[RowRuns | None] = ()) -> Rows:
+    def of_parquet(files: list[str], suffix: str = "", runs: Sequence[RowRuns | None] = (),
+                   shared: Sequence[int] = ()) -> Rows:
+        """With runs, each file is read by a scan of its own, cut to them,
+        except the files at positions `shared` (`shared_scan`)."""
         if any(runs):
-            return Rows._of_parquet_runs(files, suffix, runs)
+            return Rows._of_parquet_runs(files, suffix, runs, shared)
         params = {f"files{suffix}": files}
         return Rows(Fragment(sql.render("sources/parquet", param_suffix=suffix).text, params),
                     Fragment(sql.render("sources/parquet_numbered", param_suffix=suffix).text, params), {})
 
     @staticmethod
-    def _of_parquet_runs(files: list[str], suffix: str, runs: Sequence[RowRuns | None]) -> Rows:
-        """Each file read by a scan of its own, filtered to its runs, which
-        DuckDB checks against each row group's row numbers before reading
-        it: one person's rows come from the few row groups holding them.
-        Small files that hold the person in a few rows are read together
-        instead (`_shared`): a lake's many small copies of one dataset would
-        each cost a scan."""
-        shared = [index for index, (file, file_runs) in enumerate(zip(files, runs, strict=True))
-                  if _shared(file, file_runs)]
-        if len(shared) < 2:
-            shared = []
+    def _of_parquet_runs(files: list[str], suffix: str, runs: Sequence[RowRuns | None], shared: Sequence[int]) -> Rows:
+        """A file read alone is filtered to its runs, which DuckDB checks
+        against each row group's row numbers before reading it: one person's
+        rows come from the row groups holding them. The `shared` files are
+        read by one scan, joined with their runs."""
         alone = set(range(len(files))) - set(shared)
         scans = [Rows._file_in_runs(files[index], suffix, index, runs[index]) for index in sorted(alone)]
         relations = {}
@@ -118,22 +113,6 @@ class Rows:
 
 
 RUNS_SCHEMA = pa.schema([("file", pa.int64()), ("first_row", pa.int64()), ("last_row", pa.int64())])
-SHARED_SCAN_BYTES = 2**20  # at L a scan of its own costs ~1.5 ms, about what reading 1 MiB whole costs
-SHARED_SCAN_ROWS = 2_048  # the person in one block of rows: a file where they fill more is read by its runs
-
-
-def _shared(file: str, runs: RowRuns | None) -> bool:
-    """Whether a file is read in the scan shared by small files: it names
-    the person in few rows and is small, so reading it whole in company
-    costs less than a scan of its own. A file gone since the index named it
-    is read alone, and its scan reports it."""
-    if not runs or sum(last - first + 1 for first, last in runs) > SHARED_SCAN_ROWS:
-        return False
-    try:
-        return os.path.getsize(file) <= SHARED_SCAN_BYTES
-    except OSError:
-        return False
-
 
 def _numbered(tables: list[pa.Table], runs: Sequence[RowRuns | None] = ()) -> pa.Table:
     numbered = []
@@ -174,6 +153,20 @@ class Warehouse:
         self._connection.execute(sql.load("quiet"))
         self._connection.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
+        self._shared_scans = SharedScans(self._row_groups)
+
+    def _row_groups(self, files: list[str]) -> dict[str, RowGroups]:
+        """Each file's row groups; none for files whose footer cannot be
+        read, which are then read by a scan of their own that reports them."""
+        try:
+            found = self.query(sql.render("sources/parquet_row_groups"), {"files": files})
+        except WarehouseError as problem:
+            log.warning("the row groups of %d files could not be read: %s", len(files), problem)
+            return {}
+        groups: dict[str, list[tuple[int, int]]] = {}
+        for file, _, rows, stored in found:
+            groups.setdefault(file, []).append((int(rows), int(stored or 0)))
+        return {file: tuple(file_groups) for file, file_groups in groups.items()}
 
     def _claimed(self) -> set[str]:
         """Table folders another format reads by its own rules (an Iceberg
@@ -250,7 +243,8 @@ class Warehouse:
 
         def read() -> Rows:
             if all(self.format_of(table).direct(table, list(part)) for table, part in parts):
-                return Rows.of_parquet(files, suffix, file_runs)
+                shared = self._shared_scans.shared(files, file_runs) if any(file_runs) else []
+                return Rows.of_parquet(files, suffix, file_runs, shared)
             return Rows.of_tables([rows for table, part in parts
                                    for rows in self.format_of(table).read(table, list(part))], suffix, file_runs)
         return self._guarded(read)
