@@ -18,6 +18,7 @@ import bench.cases  # noqa: F401  (registers the cases)
 from bench.harness import CASES, TIERS, Context, first_of_tiers, measure, pick_subjects, spread
 from bench.load import LOAD_ROUNDS, load_case, print_load
 from bench.results import RESULTS, commit, load, merged, rewrite_readme
+from bench.targets import assess, lines
 from bench.warehouses import BENCH_DATA, SIZES, ensure_sample, open_backend
 from sample_data.progress import progress_bar
 
@@ -132,6 +133,9 @@ def print_report(report: dict) -> None:
         for row in report["scaling"]:
             print(f"  {row['case']:<22} {row['tier']:<7} S {row['S_ms']:>8.1f} ms   L {row['L_ms']:>8.1f} ms   "
                   f"L/S {row['L_over_S']}")
+    if report.get("targets"):
+        print("\nTargets, each figure next to the one it replaced:")
+        print("\n".join(lines(report["targets"])))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         earlier = None
     report = merged(earlier, run)
     report["scaling"] = scaling(report["sizes"])
+    report["targets"] = assess(report, earlier)
+    print("\nTargets, each figure next to the one it replaced:")
+    print("\n".join(lines(report["targets"])))
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nWrote {args.out}: this run's figures, and the latest earlier figure of every case it did not run")
     return 0

@@ -51,6 +51,7 @@ from playwright.async_api import Browser, async_playwright
 
 from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
 from bench.results import cores_used
+from bench.targets import LOAD_LIMITS
 from bench.usage import cpu_seconds, peak_memory_mb
 from devtools.run import warm_portal
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS, Portal, running_stack
@@ -60,8 +61,6 @@ from settings import load_settings
 
 LOAD_ROUNDS = 3
 REFRESH_SECONDS = 10  # how often the portal looks for changed files during the run
-TARGETS = {"server_p95_s": 2.0, "browser_p95_s": 5.0, "peak_memory_mb": 2048,
-           "first_sign_in_s": 3.0, "my_data_first_s": 1.5}
 
 SERVER_PROBLEM = re.compile(r"^(?:[\w.]+(?:Error|Exception): |\S+ \S+ ERROR )")
 SCRIPT_RUN = re.compile(r"script run page='(?P<page>.+?)' session=\w+ generation=(?P<generation>\d+|None) "
@@ -281,14 +280,14 @@ def targets_met(report: dict) -> dict:
     my_data = [v["seconds"] for v in alone["pages"].get("My data", [])]
     return {
         "alone: the first sign-in after the portal is ready ≤ 3 s": alone["first_sign_in"] is not None
-        and alone["first_sign_in"]["seconds"] <= TARGETS["first_sign_in_s"],
+        and alone["first_sign_in"]["seconds"] <= LOAD_LIMITS["first_sign_in_s"],
         "alone: My data's first visit ≤ 1.5 s for every person": bool(my_data)
-        and max(my_data) <= TARGETS["my_data_first_s"],
-        "server p95 ≤ 2 s on every page": server is not None and server <= TARGETS["server_p95_s"],
-        "browser p95 ≤ 5 s on every page": browser is not None and browser <= TARGETS["browser_p95_s"],
+        and max(my_data) <= LOAD_LIMITS["my_data_first_s"],
+        "server p95 ≤ 2 s on every page": server is not None and server <= LOAD_LIMITS["server_p95_s"],
+        "browser p95 ≤ 5 s on every page": browser is not None and browser <= LOAD_LIMITS["browser_p95_s"],
         "no errors": not report["errors"],
         "peak memory ≤ 2 GB": report["peak_memory_mb"] is not None
-        and report["peak_memory_mb"] <= TARGETS["peak_memory_mb"],
+        and report["peak_memory_mb"] <= LOAD_LIMITS["peak_memory_mb"],
         "ledger exact and intact": ledger["intact"] and ledger["expected"] == ledger["appended"],
         "the refresh landed during the run": landed(report["refresh"].get("generation_before", []),
                                                     report["refresh"].get("generation_after")),

@@ -10,6 +10,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from bench import targets
+
 README_START = "<!-- bench results: written by `python -m bench --readme README.md` -->"
 README_END = "<!-- end of bench results -->"
 
@@ -123,6 +125,9 @@ def rewrite_readme(readme: Path, report: dict) -> None:
         raise ValueError(f"{readme} has no section between {README_START!r} and {README_END!r}")
     load = load_markdown(report)
     figures = markdown(report) + (f"\n\n{load}" if load else "")
+    if report.get("targets"):
+        figures = (f"Targets, each figure next to the one it replaced:\n\n{targets.markdown(report['targets'])}"
+                   f"\n\n{figures}")
     readme.write_text(pattern.sub(lambda _: f"{README_START}\n\n{figures}\n\n{README_END}", text))
 
 

@@ -11,6 +11,7 @@ from bench.__main__ import scaling
 from bench.harness import Samples, Subject, Work, first_of_tiers, measure, pick_subjects, spread
 from bench.load import targets_met
 from bench.results import README_END, README_START, merged, rewrite_readme
+from bench.targets import assess, lines
 
 
 def test_subjects_span_the_volume_distribution_by_seed(backend):
@@ -167,3 +168,70 @@ def test_a_run_without_the_load_case_keeps_the_earlier_load_figures_and_the_read
         in text
     assert "the first sign-in took 2.10 s (employee, median data); each page's slowest first visit: My data 1.30 s " \
            "(employee, heavy data)." in text
+
+
+def _assessed(report: dict, earlier: dict | None) -> dict:
+    report["targets"] = assess(report, earlier)
+    return report
+
+
+def _target(report: dict, name: str) -> dict:
+    return next(t for t in report["targets"] if t["target"] == name)
+
+
+EXPORT = "export of one employee, L median"
+
+
+def test_a_target_shows_the_figure_it_replaced_and_keeps_both_until_measured_again():
+    first = _assessed(_run("export", "L", 6000.0, "2026-12-05T10:00:00+00:00", "aaaaaaa"), None)
+    assert _target(first, EXPORT)["before"] is None and not _target(first, EXPORT)["met"]
+    second = _assessed(merged(first, _run("export", "L", 2900.0, "2026-12-06T10:00:00+00:00", "bbbbbbb")), first)
+    export = _target(second, EXPORT)
+    assert (export["before"], export["now"], export["met"]) == (6000.0, 2900.0, True)
+    assert (export["before_measured"]["commit"], export["now_measured"]["commit"]) == ("aaaaaaa", "bbbbbbb")
+    third = _assessed(merged(second, _run("charts", "L", 100.0, "2026-12-07T10:00:00+00:00", "ccccccc")), second)
+    assert _target(third, EXPORT) == export, "a figure not measured again keeps its before and after"
+    assert "MISSED" not in next(line for line in lines(third["targets"]) if EXPORT in line)
+    never = _target(third, "erasure over its floor, L")
+    assert never["now"] is None and not never["met"], "a figure never measured is not met"
+
+
+def test_the_erasure_is_held_to_its_floor_measured_in_the_same_run():
+    twice = _assessed(_run("erasure", "S", 4000.0, "2026-12-05T10:00:00+00:00", "aaaaaaa"), None)
+    assert (_target(twice, "erasure over its floor, S")["now"], _target(twice, "erasure over its floor, S")["met"]) \
+        == (2.0, False)
+
+
+def test_the_inventory_is_held_to_l_over_s_in_each_tier():
+    report = {"sizes": []}
+    for size, light, heavy in (("S", 10.0, 10.0), ("L", 14.0, 16.0)):
+        row = {"case": "inventory", "median_ms": light, "median_ms_by_tier": {"light": light, "heavy": heavy},
+               "measured": {"date": f"2026-12-0{5 if size == 'S' else 6}T10:00:00+00:00", "cores": 2,
+                            "commit": size}}
+        report["sizes"].append({"size": size, "results": [row]})
+    _assessed(report, None)
+    light = _target(report, "inventory, L over S, light tier")
+    heavy = _target(report, "inventory, L over S, heavy tier")
+    assert (light["now"], light["met"], heavy["now"], heavy["met"]) == (1.4, True, 1.6, False)
+    assert light["now_measured"]["commit"] == "L", "a ratio was measured when the later of its figures was"
+
+
+def test_the_load_targets_read_the_load_case():
+    report = _run("inventory", "S", 10.0, "2026-11-20T10:00:00+00:00", "aaaaaaa")
+    report["sizes"][0]["load"] = _load(119, 120, [])
+    report["sizes"][0]["load"]["measured"] = {"date": "2026-11-20T10:00:00+00:00", "cores": 2, "commit": "aaaaaaa"}
+    _assessed(report, None)
+    assert _target(report, "8 people at once, S: ledger entries off the expected count")["now"] == 1
+    assert not _target(report, "8 people at once, S: ledger entries off the expected count")["met"]
+    assert _target(report, "8 people at once, S: server p95, slowest page")["now"] == 1.1
+    assert _target(report, "My data's first visit, alone, slowest person, S")["now"] == 1.3
+
+
+def test_the_readme_shows_each_target_before_and_now(tmp_path):
+    first = _assessed(_run("export", "L", 6000.0, "2026-12-05T10:00:00+00:00", "aaaaaaa"), None)
+    second = _assessed(merged(first, _run("export", "L", 2900.0, "2026-12-06T10:00:00+00:00", "bbbbbbb")), first)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{README_START}\n{README_END}\n")
+    rewrite_readme(readme, second)
+    assert "| export of one employee, L median | ≤ 3,000 ms | 8,283 ms | 6,000 ms | 2026-12-05, `aaaaaaa` | " \
+           "2,900 ms | 2026-12-06, `bbbbbbb` | met |" in readme.read_text()
