@@ -3,8 +3,6 @@ and what it holds about one employee."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from auth.policy import ADMINISTER_INVENTORY
 from queries.access.reads import personal_read
 from queries.backend import Backend
@@ -21,7 +19,7 @@ def _inventory_json(inventory: Inventory, backend: Backend) -> dict:
             "rows": entry.postings.rows,
             "first_seen": entry.postings.first_seen.isoformat() if entry.postings.first_seen else None,
             "last_seen": entry.postings.last_seen.isoformat() if entry.postings.last_seen else None,
-            "found": [{**asdict(m), "form_label": KIND_LABELS.get(m.form, m.form)} for m in entry.found],
+            "found": [{**m._asdict(), "form_label": KIND_LABELS.get(m.form, m.form)} for m in entry.found],
         })
     not_searched = [{"table": f.table.qualified_name, "column": column, "type": kind,
                      "why": "a value of this type cannot hold an identifier"}

@@ -111,11 +111,14 @@ class RowReader:
         Python encoding what was read."""
         read.require(employee_id)
         batches = reading_batches(entries)
+        if not batches:
+            return
         with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
-            coming = pool.submit(self._fetch_batch, employee_id, batches[0]) if batches else None
+            coming = pool.submit(self._fetch_batch, employee_id, batches[0])
             for following in [*batches[1:], None]:
                 fetched = coming.result()
-                coming = pool.submit(self._fetch_batch, employee_id, following) if following else None
+                if following:
+                    coming = pool.submit(self._fetch_batch, employee_id, following)
                 yield self._took(read, fetched)
 
     @staticmethod
