@@ -134,8 +134,12 @@ def print_report(report: dict) -> None:
             print(f"  {row['case']:<22} {row['tier']:<7} S {row['S_ms']:>8.1f} ms   L {row['L_ms']:>8.1f} ms   "
                   f"L/S {row['L_over_S']}")
     if report.get("targets"):
-        print("\nTargets, each figure next to the one it replaced:")
-        print("\n".join(lines(report["targets"])))
+        print_targets(report["targets"])
+
+
+def print_targets(assessed: list[dict]) -> None:
+    print("\nTargets, each figure next to the one it replaced:")
+    print("\n".join(lines(assessed)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     report = merged(earlier, run)
     report["scaling"] = scaling(report["sizes"])
     report["targets"] = assess(report, earlier)
-    print("\nTargets, each figure next to the one it replaced:")
-    print("\n".join(lines(report["targets"])))
+    print_targets(report["targets"])
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nWrote {args.out}: this run's figures, and the latest earlier figure of every case it did not run")
     return 0

@@ -2,15 +2,15 @@
 together by one scan joined with their runs of rows.
 
 A scan of its own lets DuckDB skip the row groups a file's runs do not
-reach, but costs the statement about as much to plan as reading 1 MiB
-whole. A person's rows are often spread over every row group of a file (a
-chat copy at L: 17 rows in each of 78 files, in all 7 groups of each),
-and then a scan of its own skips nothing: the median export at L spent
-0.87 of its 3.15 s in DuckDB planning 645 such scans. So a file is read in
-the shared scan unless its own scan would skip more than that cost: the
-bytes of the row groups its runs miss. Only a file larger than the cost
-can skip more, so only such files' row groups are looked up, once per
-version of the file (path, size and time of change).
+reach, but costs the statement about 2 ms at L to plan and open, what the
+shared scan takes to decode about 2 MiB. A person's rows are often spread
+over every row group of a file (a chat copy at L: 17 rows in each of 78
+files, in all 7 groups of each), and then a scan of its own skips nothing:
+the median export at L spent 0.87 of its 3.15 s in DuckDB planning its 645
+scans. So a file is read in the shared scan unless its own scan would skip
+more than that cost: the stored bytes of the row groups its runs miss. Only
+a file larger than the cost can skip more, so only such files' row groups
+are looked up, once per version of the file (path, size and time of change).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-SCAN_COST_BYTES = 2 * 2**20  # a scan of its own costs ~2.2 ms at L, what the shared scan takes to decode ~2 MiB
+SCAN_COST_BYTES = 2 * 2**20  # what a scan of its own costs, in bytes the shared scan decodes in that time
 KEPT_LAYOUTS = 100_000  # files whose row groups are remembered
 
 RowRuns = Sequence[tuple[int, int]]
