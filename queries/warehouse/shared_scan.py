@@ -24,7 +24,7 @@ SCAN_COST_BYTES = 2 * 2**20  # what a scan of its own costs, in bytes the shared
 KEPT_LAYOUTS = 100_000  # files whose row groups are remembered
 
 RowRuns = Sequence[tuple[int, int]]
-Version = tuple[str, int, int]  # path, size, time of last change (ns)
+Version = tuple[str, int, int]  # path, size, ctime (ns): as the catalog's fingerprint, a time no tool sets back
 RowGroups = tuple[tuple[int, int], ...]  # each row group's rows and stored bytes, in order
 
 
@@ -65,7 +65,7 @@ class SharedScans:
                     status = os.stat(file)
                 except OSError:
                     continue
-                versions[index] = (file, status.st_size, status.st_mtime_ns)
+                versions[index] = (file, status.st_size, status.st_ctime_ns)
         groups = self._groups([version for version in versions.values() if version[1] > SCAN_COST_BYTES])
         shared = [index for index, version in versions.items()
                   if version[1] <= SCAN_COST_BYTES
