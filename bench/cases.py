@@ -93,7 +93,7 @@ def export_reading_every_file(context: Context, subject: Subject):
     tables rather than only the files and runs of rows the subject index names."""
     inventory = inventory_for(context.backend, subject.principal, context.today)
     unpruned = replace(inventory, entries=tuple(
-        replace(e, postings=e.postings._replace(files=e.finding.files)) for e in inventory.entries))
+        e._replace(postings=e.postings._replace(files=e.finding.files)) for e in inventory.entries))
     without_runs = copy.copy(context.backend)
     without_runs.index = None
     return build_export(without_runs, subject.principal, unpruned)

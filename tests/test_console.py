@@ -222,7 +222,7 @@ def test_examples_on_a_lake_with_other_names_use_my_own_tables(backend, me):
 
     inventory = inventory_for(backend, principal_for(me))
     entry = max(inventory.entries, key=lambda e: e.postings.rows)
-    odd = replace(entry, finding=replace(entry.finding, table=replace(entry.finding.table, database="Sales-EU",
+    odd = entry._replace(finding=replace(entry.finding, table=replace(entry.finding.table, database="Sales-EU",
                                                                       name='clicks "raw"')))
     found = examples([odd])
     assert found and all(example.tables == {odd.name} for example in found)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Principal
@@ -20,8 +21,10 @@ from queries.warehouse.glossary import UNREGISTERED
 from queries.warehouse.register import RegisterEntry
 
 
-@dataclass(frozen=True)
-class InventoryEntry:
+class InventoryEntry(NamedTuple):
+    """One table of an inventory. A named tuple, as the index's
+    `TablePostings`: an inventory at L makes a thousand."""
+
     finding: TableFinding
     postings: TablePostings
     register: RegisterEntry | None

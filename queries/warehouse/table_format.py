@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import pyarrow as pa
@@ -24,8 +25,10 @@ class TableRef:
     database: str
     name: str
 
-    @property
+    @cached_property
     def qualified_name(self) -> str:
+        """Kept once made: an inventory at L asks a thousand tables their
+        name several times each."""
         return f"{self.database}.{self.name}"
 
     @staticmethod
