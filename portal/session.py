@@ -16,6 +16,7 @@ from auth.policy import NO_SUBJECT, Action, Resource, decide
 from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.backend import Backend, BackendError
+from queries.console.process import SPARE
 from queries.erasure import run as erasure
 from settings import CONFIG_ENV, DEFAULT_CONFIG
 
@@ -32,8 +33,11 @@ ERASURES_TAKEN_UP_EVERY = 2.0  # seconds
 @st.cache_resource(show_spinner=False)
 def _open_backend(config_path: str) -> Backend:
     """The process's backend. The process that writes the subject index
-    also runs the erasures officers start in the processes that read it."""
+    also runs the erasures officers start in the processes that read it.
+    Every portal process keeps a console worker started ahead of the next
+    statement (`process.SpareWorker`)."""
     opened = Backend.open(config_path)
+    SPARE.keep()
     if opened.settings.state.index_role == "writer":
         erasure.keep_taking_up(opened, ERASURES_TAKEN_UP_EVERY)
     return opened
