@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 
 from devtools.identity_provider import command, logins_text
+from devtools.run import ROOT
 from devtools.secrets import write_dev_secrets
 
 
@@ -55,3 +58,16 @@ def test_make_run_builds_the_subject_index_before_the_portal_starts(tmp_path, sa
     monkeypatch.setenv("PORTAL_CONFIG", str(tmp_path / "missing.toml"))
     assert not build_index(tmp_path / "refresh.log"), "a broken configuration is reported, not hidden"
     assert "the portal starts anyway" in capsys.readouterr().err
+
+
+def test_the_portal_runs_with_the_repository_streamlit_settings():
+    """What `make run` and the load case start reads `.streamlit/config.toml`
+    from the repository root: no file watching, and no full garbage
+    collection after every script run (Streamlit's default, ~250 ms holding
+    the GIL with the backend in memory, while no other session's page runs)."""
+    shown = subprocess.run(
+        [sys.executable, "-c", "from streamlit import config; "
+         "print(config.get_option('runner.postScriptGC'), config.get_option('server.fileWatcherType'), "
+         "config.get_option('client.showErrorDetails'))"],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["False", "none", "none"]

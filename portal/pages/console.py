@@ -41,7 +41,7 @@ with schema:
     st.dataframe(pd.DataFrame(shown.finding.columns, columns=["column", "type"]), hide_index=True,
                  width="stretch", height=250)
 with editor:
-    samples = examples(inventory.entries)
+    samples = session.remembered(who, "console examples", lambda: examples(inventory.entries))
     if samples:
         question = st.selectbox("Start from a question", ["—"] + [s.question for s in samples])
         chosen = next((s for s in samples if s.question == question), None)
