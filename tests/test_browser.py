@@ -3,6 +3,7 @@ Playwright signs in through `oidc-provider-mock` on localhost."""
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from devtools import stack
 from devtools.stack import CHROMIUM, CHROMIUM_ARGS
+from queries.access.history import ACCESS_COLUMNS
 from tests.conftest import seeded_config, write_config
 
 pytestmark = pytest.mark.browser
@@ -96,6 +98,23 @@ def test_a_login_with_no_directory_entry_sees_no_data(browser, portal_url, demo_
     sign_in(page, portal_url, demo_users["contractor with no directory entry"]["claims"]["sub"])
     expect(page.get_by_text("does not match anyone in the employee directory")).to_be_visible(timeout=30_000)
     assert "What was recorded about you" not in page.content()
+
+
+def test_an_employee_downloads_who_read_their_data(browser, portal_url, demo_users):
+    """The history's CSV is made when the button is pressed (not on every
+    run of the page), from the history the page shows."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    sign_in(page, portal_url, demo_users["employee, heavy data"]["claims"]["sub"])
+    expect(page.get_by_text("What was recorded about you")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Who accessed my data").click()
+    button = page.get_by_role("button", name="Download this history (CSV)")
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    with open(download.value.path(), encoding="utf-8", newline="") as saved:
+        rows = list(csv.DictReader(saved))
+    assert rows and list(rows[0]) == ACCESS_COLUMNS
+    assert {row["source"] for row in rows} == {"warehouse", "portal"}
 
 
 def test_the_works_council_member_audits_in_aggregate_and_verifies_the_ledger(browser, portal_url, demo_users,

@@ -21,8 +21,9 @@ with st.spinner("Collecting the accesses…"):
     history = access_history(backend, who)
 for problem in history.problems:
     st.warning(f"Part of the history cannot be shown: {problem}. The operators have been told.")
-st.download_button("Download this history (CSV)", history_csv(history), file_name="who-read-my-data.csv",
-                   mime="text/csv", help="Every access below, yours included. It is kept when your data is deleted.")
+st.download_button("Download this history (CSV)", lambda: history_csv(history), file_name="who-read-my-data.csv",
+                   mime="text/csv", on_click="ignore",
+                   help="Every access below, yours included. It is kept when your data is deleted.")
 
 records = history.accesses.fillna({"purpose": "none given", "justification": ""})
 
