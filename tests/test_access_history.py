@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY
-from queries.access.history import access_history, history_csv
+from queries.access.history import TABLES_ON_SCREEN, access_history, brief_tables, history_csv
 from queries.access.ledger import LedgerError
 from queries.access.warehouse_audit import WarehouseAudit
 from queries.backend import Backend
@@ -246,3 +246,32 @@ def test_a_missing_audit_log_is_explained_and_the_portal_keeps_running(tmp_path,
     assert not at.exception
     assert "audit log could not be read" in at.warning[0].value
     assert str(tmp_path) not in page_text(at)
+
+
+def test_the_page_lists_a_read_of_many_tables_in_brief_and_the_csv_in_full(tmp_path, sample, monkeypatch,
+                                                                           demo_users):
+    """An inventory read names every table of the person: on screen, the
+    first few and how many more; in the CSV, every one."""
+    config = write_config(tmp_path, sample)
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    user = demo_users["employee, heavy data"]
+    opened = Backend.open(config)
+    principal = principal_for(opened.directory.by_id(user["employee_id"]))
+    tables = [e.name for e in inventory_for(opened, principal).entries]
+    assert len(tables) > TABLES_ON_SCREEN
+    in_full = ", ".join(tables)
+    at = AppTest.from_file(str(PORTAL / "pages" / "access_log.py"), default_timeout=60)
+    at.user = signed_in_claims(user)
+    at.run()
+    at.toggle[0].set_value(True).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    brief = ", ".join(tables[:TABLES_ON_SCREEN]) + f" and {len(tables) - TABLES_ON_SCREEN:,} more"
+    assert brief in set(shown["tables"]) and in_full not in set(shown["tables"])
+    assert in_full in set(access_history(opened, principal).accesses["tables"])
+    opened.close()
+
+
+def test_a_read_of_few_tables_is_shown_as_it_is():
+    assert brief_tables("") == "" and brief_tables("a.b, c.d, e.f") == "a.b, c.d, e.f"
+    assert brief_tables("a.b, c.d, e.f, g.h") == "a.b, c.d, e.f and 1 more"

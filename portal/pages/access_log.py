@@ -8,7 +8,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.access.history import access_history, history_csv
+from queries.access.history import access_history, brief_tables, history_csv
 
 who = session.principal()
 session.require(who, VIEW_OWN_ACCESS_LOG, Resource.about(who.employee_id))
@@ -63,7 +63,8 @@ with accesses_tab:
             st.plotly_chart(px.bar(chart_frame(daily), x="day", y="size", color="source", height=300,
                                    title="Reads of your data per day",
                                    labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
-            st.dataframe(shown.drop(columns=["by me"]), hide_index=True, width="stretch",
+            st.dataframe(shown.drop(columns=["by me"]).assign(tables=shown["tables"].map(brief_tables)),
+                         hide_index=True, width="stretch",
                          column_config={"when": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
             st.caption(f"{len(shown):,} of {len(records):,} accesses. A full read of a table touched everyone "
                        "with rows in it at that time; a filtered read touched the people its filter named.")
