@@ -169,7 +169,14 @@ class Browsing:
                     raise PlaywrightError(f"the console stayed busy for {WAIT_MS / 1000:.0f} s")
                 await asyncio.sleep(BUSY_PAUSE_S)
                 await self._until_run_ends(self.page.get_by_role("button", name="Run").click)
-            await answer.wait_for(timeout=WAIT_MS)
+            message = self.page.locator('[data-testid="stAlert"]')
+            try:
+                await answer.or_(message).first.wait_for(timeout=WAIT_MS)
+            except PlaywrightError:
+                raise PlaywrightError(f"after Run the page showed neither a result nor a message for "
+                                      f"{WAIT_MS / 1000:.0f} s") from None
+            if not await answer.count():
+                raise PlaywrightError(f"the console answered: {await message.first.inner_text()}")
             return time.perf_counter() - started
 
         return await self._timed(QUERY, number, run)
