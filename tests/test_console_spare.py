@@ -4,6 +4,8 @@ nothing until its statement arrives, used once, and never left behind."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,20 +16,23 @@ from queries.console import process as console_process
 from queries.console.process import SPARE, ConsoleLimits, run_in_sandbox
 from tests.test_console_hardening import worker_without
 
+ROOT = Path(__file__).resolve().parent.parent
+
 FAST = ConsoleLimits(timeout_s=10, max_rows=1_000, memory_mb=256)
 ROWS = {"mine.planted": pa.table({"n": [1, 2, 3]})}
 
 
-def workers() -> dict[int, Path]:
-    """This process's console workers still running: pid → working folder."""
+def workers(parent: int | None = None) -> dict[int, Path]:
+    """The console workers of this process (or of `parent`) still running: pid → working folder."""
+    parent = parent or os.getpid()
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            state, started_by = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            if parent == os.getpid() and any(part.endswith(b"worker.py") for part in command):
+            if int(started_by) == parent and state != "Z" and any(part.endswith(b"worker.py") for part in command):
                 found[int(entry.name)] = Path(os.readlink(entry / "cwd"))
         except (OSError, IndexError, ValueError):
             continue  # it ended while we looked
@@ -93,3 +98,23 @@ def test_without_a_kept_spare_no_worker_outlives_its_statement(spare):
     reply, _ = run_in_sandbox("SELECT 1 AS one", {}, FAST)
     assert reply["error"] is None
     assert workers() == {}
+
+
+def test_a_spare_ends_when_the_portal_that_kept_it_is_killed():
+    """Killed outright, a portal runs no exit handler: its spare reads the
+    end of its input and ends, rather than waiting for ever."""
+    portal = subprocess.Popen([sys.executable, "-c", "import time\nfrom queries.console.process import SPARE\n"
+                               "SPARE.keep()\ntime.sleep(120)"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while not (spares := workers(portal.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [spare] = spares
+    portal.kill()
+    portal.wait()
+    while Path(f"/proc/{spare}").exists() and time.monotonic() < deadline:
+        state = Path(f"/proc/{spare}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        assert not Path(f"/proc/{spare}").exists(), "the spare outlived its portal"
