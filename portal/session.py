@@ -121,3 +121,13 @@ def remembered(who: Principal, name: str, read: Callable[[], T], *key) -> T:
     if (name, *key) not in reads:
         reads[(name, *key)] = read()
     return reads[(name, *key)]
+
+
+def kept_while(who: Principal, name: str, stamp: object, read: Callable[[], T]) -> T:
+    """As `remembered`, but read again once `stamp` moves on, and only the
+    latest value kept: for what changes between data generations, such as
+    the reads of a person's data the ledger records."""
+    held = remembered(who, name, dict)
+    if "value" not in held or held["stamp"] != stamp:
+        held["stamp"], held["value"] = stamp, read()
+    return held["value"]

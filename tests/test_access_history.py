@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY
 from queries.access.history import TABLES_ON_SCREEN, access_history, brief_tables, history_csv
-from queries.access.ledger import LedgerError
+from queries.access.ledger import Access, Ledger, LedgerError
 from queries.access.warehouse_audit import WarehouseAudit
 from queries.backend import Backend
 from queries.discovery.directory import Directory, Employee
@@ -275,3 +275,43 @@ def test_the_page_lists_a_read_of_many_tables_in_brief_and_the_csv_in_full(tmp_p
 def test_a_read_of_few_tables_is_shown_as_it_is():
     assert brief_tables("") == "" and brief_tables("a.b, c.d, e.f") == "a.b, c.d, e.f"
     assert brief_tables("a.b, c.d, e.f, g.h") == "a.b, c.d, e.f and 1 more"
+
+
+def test_the_page_reads_the_history_again_only_once_a_read_is_recorded(tmp_path, sample, monkeypatch, demo_users):
+    """Every filter reruns the page; the history (1.1–1.7 s at L) is read
+    again only when the ledger records a new read of the person's data."""
+    from queries.access import history as history_module
+    config = write_config(tmp_path, sample)
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+    user = demo_users["employee, median data"]
+    reads = []
+    real = history_module.access_history
+    monkeypatch.setattr(history_module, "access_history", lambda *args: reads.append(args) or real(*args))
+    at = AppTest.from_file(str(PORTAL / "pages" / "access_log.py"), default_timeout=60)
+    at.user = signed_in_claims(user)
+    at.run()
+    at.segmented_control[0].set_value("flagged only").run()
+    at.segmented_control[0].set_value("all").run()
+    assert not at.exception and len(reads) == 1
+    elsewhere = Backend.open(config)
+    elsewhere.ledger.append(Access("E00001", "hr-officer", "preview-erasure", (user["employee_id"],),
+                                   ("planted.table_read_since",), 3, "erasure preview", "a planted reason"))
+    elsewhere.close()
+    at.run()
+    assert not at.exception and len(reads) == 2
+    assert "planted.table_read_since" in set(at.dataframe[0].value["tables"])
+
+
+def test_a_ledger_that_cannot_be_read_is_said_plainly_on_the_access_page(tmp_path, sample, monkeypatch, demo_users,
+                                                                         caplog):
+    def unreadable(ledger, subject_id):
+        raise LedgerError("the access ledger cannot be read (planted)")
+
+    monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, sample)))
+    monkeypatch.setattr(Ledger, "latest_about", unreadable)
+    at = AppTest.from_file(str(PORTAL / "pages" / "access_log.py"), default_timeout=60)
+    at.user = signed_in_claims(demo_users["employee, median data"])
+    at.run()
+    assert not at.exception
+    assert "access ledger cannot be read" in at.error[0].value and "planted" not in page_text(at)
+    assert "planted" in caplog.text

@@ -2,6 +2,8 @@
 itself, with flags for missing justifications and undeclared purposes, and
 the windows in which my data was exposed."""
 
+import logging
+
 import plotly.express as px
 import streamlit as st
 
@@ -9,6 +11,9 @@ from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
 from queries.access.history import access_history, brief_tables, history_csv
+from queries.access.ledger import LedgerError
+
+log = logging.getLogger("daylight.portal")
 
 who = session.principal()
 session.require(who, VIEW_OWN_ACCESS_LOG, Resource.about(who.employee_id))
@@ -17,8 +22,15 @@ st.title("Who accessed my data")
 st.write("Every read of your data through Daylight (from its tamper-evident access ledger) and in the company "
          "warehouse (from the warehouse's own audit log), with when, who, why, and how many of your rows.")
 
-with st.spinner("Collecting the accesses…"):
-    history = access_history(backend, who)
+try:  # every filter below reruns the page: the history is read again only once a read of my data is recorded
+    with st.spinner("Collecting the accesses…"):
+        history = session.kept_while(who, "access history", backend.ledger.latest_about(who.employee_id),
+                                     lambda: access_history(backend, who))
+except LedgerError as problem:
+    log.error("access history not shown: %s", problem)
+    st.error("Your access history cannot be shown right now: Daylight's access ledger cannot be read. "
+             "The operators have been told.")
+    st.stop()
 for problem in history.problems:
     st.warning(f"Part of the history cannot be shown: {problem}. The operators have been told.")
 st.download_button("Download this history (CSV)", lambda: history_csv(history), file_name="who-read-my-data.csv",

@@ -207,6 +207,15 @@ class Ledger:
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 
+    def latest_about(self, subject_id: str) -> int | None:
+        """The latest entry about `subject_id`: a page showing their history
+        keeps it until this moves on."""
+        try:
+            [(seq,)] = state_store.run(self._connection, "ledger/latest_about", {"subject_id": subject_id})
+            return seq
+        except sqlite3.Error as problem:
+            raise LedgerError(f"the access ledger cannot be read ({problem})") from None
+
     def entries(self) -> list[RecordedAccess]:
         """The whole ledger, for aggregates over it."""
         try:
