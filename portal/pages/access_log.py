@@ -10,7 +10,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.access.history import access_history, brief_tables, history_csv
+from queries.access.history import access_history, brief_tables, history_csv, latest_read
 from queries.access.ledger import LedgerError
 
 log = logging.getLogger("daylight.portal")
@@ -24,7 +24,7 @@ st.write("Every read of your data through Daylight (from its tamper-evident acce
 
 try:  # every filter below reruns the page: the history is read again only once a read of my data is recorded
     with st.spinner("Collecting the accesses…"):
-        history = session.kept_while(who, "access history", backend.ledger.latest_about(who.employee_id),
+        history = session.kept_while(who, "access history", latest_read(backend, who),
                                      lambda: access_history(backend, who))
 except LedgerError as problem:
     log.error("access history not shown: %s", problem)

@@ -196,6 +196,12 @@ def access_history(backend: Backend, principal: Principal, now: datetime | None 
                          tuple(exposures), tuple(problems))
 
 
+def latest_read(backend: Backend, principal: Principal) -> int | None:
+    """Where the ledger stands on the person's data: a page keeps their
+    history until this moves on (a new read of their data recorded)."""
+    return backend.ledger.latest_about(principal.employee_id)
+
+
 def history_csv(history: AccessHistory) -> bytes:
     """The history as a spreadsheet people can keep: one line per access,
     text that a spreadsheet would run as a formula neutralized."""
