@@ -22,6 +22,12 @@ FAST = ConsoleLimits(timeout_s=10, max_rows=1_000, memory_mb=256)
 ROWS = {"mine.planted": pa.table({"n": [1, 2, 3]})}
 
 
+def state_of(pid: int) -> tuple[str, int]:
+    """A process's state letter ("Z": ended, not yet reaped) and its parent."""
+    state, parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    return state, int(parent)
+
+
 def workers(parent: int | None = None) -> dict[int, Path]:
     """The console workers of this process (or of `parent`) still running: pid → working folder."""
     parent = parent or os.getpid()
@@ -30,9 +36,9 @@ def workers(parent: int | None = None) -> dict[int, Path]:
         if not entry.name.isdigit():
             continue
         try:
-            state, started_by = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            state, started_by = state_of(int(entry.name))
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            if int(started_by) == parent and state != "Z" and any(part.endswith(b"worker.py") for part in command):
+            if started_by == parent and state != "Z" and any(part.endswith(b"worker.py") for part in command):
                 found[int(entry.name)] = Path(os.readlink(entry / "cwd"))
         except (OSError, IndexError, ValueError):
             continue  # it ended while we looked
@@ -70,7 +76,7 @@ def test_a_dead_spare_is_replaced_and_the_statement_still_runs(spare):
     spare.keep()
     [(waiting, _)] = workers().items()
     os.kill(waiting, 9)
-    while Path(f"/proc/{waiting}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+    while state_of(waiting)[0] != "Z":
         time.sleep(0.01)  # dead, not yet reaped: as a spare that died while it waited
     reply, rows = run_in_sandbox("SELECT count(*) AS n FROM mine.planted", ROWS, FAST)
     assert reply["error"] is None and rows.to_pylist() == [{"n": 3}]
@@ -112,8 +118,7 @@ def test_a_spare_ends_when_the_portal_that_kept_it_is_killed():
     portal.kill()
     portal.wait()
     while Path(f"/proc/{spare}").exists() and time.monotonic() < deadline:
-        state = Path(f"/proc/{spare}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        if state == "Z":
+        if state_of(spare)[0] == "Z":
             break
         time.sleep(0.05)
     else:

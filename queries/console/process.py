@@ -145,7 +145,7 @@ class Worker:
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             try:
                 stream.close()
-            except (BrokenPipeError, OSError):
+            except OSError:
                 pass  # the worker died with our payload unread
         self._folder.cleanup()
 
