@@ -108,17 +108,21 @@ def kinds_of_data(inventory: Inventory, glossary: Glossary, history: AccessHisto
 
 def _readers_per_table(history: AccessHistory | None) -> dict[str, Counter]:
     """Reads by others per table and reader: a person by their role (the
-    access page names them), a service account by its name."""
+    access page names them), a service account by its name. Reads are
+    counted per distinct list of tables before a list is split: at L a
+    history holds 87,000 reads but a few thousand distinct lists, and
+    splitting every read's list took 0.4 s of each overview."""
     if history is None or history.accesses.empty:
         return {}
     others = history.accesses.loc[~history.accesses["by me"], ["tables", "who", "role"]]
     if others.empty:
         return {}
     reader = others["who"].where(others["role"].eq("service account"), others["role"])
-    per = pd.DataFrame({"table": others["tables"].str.split(", "), "reader": reader}).explode("table")
+    reads = pd.DataFrame({"tables": others["tables"], "reader": reader}).value_counts(sort=False)
     counts: dict[str, Counter] = {}
-    for (table, who), reads in per.groupby(["table", "reader"], sort=False).size().items():
-        counts.setdefault(table, Counter())[who] = int(reads)
+    for (tables, who), times in reads.items():
+        for table in tables.split(", "):
+            counts.setdefault(table, Counter())[who] += int(times)
     return counts
 
 
