@@ -10,7 +10,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import session
 from portal.plain import chart_frame, literal
-from queries.access.history import access_history, brief_tables, history_csv, latest_read
+from queries.access.history import ACCESSES_PER_PAGE, access_history, history_csv, latest_read, page_of, pages_for
 from queries.access.ledger import LedgerError
 
 log = logging.getLogger("daylight.portal")
@@ -75,11 +75,15 @@ with accesses_tab:
             st.plotly_chart(px.bar(chart_frame(daily), x="day", y="size", color="source", height=300,
                                    title="Reads of your data per day",
                                    labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
-            st.dataframe(shown.drop(columns=["by me"]).assign(tables=shown["tables"].map(brief_tables)),
-                         hide_index=True, width="stretch",
+            pages = pages_for(len(shown))
+            page = st.number_input(f"Page (of {pages:,}), newest first", 1, pages) if pages > 1 else 1
+            st.dataframe(page_of(shown, page), hide_index=True, width="stretch",
                          column_config={"when": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
-            st.caption(f"{len(shown):,} of {len(records):,} accesses. A full read of a table touched everyone "
-                       "with rows in it at that time; a filtered read touched the people its filter named.")
+            first = (page - 1) * ACCESSES_PER_PAGE
+            st.caption((f"Accesses {first + 1:,} to {min(first + ACCESSES_PER_PAGE, len(shown)):,} of "
+                        if pages > 1 else "") + f"{len(shown):,} that match, of {len(records):,} in all; the CSV "
+                       "holds every one. A full read of a table touched everyone with rows in it at that time; a "
+                       "filtered read touched the people its filter named.")
 
 with exposure_tab:
     st.write("Windows in which your rows were readable by people whose work does not cover the table's purpose, "
