@@ -80,6 +80,21 @@ def test_an_employee_signs_in_sees_their_home_page_and_queries_only_their_rows(b
     assert not any(f">{other}<" in content for other in others)
 
 
+def test_the_console_runs_what_was_typed_when_run_is_pressed_from_the_keyboard(browser, portal_url, demo_users):
+    """The statement and the press of Run are one submission: typed and sent
+    with Ctrl+Enter, without leaving the editor, the statement runs as typed."""
+    page = browser.new_context().new_page()
+    sign_in(page, portal_url, demo_users["employee, light data"]["claims"]["sub"])
+    expect(page.get_by_text("What was recorded about you")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="SQL console").click()
+    editor = page.get_by_role("textbox", name="SQL")
+    expect(editor).to_be_visible(timeout=30_000)
+    editor.fill("SELECT 41 + 1 AS answer")
+    editor.press("Control+Enter")
+    expect(page.get_by_text(re.compile(r"^1 rows in"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("42", exact=True)).to_be_attached()  # in the grid's cells, drawn on a canvas
+
+
 def test_another_user_never_sees_the_first_ones_name_or_data(browser, portal_url, demo_users):
     first, second = demo_users["employee, heavy data"], demo_users["employee, light data"]
     first_page = browser.new_context().new_page()

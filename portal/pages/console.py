@@ -48,9 +48,9 @@ with editor:
         if chosen and st.session_state.get("console_example") != question:
             st.session_state["console_example"] = question
             st.session_state["console_sql"] = chosen.statement
-    statement = st.text_area("SQL", key="console_sql", height=180,
-                             placeholder=placeholder(inventory.entries))
-    run = st.button("Run", type="primary", icon=":material/play_arrow:")
+    with st.form("console", border=False):  # the statement and the press of Run reach the portal as one event
+        statement = st.text_area("SQL", key="console_sql", height=180, placeholder=placeholder(inventory.entries))
+        run = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
 
 if run:
     try:
