@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
 import duckdb
 
@@ -39,12 +40,25 @@ def _refused(kind: str, message: str, detail: str = "") -> CheckedStatement:
     return CheckedStatement(refusal=message, kind=kind, detail=detail)
 
 
+@cache
+def _parsing_database() -> duckdb.DuckDBPyConnection:
+    """One empty database for every parse, each through its own cursor:
+    opening a database took 25 ms of every check, a cursor on this one
+    under 1 ms. Nothing is ever executed in it, and it holds nothing."""
+    return duckdb.connect(config={"enable_external_access": False, "autoload_known_extensions": False})
+
+
 def _parse(statement: str) -> dict:
-    parser = duckdb.connect(config={"enable_external_access": False, "autoload_known_extensions": False})
+    """Syntax errors come back in the tree; an exception means the parsing
+    database itself failed (a fatal error invalidates a DuckDB database),
+    and the next statement gets a new one."""
     try:
-        [(serialized,)] = parser.execute("SELECT json_serialize_sql($statement)", {"statement": statement}).fetchall()
-    finally:
-        parser.close()
+        with _parsing_database().cursor() as parser:
+            [(serialized,)] = parser.execute("SELECT json_serialize_sql($statement)",
+                                             {"statement": statement}).fetchall()
+    except duckdb.Error:
+        _parsing_database.cache_clear()
+        raise
     return json.loads(serialized)
 
 
