@@ -8,10 +8,9 @@ import html
 from dataclasses import asdict, fields
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
-from portal.plain import chart_frame
+from portal import figures
 from portal.svg_charts import stacked_bars
 from queries.council.disclosure import WITHHELD, Table
 from queries.council.releases import CollectedTable, Oversight
@@ -75,8 +74,8 @@ def exposure_frame(figures: Oversight) -> pd.DataFrame:
 
 
 def accesses_chart(frame: pd.DataFrame) -> go.Figure:
-    return px.bar(chart_frame(frame.dropna(subset=["accesses"])), x="accessor group", y="accesses", color="source",
-                  title="Accesses per accessor group (released cells)")
+    return figures.bars(frame.dropna(subset=["accesses"]), "accessor group", "accesses", color="source",
+                        title="Accesses per accessor group (released cells)")
 
 
 def exemptions_text(figures: Oversight) -> str:

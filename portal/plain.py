@@ -16,8 +16,6 @@ import html
 import re
 import string
 
-import pandas as pd
-
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
@@ -32,12 +30,3 @@ def chart_label(text: object) -> str:
     """`text` for a plotly title or label: HTML-escaped, so that plotly shows
     the characters instead of interpreting its tags."""
     return html.escape(str(text), quote=False)
-
-
-def chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` whose text values and column names are chart labels."""
-    safe = frame.rename(columns=lambda name: chart_label(name) if isinstance(name, str) else name)
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda value: chart_label(value) if isinstance(value, str) else value)
-    return safe

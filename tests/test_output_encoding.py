@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from auth.policy import VIEW_OWN_TELEMETRY
 from auth.principal import Role
 from portal import council_views as views
-from portal.plain import chart_frame, literal
+from portal import figures
+from portal.plain import literal
 from portal.svg_charts import PALETTE, stacked_bars
 from queries.backend import Backend
 from queries.console.process import ConsoleLimits
@@ -171,9 +172,38 @@ def test_chart_labels_are_text_not_html():
                                                 "accesses": [42]}))
     labels = json.dumps(figure.to_plotly_json(), default=str)
     assert "<a href" not in labels and "&lt;a href" in labels
-    assert chart_frame(pd.DataFrame({HTML_NAME: [HTML_NAME]})).to_dict() == \
-        {"&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;":
-         {0: "&lt;a href=\"http://evil.example/phish\"&gt;svc-reporting&lt;/a&gt;"}}
+
+
+@pytest.mark.parametrize("place", ["value", "series", "column name", "label"])
+def test_every_label_a_chart_draws_is_escaped(place):
+    """Values, series, axis and legend titles, tooltips: wherever a name
+    typed by someone lands in a chart, plotly shows it as text."""
+    frame = pd.DataFrame({"column": ["a", "b"], "series": ["s", "t"], "n": [1, 2]})
+    if place in ("value", "series"):
+        frame[place if place == "series" else "column"] = HTML_NAME
+    x = "column"
+    if place == "column name":
+        frame, x = frame.rename(columns={"column": HTML_NAME}), HTML_NAME
+    labels = {"n": HTML_NAME} if place == "label" else {}
+    for figure in (figures.bars(frame, x, "n", color="series", title=f"n by {x}", labels=labels),
+                   figures.bars(frame, "n", x, horizontal=True, labels=labels)):
+        if place == "series" and not figure.data[0].name:
+            continue  # the horizontal bars have no series
+        text = json.dumps(figure.to_plotly_json(), default=str)
+        assert "<a href" not in text and "&lt;a href" in text
+
+
+def test_a_chart_of_an_unnamed_column_has_no_title_on_that_axis():
+    figure = figures.bars(pd.DataFrame({"": ["typing speed", "pauses"], "value": [3, 4]}), "value", "",
+                          horizontal=True)
+    assert figure.layout.yaxis.title.text == "" and figure.data[0].hovertemplate == "value: %{x}<br>%{y}<extra></extra>"
+    assert list(figure.data[0].y) == ["typing speed", "pauses"] and figure.data[0].orientation == "h"
+
+
+def test_a_heatmap_s_labels_are_escaped():
+    figure = figures.heatmap([[1, 2]], [HTML_NAME, "b"], [HTML_NAME], title=HTML_NAME, labels={"color": HTML_NAME})
+    text = json.dumps(figure.to_plotly_json(), default=str)
+    assert "<a href" not in text and text.count("&lt;a href") >= 4
 
 
 def test_the_report_s_stacked_bars_escape_labels_name_every_series_and_leave_withheld_cells_out():

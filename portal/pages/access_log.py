@@ -4,12 +4,11 @@ the windows in which my data was exposed."""
 
 import logging
 
-import plotly.express as px
 import streamlit as st
 
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
-from portal import session
-from portal.plain import chart_frame, literal
+from portal import figures, session
+from portal.plain import literal
 from queries.access.history import ACCESSES_PER_PAGE, access_history, history_csv, latest_read, page_of, pages_for
 from queries.access.ledger import LedgerError
 
@@ -72,9 +71,9 @@ with accesses_tab:
             st.info("No access matches these filters.")
         else:
             daily = shown.assign(day=shown["when"].dt.date).groupby(["day", "source"], as_index=False).size()
-            st.plotly_chart(px.bar(chart_frame(daily), x="day", y="size", color="source", height=300,
-                                   title="Reads of your data per day",
-                                   labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
+            st.plotly_chart(figures.bars(daily, "day", "size", color="source", height=300,
+                                         title="Reads of your data per day",
+                                         labels={"day": "", "size": "reads", "source": "where"}), width="stretch")
             pages = pages_for(len(shown))
             page = st.number_input(f"Page (of {pages:,}), newest first", 1, pages) if pages > 1 else 1
             st.dataframe(page_of(shown, page), hide_index=True, width="stretch",

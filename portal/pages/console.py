@@ -3,12 +3,10 @@
 import logging
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from auth.policy import QUERY_OWN_TELEMETRY, Resource
-from portal import session
-from portal.plain import chart_frame
+from portal import figures, session
 from queries.access.ledger import LedgerError
 from queries.console.examples import examples, placeholder
 from queries.console.run import console_limits, run_statement
@@ -76,9 +74,9 @@ if run:
         as_csv, _ = csv_bytes(result.rows)
         st.download_button("Download as CSV", as_csv, file_name="daylight-query.csv", mime="text/csv",
                            help="Cells that a spreadsheet would run as formulas start with an apostrophe.")
-        charted = chart_frame(frame.head(200))
+        charted = frame.head(200)
         numeric = [c for c in charted.columns if pd.api.types.is_numeric_dtype(charted[c])]
         if len(charted.columns) >= 2 and numeric and len(charted) > 1 and charted.columns.is_unique:
             x = charted.columns[0]
             y = next(c for c in numeric if c != x) if any(c != x for c in numeric) else numeric[0]
-            st.plotly_chart(px.bar(charted, x=x, y=y, height=320, title=f"{y} by {x}"), width="stretch")
+            st.plotly_chart(figures.bars(charted, x, y, height=320, title=f"{y} by {x}"), width="stretch")

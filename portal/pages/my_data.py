@@ -3,12 +3,11 @@ it is kept, for how long, who used it — then every table and my rows in
 it, charts of what was captured, and a copy to take away."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from auth.policy import EXPORT_OWN_DATA, REQUEST_DELETION, VIEW_OWN_TELEMETRY, Resource, allowed
-from portal import session
-from portal.plain import chart_frame, literal
+from portal import figures, session
+from portal.plain import literal
 from portal.readable_rows import column_words, readable_rows
 from queries.erasure import service as deletions
 from queries.erasure.wording import counted
@@ -161,22 +160,21 @@ if charts_tab.open:
                 first, last = st.slider("Dates", min_value=first, max_value=last, value=(first, last),
                                         format="D MMM YYYY")
             shown = daily[(daily["day"] >= first) & (daily["day"] <= last)]
-            figure = px.bar(chart_frame(shown), x="day", y="rows", color="category", height=380,
-                            title="Rows captured about you per day, by kind of data",
-                            labels={"day": "", "rows": "rows captured", "category": "kind of data"})
-            st.plotly_chart(figure, width="stretch")
+            st.plotly_chart(figures.bars(shown, "day", "rows", color="category", height=380,
+                                         title="Rows captured about you per day, by kind of data",
+                                         labels={"day": "", "rows": "rows captured", "category": "kind of data"}),
+                            width="stretch")
         rhythm = session.remembered(who, "rhythm", lambda: weekday_hour_activity(backend, who, inventory))
         if rhythm:
             grid = [[rhythm.get((day, hour), 0) for hour in range(24)] for day in range(1, 8)]
-            heatmap = px.imshow(grid, x=list(range(24)), y=list(WEEKDAYS), aspect="auto", height=320,
-                                color_continuous_scale="Oranges", labels={"x": "hour of day", "y": "", "color": "rows"},
-                                title="When you were captured: weekday and hour")
-            st.plotly_chart(heatmap, width="stretch")
+            st.plotly_chart(figures.heatmap(grid, range(24), WEEKDAYS, height=320, title="When you were captured: "
+                                            "weekday and hour", labels={"x": "hour of day", "y": "", "color": "rows"}),
+                            width="stretch")
         for insight in session.remembered(who, "insights", lambda: insights(backend, who, inventory)):
             st.subheader(insight.title)
             st.write(literal(insight.finding))
             values = pd.DataFrame({"": list(insight.values), "value": list(insight.values.values())})
-            st.plotly_chart(px.bar(chart_frame(values), x="value", y="", orientation="h", height=260), width="stretch")
+            st.plotly_chart(figures.bars(values, "value", "", horizontal=True, height=260), width="stretch")
 
 if export_tab.open:
     with export_tab:
