@@ -5,7 +5,9 @@ change of state; this sends the ones not sent yet, through the SMTP server
 `[mail]` names, and marks each once the server took it. A server that is
 down loses nothing: the notifications wait and go with the next change (or
 the next start). Sending runs in a thread of its own, so a slow server never
-holds up the page that changed the request. A mail says only that the
+holds up the page that changed the request. Each notification is claimed
+before it is sent, so that the mailers of several portal processes (or a
+process's own, started twice) never send one twice. A mail says only that the
 request changed and where to read more: mail leaves the company's systems.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import smtplib
 import threading
 from email.message import EmailMessage
@@ -32,6 +35,7 @@ class Mailer:
     def __init__(self, settings: MailSettings, directory: Directory):
         self._settings, self._directory = settings, directory
         self._lock = threading.Lock()
+        self._name = f"mailer-{os.getpid()}-{secrets.token_hex(4)}"  # whose claims are whose, across processes
 
     @property
     def configured(self) -> bool:
@@ -46,12 +50,13 @@ class Mailer:
         return sender
 
     def deliver(self, requests: DeletionRequests) -> int:
-        """Sends every notification not sent yet; how many went."""
+        """Sends every notification not sent yet that no other mailer is
+        sending; how many went. What could not be sent is given back."""
         if not self.configured:
             return 0
         sent = 0
         with self._lock:
-            waiting = requests.unmailed()
+            waiting = requests.claim_unmailed(self._name)
             if not waiting:
                 return 0
             try:
@@ -68,6 +73,8 @@ class Mailer:
                         sent += 1
             except (OSError, smtplib.SMTPException) as problem:
                 log.warning("deletion request mail not sent (%d waiting, %d sent): %s", len(waiting), sent, problem)
+            finally:
+                requests.release_mail_claims(self._name)
         return sent
 
     def _message(self, address: str, name: str, request_id: str, state) -> EmailMessage:

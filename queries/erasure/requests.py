@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from queries.state.store import StateStoreError
 
 DELETION_FILE = "deletion.sqlite"
 SYSTEM = "daylight-executor"
+MAIL_CLAIM_STALE = timedelta(minutes=10)  # well past an SMTP session's timeouts
 
 
 class RequestError(Exception):
@@ -309,10 +310,28 @@ class DeletionRequests:
         return [(rid, employee, datetime.fromisoformat(at), State(state))
                 for rid, employee, at, state in state_store.run(self.connection, "deletion/unmailed")]
 
-    def mark_mailed(self, request_id: str, at: datetime, state: State, now: datetime | None = None) -> None:
+    def claim_unmailed(self, sender: str, now: datetime | None = None) -> list[tuple[str, str, datetime, State]]:
+        """As `unmailed`, but only the notifications no other sender is
+        mailing, now claimed for `sender`: every portal process has a
+        mailer, and without a claim two of them mailed the same change.
+        A claim older than `MAIL_CLAIM_STALE` (its sender stopped) is taken over."""
+        now = now or utc_now()
         with state_store.transaction(self.connection) as db:
-            state_store.run(db, "deletion/mark_mailed", {"request_id": request_id, "at": stamp(at), "state": state,
-                                                         "mailed_at": stamp(now or utc_now())})
+            state_store.run(db, "deletion/drop_stale_mail_claims", {"stale_before": stamp(now - MAIL_CLAIM_STALE)})
+            state_store.run(db, "deletion/claim_unmailed", {"sender": sender, "claimed_at": stamp(now)})
+            claimed = state_store.run(db, "deletion/claimed_by", {"sender": sender})
+        return [(rid, employee, datetime.fromisoformat(at), State(state)) for rid, employee, at, state in claimed]
+
+    def release_mail_claims(self, sender: str) -> None:
+        """Gives back what `sender` claimed and did not mail, for the next try."""
+        with state_store.transaction(self.connection) as db:
+            state_store.run(db, "deletion/release_mail_claims", {"sender": sender})
+
+    def mark_mailed(self, request_id: str, at: datetime, state: State, now: datetime | None = None) -> None:
+        key = {"request_id": request_id, "at": stamp(at), "state": state}
+        with state_store.transaction(self.connection) as db:
+            state_store.run(db, "deletion/mark_mailed", {**key, "mailed_at": stamp(now or utc_now())})
+            state_store.run(db, "deletion/drop_mail_claim", key)
 
     def close(self) -> None:
         self.connection.close()

@@ -83,3 +83,15 @@ CREATE TABLE IF NOT EXISTS hold_tables (
     table_name TEXT NOT NULL,
     PRIMARY KEY (hold_id, table_name)
 ) WITHOUT ROWID;
+-- A notification being mailed, and by which sender: every portal process
+-- has a mailer, and a notification is claimed here in one write transaction
+-- before it is sent, so that two of them never mail it twice. A claim left
+-- by a sender that stopped mid-way is taken over once it is stale.
+CREATE TABLE IF NOT EXISTS mail_claims (
+    request_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, state, at)
+);

@@ -1,0 +1,1 @@
+DELETE FROM mail_claims WHERE request_id = $request_id AND state = $state AND at = $at

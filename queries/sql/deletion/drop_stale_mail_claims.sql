@@ -1,0 +1,1 @@
+DELETE FROM mail_claims WHERE claimed_at < $stale_before
