@@ -6,9 +6,9 @@ change of state; this sends the ones not sent yet, through the SMTP server
 down loses nothing: the notifications wait and go with the next change (or
 the next start). Sending runs in a thread of its own, so a slow server never
 holds up the page that changed the request. Each notification is claimed
-before it is sent, so that the mailers of several portal processes (or a
-process's own, started twice) never send one twice. A mail says only that the
-request changed and where to read more: mail leaves the company's systems.
+before it is sent, so that mailers trying at the same moment (every portal
+process has one) never send it twice. A mail says only that the request
+changed and where to read more: mail leaves the company's systems.
 """
 
 from __future__ import annotations
