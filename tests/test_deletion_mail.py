@@ -132,3 +132,21 @@ def test_a_claim_left_by_a_stopped_mailer_is_taken_over_once_stale(tmp_path, sam
     backend.requests.mark_mailed(claimed[0], claimed[2], claimed[3])
     assert backend.requests.claim_unmailed("a fourth") == [] and backend.requests.unmailed() == []
     backend.close()
+
+
+def test_a_request_store_that_cannot_be_used_delays_mail_and_raises_nothing(tmp_path, sample, indexed_state,
+                                                                           demo_users, caplog):
+    """Mail goes from a thread of its own: a store that fails is said in the
+    log, and the notification waits for the next try."""
+    port = free_port()
+    config = seeded_config(tmp_path, sample, indexed_state, {"mail": {"smtp_host": "127.0.0.1", "smtp_port": port}})
+    backend = Backend.open(config)
+    employee, _ = people(backend, demo_users)
+    backend.requests.submit(employee, Scope(True), None)
+    mailer = Mailer(backend.settings.mail, backend.directory)
+    backend.close()
+    assert mailer.deliver(backend.requests) == 0
+    assert "the request store cannot be used" in caplog.text
+    reopened = Backend.open(config)
+    assert len(reopened.requests.unmailed()) == 1, "nothing was marked mailed"
+    reopened.close()

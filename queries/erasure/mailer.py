@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import smtplib
+import sqlite3
 import threading
 from email.message import EmailMessage
 
@@ -54,27 +55,36 @@ class Mailer:
         sending; how many went. What could not be sent is given back."""
         if not self.configured:
             return 0
-        sent = 0
         with self._lock:
-            waiting = requests.claim_unmailed(self._name)
-            if not waiting:
-                return 0
             try:
-                with smtplib.SMTP(self._settings.smtp_host, self._settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
-                    if self._settings.starttls:
-                        smtp.starttls()
-                    if self._settings.username:
-                        smtp.login(self._settings.username, os.environ.get(PASSWORD_ENV, ""))
-                    for request_id, employee_id, at, state in waiting:
-                        person = self._directory.by_id(employee_id)
-                        if person is not None:
-                            smtp.send_message(self._message(person.email, person.name, request_id, state))
-                        requests.mark_mailed(request_id, at, state)
-                        sent += 1
-            except (OSError, smtplib.SMTPException) as problem:
-                log.warning("deletion request mail not sent (%d waiting, %d sent): %s", len(waiting), sent, problem)
-            finally:
-                requests.release_mail_claims(self._name)
+                waiting = requests.claim_unmailed(self._name)
+                if not waiting:
+                    return 0
+                try:
+                    return self._send(requests, waiting)
+                finally:
+                    requests.release_mail_claims(self._name)
+            except sqlite3.Error as problem:  # a claim left behind goes stale and is taken over: nothing is lost
+                log.warning("deletion request mail stopped: the request store cannot be used (%s)", problem)
+                return 0
+
+    def _send(self, requests: DeletionRequests, waiting: list) -> int:
+        """Sends the claimed notifications, each marked once the server took it; how many went."""
+        sent = 0
+        try:
+            with smtplib.SMTP(self._settings.smtp_host, self._settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+                if self._settings.starttls:
+                    smtp.starttls()
+                if self._settings.username:
+                    smtp.login(self._settings.username, os.environ.get(PASSWORD_ENV, ""))
+                for request_id, employee_id, at, state in waiting:
+                    person = self._directory.by_id(employee_id)
+                    if person is not None:
+                        smtp.send_message(self._message(person.email, person.name, request_id, state))
+                    requests.mark_mailed(request_id, at, state)
+                    sent += 1
+        except (OSError, smtplib.SMTPException) as problem:
+            log.warning("deletion request mail not sent (%d waiting, %d sent): %s", len(waiting), sent, problem)
         return sent
 
     def _message(self, address: str, name: str, request_id: str, state) -> EmailMessage:
