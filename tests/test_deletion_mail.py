@@ -21,6 +21,13 @@ from tests.conftest import seeded_config
 from tests.test_deletion import people
 
 
+def until_all_mailed(backend: Backend, seconds: float = 30) -> None:
+    """Waits while notifications wait: a backend's own mailer sends from a thread."""
+    deadline = time.monotonic() + seconds
+    while backend.requests.unmailed() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_each_change_of_a_request_is_notified_in_the_portal_and_by_mail(tmp_path, sample, indexed_state, demo_users):
     """A real SMTP server on the loopback (the development mail sink) receives one mail per change."""
     port = free_port()
@@ -66,9 +73,7 @@ def test_mail_that_cannot_be_sent_waits_and_nothing_else_fails(tmp_path, sample,
     sink.start()
     try:
         mailer.deliver(backend.requests)  # or the backend's own mailer, if its try after the change comes later
-        deadline = time.monotonic() + 30
-        while backend.requests.unmailed() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until_all_mailed(backend)
         assert backend.requests.unmailed() == [] and len(sink.messages()) == 1
     finally:
         sink.stop()
@@ -106,9 +111,7 @@ def test_mailers_of_several_processes_send_each_change_once(tmp_path, sample, in
             thread.start()
         for thread in threads:
             thread.join()
-        deadline = time.monotonic() + 30
-        while first.requests.unmailed() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until_all_mailed(first)
         subjects = [email.message_from_bytes(m, policy=email.policy.default)["Subject"] for m in sink.messages()]
         assert first.requests.unmailed() == [] and len(subjects) == len(set(subjects)) == waiting
         assert sum(sent) <= waiting

@@ -9,7 +9,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import figures, session
 from portal.plain import literal
-from queries.access.history import ACCESSES_PER_PAGE, access_history, history_csv, latest_read, page_of, pages_for
+from queries.access.history import access_history, history_csv, latest_read, page_of, page_rows, pages_for
 from queries.access.ledger import LedgerError
 
 log = logging.getLogger("daylight.portal")
@@ -78,11 +78,11 @@ with accesses_tab:
             page = st.number_input(f"Page (of {pages:,}), newest first", 1, pages) if pages > 1 else 1
             st.dataframe(page_of(shown, page), hide_index=True, width="stretch",
                          column_config={"when": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
-            first = (page - 1) * ACCESSES_PER_PAGE
-            st.caption((f"Accesses {first + 1:,} to {min(first + ACCESSES_PER_PAGE, len(shown)):,} of "
-                        if pages > 1 else "") + f"{len(shown):,} that match, of {len(records):,} in all; the CSV "
-                       "holds every one. A full read of a table touched everyone with rows in it at that time; a "
-                       "filtered read touched the people its filter named.")
+            rows = page_rows(len(shown), page)
+            st.caption((f"Accesses {rows.start + 1:,} to {rows.stop:,} of " if pages > 1 else "")
+                       + f"{len(shown):,} that match, of {len(records):,} in all; the CSV holds every one. A full "
+                       "read of a table touched everyone with rows in it at that time; a filtered read touched the "
+                       "people its filter named.")
 
 with exposure_tab:
     st.write("Windows in which your rows were readable by people whose work does not cover the table's purpose, "

@@ -56,13 +56,19 @@ def pages_for(accesses: int) -> int:
     return max(1, -(-accesses // ACCESSES_PER_PAGE))
 
 
+def page_rows(accesses: int, page: int) -> range:
+    """The positions of the `page`th screenful (from 1) of `accesses` rows."""
+    return range((page - 1) * ACCESSES_PER_PAGE, min(page * ACCESSES_PER_PAGE, accesses))
+
+
 def page_of(accesses: pd.DataFrame, page: int) -> pd.DataFrame:
     """The `page`th screenful of accesses (from 1, in the order given), as
     the page shows them. A busy person's history holds 18,000 reads at S
     and 87,000 at L; sending them all made each visit build and ship 3 to
     16 MB to the browser, and a grid of them is read by nobody. The CSV
     holds every access."""
-    rows = accesses.iloc[(page - 1) * ACCESSES_PER_PAGE:page * ACCESSES_PER_PAGE]
+    shown = page_rows(len(accesses), page)
+    rows = accesses.iloc[shown.start:shown.stop]
     return rows.drop(columns=["by me"]).assign(tables=rows["tables"].map(brief_tables))
 
 

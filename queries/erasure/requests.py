@@ -307,8 +307,7 @@ class DeletionRequests:
 
     def unmailed(self) -> list[tuple[str, str, datetime, State]]:
         """(request, employee, when, state) of every notification not yet mailed, oldest first."""
-        return [(rid, employee, datetime.fromisoformat(at), State(state))
-                for rid, employee, at, state in state_store.run(self.connection, "deletion/unmailed")]
+        return _waiting(state_store.run(self.connection, "deletion/unmailed"))
 
     def claim_unmailed(self, sender: str, now: datetime | None = None) -> list[tuple[str, str, datetime, State]]:
         """As `unmailed`, but only the notifications no other sender is
@@ -320,7 +319,7 @@ class DeletionRequests:
             state_store.run(db, "deletion/drop_stale_mail_claims", {"stale_before": stamp(now - MAIL_CLAIM_STALE)})
             state_store.run(db, "deletion/claim_unmailed", {"sender": sender, "claimed_at": stamp(now)})
             claimed = state_store.run(db, "deletion/claimed_by", {"sender": sender})
-        return [(rid, employee, datetime.fromisoformat(at), State(state)) for rid, employee, at, state in claimed]
+        return _waiting(claimed)
 
     def release_mail_claims(self, sender: str) -> None:
         """Gives back what `sender` claimed and did not mail, for the next try."""
@@ -335,6 +334,11 @@ class DeletionRequests:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _waiting(rows: list[tuple]) -> list[tuple[str, str, datetime, State]]:
+    """(request, employee, when, state) of stored notifications."""
+    return [(rid, employee, datetime.fromisoformat(at), State(state)) for rid, employee, at, state in rows]
 
 
 def _past(move: Move) -> str:
