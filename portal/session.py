@@ -15,6 +15,8 @@ import streamlit as st
 from auth.policy import NO_SUBJECT, Action, Resource, decide
 from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
+from queries.access import history
+from queries.access.history import AccessHistory
 from queries.backend import Backend, BackendError
 from queries.console.process import SPARE
 from queries.erasure import run as erasure
@@ -123,11 +125,14 @@ def remembered(who: Principal, name: str, read: Callable[[], T], *key) -> T:
     return reads[(name, *key)]
 
 
-def kept_while(who: Principal, name: str, stamp: object, read: Callable[[], T]) -> T:
-    """As `remembered`, but read again once `stamp` moves on, and only the
-    latest value kept: for what changes between data generations, such as
-    the reads of a person's data the ledger records."""
-    held = remembered(who, name, dict)
-    if "value" not in held or held["stamp"] != stamp:
-        held["stamp"], held["value"] = stamp, read()
-    return held["value"]
+def access_history(who: Principal) -> AccessHistory:
+    """The person's access history for this session, on every page that
+    shows it: read once per data generation, then brought up to date with
+    the reads of their data recorded since (`history.up_to_date`). Every
+    visit to another page records one, so reading it whole each time was
+    most of what the access page cost at L."""
+    data = backend()
+    kept = remembered(who, "access history", dict)
+    kept["history"] = (history.up_to_date(data, who, kept["history"]) if "history" in kept
+                       else history.access_history(data, who))
+    return kept["history"]

@@ -9,7 +9,7 @@ import streamlit as st
 from auth.policy import VIEW_OWN_ACCESS_LOG, Resource
 from portal import figures, session
 from portal.plain import literal
-from queries.access.history import access_history, history_csv, latest_read, page_of, page_rows, pages_for
+from queries.access.history import history_csv, page_of, page_rows, pages_for
 from queries.access.ledger import LedgerError
 
 log = logging.getLogger("daylight.portal")
@@ -21,10 +21,9 @@ st.title("Who accessed my data")
 st.write("Every read of your data through Daylight (from its tamper-evident access ledger) and in the company "
          "warehouse (from the warehouse's own audit log), with when, who, why, and how many of your rows.")
 
-try:  # every filter below reruns the page: the history is read again only once a read of my data is recorded
+try:  # every filter below reruns the page: the history is kept, and only the reads recorded since are added
     with st.spinner("Collecting the accesses…"):
-        history = session.kept_while(who, "access history", latest_read(backend, who),
-                                     lambda: access_history(backend, who))
+        history = session.access_history(who)
 except LedgerError as problem:
     log.error("access history not shown: %s", problem)
     st.error("Your access history cannot be shown right now: Daylight's access ledger cannot be read. "

@@ -31,7 +31,8 @@ if exempt_from_collection(session.backend(), who):
 if "pages/my_data.py" in pages:
     with st.spinner("Looking through the warehouse…"):
         inventory = session.remembered(who, "inventory", lambda: inventory_for(session.backend(), who))
-        seen = session.remembered(who, "overview", lambda: overview(session.backend(), who, inventory))
+        seen = session.remembered(who, "overview", lambda: overview(
+            session.backend(), who, inventory, lambda: session.access_history(who)))
     st.header("What was recorded about you")
     if not inventory.entries:
         st.success(f"None of the {inventory.tables_in_warehouse} tables in the warehouse holds rows about you.")

@@ -67,7 +67,8 @@ kinds_tab, tables_tab, charts_tab, export_tab = st.tabs(["By kind of data", "Tab
 
 if kinds_tab.open:
     with kinds_tab:
-        seen = session.remembered(who, "overview", lambda: overview(backend, who, inventory))
+        seen = session.remembered(who, "overview", lambda: overview(
+            backend, who, inventory, lambda: session.access_history(who)))
         st.header("Your data, kind by kind")
         left, right = st.columns([3, 2])
         wanted = left.text_input("Search", placeholder="keystrokes, chat, training, a table's name…")

@@ -200,19 +200,14 @@ class Ledger:
         """Signs a document the portal issues (a deletion receipt) with the ledger's key."""
         return self._key.sign(data)
 
-    def entries_about(self, subject_id: str) -> list[RecordedAccess]:
+    def entries_about(self, subject_id: str, after: int = 0) -> list[RecordedAccess]:
+        """The entries about `subject_id`, in order; with `after`, only those
+        recorded after that entry. An entry's number is taken in the
+        transaction that writes it (`append`), so no entry can later appear
+        before one already read."""
         try:
-            return [_parse(seq, body) for seq, body in
-                    state_store.run(self._connection, "ledger/entries_about", {"subject_id": subject_id})]
-        except sqlite3.Error as problem:
-            raise LedgerError(f"the access ledger cannot be read ({problem})") from None
-
-    def latest_about(self, subject_id: str) -> int | None:
-        """The latest entry about `subject_id`: a page showing their history
-        keeps it until this moves on."""
-        try:
-            [(seq,)] = state_store.run(self._connection, "ledger/latest_about", {"subject_id": subject_id})
-            return seq
+            return [_parse(seq, body) for seq, body in state_store.run(
+                self._connection, "ledger/entries_about", {"subject_id": subject_id, "after": after})]
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 

@@ -12,6 +12,7 @@ and was read 40 times by the analytics team.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -169,10 +170,12 @@ class Overview:
     glossary: Glossary
 
 
-def overview(backend: Backend, principal: Principal, inventory: Inventory) -> Overview:
+def overview(backend: Backend, principal: Principal, inventory: Inventory,
+             history_of: Callable[[], AccessHistory] | None = None) -> Overview:
     """The person's data per kind and their flags. Who read what comes from
-    their access history, for those the policy lets see it."""
-    history = (access_history(backend, principal)
+    their access history (`history_of`, where the caller keeps one; read
+    here otherwise), for those the policy lets see it."""
+    history = ((history_of or (lambda: access_history(backend, principal)))()
                if allowed(principal, VIEW_OWN_ACCESS_LOG, Resource.about(principal.employee_id)) else None)
     glossary = backend.register.glossary
     return Overview(tuple(kinds_of_data(inventory, glossary, history)), tuple(flags(inventory, history)), glossary)
