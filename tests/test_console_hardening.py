@@ -10,7 +10,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -196,15 +198,34 @@ def test_a_person_over_their_limit_is_told_busy_and_recorded(backend, me):
 
 
 def test_everyone_together_is_limited_too(backend, me):
+    """Past the limit for everyone a statement waits for a slot, as long as
+    one statement may run, and is told "busy" if none is freed."""
     total = backend.settings.console.max_concurrent
     others = [f"someone-{n}" for n in range(total)]
     for person in others:
         assert SLOTS.take(person, 1, total)
     try:
-        assert "busy" in run_statement(backend, principal_for(me), "SELECT 1", FAST).error
+        started = time.monotonic()
+        assert "busy" in run_statement(backend, principal_for(me), "SELECT 1", replace(FAST, timeout_s=0.5)).error
+        assert time.monotonic() - started >= 0.5
     finally:
         for person in others:
             SLOTS.give_back(person)
+
+
+def test_a_statement_waits_for_a_slot_freed_meanwhile_but_a_person_over_their_own_limit_does_not():
+    slots = ConsoleSlots()
+    assert slots.take("a", 1, 2) and slots.take("b", 1, 2)
+    freeing = threading.Timer(0.3, slots.give_back, ["a"])
+    freeing.start()
+    started = time.monotonic()
+    assert slots.take("c", 1, 2, wait_s=30)
+    assert 0.25 <= time.monotonic() - started < 30
+    started = time.monotonic()
+    assert not slots.take("b", 1, 9, wait_s=30)
+    assert time.monotonic() - started < 1
+    assert not slots.take("d", 1, 2, wait_s=0.2)
+    freeing.join()
 
 
 @pytest.mark.parametrize("statement, outcome, tables", [

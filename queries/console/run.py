@@ -6,7 +6,8 @@ tree (`statement`), selects only the signed-in employee's rows
 as Arrow to a confined worker process (`process`,
 `worker.py`) that never sees anything else. At most
 `console.max_concurrent_per_person` statements of one person, and
-`console.max_concurrent` in all, run at once.
+`console.max_concurrent` in all, run at once; a statement waits for a slot
+at most as long as one statement may run.
 
 Every statement the console receives is recorded in the access ledger —
 accepted or refused, with the SHA-256 of its text, its outcome and its
@@ -22,7 +23,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
-from threading import Lock
+from threading import Condition
 
 import pyarrow as pa
 
@@ -58,25 +59,35 @@ class ConsoleResult:
 
 
 class ConsoleSlots:
-    """How many statements run at once, per person and in all; a statement
-    over either limit is answered "busy" at once rather than queued."""
+    """How many statements run at once, per person and in all. A person
+    over their own limit is answered "busy" at once. A statement over the
+    limit for everyone waits for a slot, at most `wait_s`: most statements
+    take under a second, and when eight people pressed Run together in the
+    load case, 9 of their 24 statements were refused and pressed again."""
 
     def __init__(self):
-        self._lock = Lock()
+        self._freed = Condition()
         self._running: Counter[str] = Counter()
 
-    def take(self, person: str, per_person: int, in_all: int) -> bool:
-        with self._lock:
-            if self._running[person] >= per_person or sum(self._running.values()) >= in_all:
-                return False
-            self._running[person] += 1
-            return True
+    def take(self, person: str, per_person: int, in_all: int, wait_s: float = 0.0) -> bool:
+        deadline = time.monotonic() + wait_s
+        with self._freed:
+            while self._running[person] < per_person:
+                if sum(self._running.values()) < in_all:
+                    self._running[person] += 1
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._freed.wait(left)
+            return False
 
     def give_back(self, person: str) -> None:
-        with self._lock:
+        with self._freed:
             self._running[person] -= 1
             if self._running[person] <= 0:
                 del self._running[person]
+            self._freed.notify_all()
 
 
 SLOTS = ConsoleSlots()
@@ -166,7 +177,7 @@ def _answer(backend: Backend, asker: str, subject: str, answer: _Answer, stateme
     if checked.refusal:
         return answer.result(f"refused: {checked.kind}", error=checked.refusal)
     settings = backend.settings.console
-    if not SLOTS.take(asker, settings.max_concurrent_per_person, settings.max_concurrent):
+    if not SLOTS.take(asker, settings.max_concurrent_per_person, settings.max_concurrent, limits.timeout_s):
         return answer.result("refused: busy", error=BUSY)
     try:
         inventory = inventory_of(backend, subject)
