@@ -36,10 +36,10 @@ ERASURES_TAKEN_UP_EVERY = 2.0  # seconds
 def _open_backend(config_path: str) -> Backend:
     """The process's backend. The process that writes the subject index
     also runs the erasures officers start in the processes that read it.
-    Every portal process keeps a console worker started ahead of the next
-    statement (`process.SpareWorker`)."""
+    Every portal process keeps console workers started ahead of the next
+    statements (`process.SpareWorker`)."""
     opened = Backend.open(config_path)
-    SPARE.keep()
+    SPARE.keep(opened.settings.console.max_concurrent)
     if opened.settings.state.index_role == "writer":
         erasure.keep_taking_up(opened, ERASURES_TAKEN_UP_EVERY)
     return opened

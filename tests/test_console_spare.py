@@ -62,6 +62,20 @@ def test_a_kept_spare_answers_the_next_statement_and_another_takes_its_place(spa
     assert not folder.exists(), "the used worker's folder is removed with it"
 
 
+def test_as_many_spares_are_kept_as_statements_may_run_at_once(spare):
+    """People who press Run together each find a worker started."""
+    spare.keep(3)
+    waiting = set(workers())
+    assert len(waiting) == 3
+    taken = [spare.take() for _ in range(3)]
+    assert {worker.process.pid for worker in taken} == waiting
+    for worker in taken:
+        worker.end()
+    spare.refill()
+    again = set(workers())
+    assert len(again) == 3 and not again & waiting
+
+
 def test_a_spare_holds_nothing_before_its_statement(spare, monkeypatch):
     """Started ahead, it must not be able to carry anything into a later
     statement: no environment (the portal's secrets), an empty folder."""
