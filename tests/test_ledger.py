@@ -75,6 +75,8 @@ def test_entries_are_durable_and_readable_by_subject(ledger, tmp_path, keys):
     assert found[4].access == access(5)
     assert reopened.entries_about("E99999") == []
     assert reopened.append(access(46)) == 46
+    assert [e.seq for e in reopened.entries_about("E00001", after=44)] == [45, 46]
+    assert reopened.entries_about("E00001", after=46) == []
 
 
 def test_a_modified_entry_is_named(ledger, keys):
