@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,22 @@ def test_entries_are_durable_and_readable_by_subject(ledger, tmp_path, keys):
     assert reopened.append(access(46)) == 46
     assert [e.seq for e in reopened.entries_about("E00001", after=44)] == [45, 46]
     assert reopened.entries_about("E00001", after=46) == []
+
+
+def test_the_months_of_the_ledger_include_every_entry_recorded_since_they_were_asked(ledger, tmp_path, keys):
+    """The months found are kept and only later entries are read again:
+    an entry recorded afterwards, by this process or another, for a month
+    earlier or later than any before, is never missed."""
+    before = ledger.months()
+    assert before and ledger.months() == before
+    ledger.append(access(46), datetime(2025, 3, 9, tzinfo=UTC))
+    elsewhere = Ledger(tmp_path / "state", keys, EVERY)
+    elsewhere.append(access(47), datetime(2027, 1, 2, tzinfo=UTC))
+    elsewhere.close()
+    assert ledger.months() == before | {"2025-03", "2027-01"}
+    reopened = Ledger(tmp_path / "state", keys, EVERY)
+    assert reopened.months() == ledger.months()
+    reopened.close()
 
 
 def test_a_modified_entry_is_named(ledger, keys):

@@ -125,5 +125,5 @@ with ledger:
 
 with report:
     st.write("One HTML file with every view above and its charts, for a council meeting.")
-    st.download_button("Download the report (HTML)", views.report_html(figures),
-                       f"daylight-council-report-{figures.period}.html", mime="text/html")
+    st.download_button("Download the report (HTML)", lambda: views.report_html(figures),  # built when asked for
+                       f"daylight-council-report-{figures.period}.html", mime="text/html", on_click="ignore")
