@@ -218,6 +218,33 @@ def test_the_page_shows_every_view_and_a_report(tmp_path, sample, monkeypatch, d
     assert "<svg" in html and "<script" not in html, "charts drawn without a script"
 
 
+def test_a_view_of_a_month_is_recorded_once_per_session_not_once_per_click(tmp_path, sample, monkeypatch,
+                                                                           demo_users):
+    """Every filter reruns the page; a month's figures are kept for the
+    session, as every page keeps its reads, and recorded when first shown."""
+    config = write_config(tmp_path, sample)
+    monkeypatch.setenv("PORTAL_CONFIG", str(config))
+
+    def views_recorded() -> int:
+        opened = Backend.open(config)
+        try:
+            return sum(e.access.action == "audit-aggregates" for e in opened.ledger.entries())
+        finally:
+            opened.close()
+
+    at = AppTest.from_file(str(PORTAL / "pages" / "council.py"), default_timeout=120)
+    at.user = signed_in_claims(demo_users["works-council member"])
+    at.run()
+    assert not at.exception and views_recorded() == 1
+    at.run()
+    next(m for m in at.multiselect if m.label == "Source").set_value(["portal"]).run()
+    assert not at.exception and views_recorded() == 1
+    again = AppTest.from_file(str(PORTAL / "pages" / "council.py"), default_timeout=120)
+    again.user = signed_in_claims(demo_users["works-council member"])
+    again.run()
+    assert not again.exception and views_recorded() == 2, "another session's view is recorded too"
+
+
 def test_an_employee_cannot_open_the_page(tmp_path, sample, monkeypatch, demo_users):
     monkeypatch.setenv("PORTAL_CONFIG", str(write_config(tmp_path, sample)))
     at = AppTest.from_file(str(PORTAL / "pages" / "council.py"), default_timeout=60)

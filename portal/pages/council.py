@@ -27,7 +27,7 @@ if not available:
 period = st.selectbox("Month", available, help="A month's figures are published once it has ended.")
 try:
     with st.spinner("Publishing this month's figures: once, and they never change afterwards…"):
-        figures = oversight(backend, who, period)
+        figures = session.remembered(who, "council figures", lambda: oversight(backend, who, period), period)
 except LedgerError as problem:
     log.error("council figures not shown: %s", problem)
     st.error("The figures cannot be shown right now: the access ledger cannot record this view. "
