@@ -16,7 +16,6 @@ from auth.policy import NO_SUBJECT, Action, Resource, decide
 from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.access import history
-from queries.access.history import AccessHistory
 from queries.backend import Backend, BackendError
 from queries.console.process import SPARE
 from queries.erasure import run as erasure
@@ -125,7 +124,7 @@ def remembered(who: Principal, name: str, read: Callable[[], T], *key) -> T:
     return reads[(name, *key)]
 
 
-def access_history(who: Principal) -> AccessHistory:
+def access_history(who: Principal) -> history.AccessHistory:
     """The person's access history for this session, on every page that
     shows it: read once per data generation, then brought up to date with
     the reads of their data recorded since (`history.up_to_date`). Every
