@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
@@ -24,7 +23,7 @@ from queries import sql
 from queries.access.history import access_history
 from queries.access.ledger import Access, Ledger, load_or_create_signing_key, load_public_key, verify
 from queries.backend import Backend
-from queries.console.process import SPARE
+from queries.console.process import WORKERS
 from queries.console.run import ConsoleLimits, run_statement
 from queries.council import figures as council
 from queries.discovery.catalog import discover
@@ -37,7 +36,6 @@ from queries.mydata.activity import daily_activity, insights, weekday_hour_activ
 from queries.mydata.export import build_export
 from queries.mydata.inventory import inventory_for
 
-PAGE_BEFORE_RUN_S = 1.0
 CONSOLE_QUERY = "SELECT CAST(ts AS DATE) AS day, count(*) AS keystrokes FROM telemetry_raw.keystrokes GROUP BY day"
 
 
@@ -125,18 +123,17 @@ def aggregate_in_process(context: Context, subject: Subject):
 
 
 @contextmanager
-def spare_worker_ready(context: Context, subject: Subject):
-    """As in the portal: a spare worker kept (`process.SpareWorker`), which
-    had the second or more a person spends on the page before pressing Run
-    to start. The first run, untimed, warms what the other cases warm."""
-    SPARE.keep()
+def zygote_ready(context: Context, subject: Subject):
+    """As in the portal: a zygote kept (`process.Workers`), started with the
+    portal, which forks each statement's worker. The first run, untimed,
+    warms what the other cases warm."""
+    WORKERS.keep()
     console_first_result(context, subject)
-    time.sleep(PAGE_BEFORE_RUN_S)
     yield
 
 
 @case("console first result", baseline=aggregate_in_process, baseline_name="same aggregate, no sandbox",
-      fixture=spare_worker_ready)
+      fixture=zygote_ready)
 def console_first_result(context: Context, subject: Subject):
     result = run_statement(context.backend, subject.principal, CONSOLE_QUERY, ConsoleLimits())
     if not result.ok:

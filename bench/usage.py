@@ -46,18 +46,23 @@ def _busy_seconds() -> float:
 
 
 def cpu_seconds(portals: tuple[Portal, ...]) -> dict[str, float]:
-    """CPU time so far of the portals, of the console workers they started
-    (children that ended), and of the Chromium this process started with
-    the processes it started: where the machine's cores went."""
+    """CPU time so far of the portals, of their console workers (those
+    started from scratch that ended, the zygote and those it forked), and
+    of the Chromium this process started with the processes it started:
+    where the machine's cores went."""
     found = {"portal": 0.0, "console workers": 0.0, "browsers": 0.0, "whole machine": _busy_seconds()}
+    pids = set()
     for portal in portals:
+        pids.add(portal.process.pid)
         times = _cpu_times(portal.process.pid)
         if times:
             found["portal"] += times[2]
             found["console workers"] += times[3]
-    for command, _, own, ended in _ours():
+    for command, parent, own, ended in _ours():
         if command.startswith("chrom"):
             found["browsers"] += own + ended
+        elif parent in pids:
+            found["console workers"] += own + ended
     return found
 
 

@@ -17,7 +17,7 @@ from auth.principal import Principal, SignIn, SignInStatus, sign_in
 from auth.streamlit_user import current_claims
 from queries.access import history
 from queries.backend import Backend, BackendError
-from queries.console.process import SPARE
+from queries.console.process import WORKERS
 from queries.erasure import run as erasure
 from settings import CONFIG_ENV, DEFAULT_CONFIG
 
@@ -35,10 +35,10 @@ ERASURES_TAKEN_UP_EVERY = 2.0  # seconds
 def _open_backend(config_path: str) -> Backend:
     """The process's backend. The process that writes the subject index
     also runs the erasures officers start in the processes that read it.
-    Every portal process keeps console workers started ahead of the next
-    statements (`process.SpareWorker`)."""
+    Every portal process keeps a zygote that forks the console's workers
+    (`process.Workers`)."""
     opened = Backend.open(config_path)
-    SPARE.keep(opened.settings.console.max_concurrent)
+    WORKERS.keep()
     if opened.settings.state.index_role == "writer":
         erasure.keep_taking_up(opened, ERASURES_TAKEN_UP_EVERY)
     return opened

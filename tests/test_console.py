@@ -18,7 +18,7 @@ import pytest
 from auth.policy import AccessDenied
 from auth.principal import Principal, Role
 from queries.console.examples import examples, placeholder
-from queries.console.process import SPARE, ConsoleLimits
+from queries.console.process import WORKERS, ConsoleLimits
 from queries.console.run import run_statement
 from queries.console.statement import check_statement
 from queries.mydata.inventory import inventory_for
@@ -149,7 +149,7 @@ def test_no_escape_attempt_reads_past_my_rows_or_breaks_the_console(backend, me,
 
 
 def test_no_worker_outlives_its_query(backend, me):
-    SPARE.stop()  # a page run in this process may have kept one: it waits for a later query (test_console_spare.py)
+    WORKERS.stop()  # a page run in this process may have kept a zygote, whose cmdline names the worker
     run_statement(backend, principal_for(me), "SELECT count(*) FROM range(1000000000000) a, range(1000000) b", FAST)
     running = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "queries/console/worker.py"],
                              capture_output=True, text=True).stdout.split()

@@ -280,7 +280,8 @@ def test_the_sandbox_holds_from_inside(backend):
 
 
 def worker_without(folder: Path, layer: str) -> Path:
-    """The real worker on a host that lacks one confinement layer."""
+    """The real worker on a host that lacks one confinement layer, run as a
+    script or forked by the zygote, which calls its `main`."""
     script = folder / f"worker_without_{layer}.py"
     script.write_text(
         "import importlib.util\n"
@@ -288,7 +289,9 @@ def worker_without(folder: Path, layer: str) -> Path:
         "worker = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(worker)\n"
         f"worker.{layer} = None\n"
-        "worker.main()\n")
+        "main = worker.main\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n")
     return script
 
 

@@ -1,7 +1,8 @@
 """Starting the console's worker and talking to it, from the trusted side.
 
 The worker starts with an empty environment in an empty folder, in a
-session of its own. Its OS limits and its confinement are applied by the
+session of its own: forked by the zygote (`zygote.py`), which was started
+so, or started from scratch. Its OS limits and its confinement are applied by the
 worker itself: `preexec_fn` is unsafe in a multi-threaded server such as
 Streamlit's. Its reply is
 read with a deadline and a byte cap: whatever runs in the worker, the
@@ -16,6 +17,8 @@ import json
 import logging
 import os
 import selectors
+import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -32,6 +35,7 @@ from settings import ConsoleSettings
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
+ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 REPLY_SLACK_BYTES = 1024 * 1024  # headers and Arrow framing around a result at the cap
 STDERR_KEPT_BYTES = 64 * 1024
 
@@ -75,35 +79,48 @@ def _payload(statement: str, limits: ConsoleLimits, slices: dict[str, pa.Table])
     return message.getvalue()
 
 
+def _first_block(data: bytes) -> tuple[bytes, bytes]:
+    if len(data) < 4 or len(data) < 4 + struct.unpack(">I", data[:4])[0]:
+        raise ValueError("the reply ends inside a block")
+    (length,) = struct.unpack(">I", data[:4])
+    return data[4:4 + length], data[4 + length:]
+
+
 def _read_reply(output: bytes) -> tuple[dict, pa.Table | None]:
-    (length,) = struct.unpack(">I", output[:4])
-    header = json.loads(output[4:4 + length])
-    rest = output[4 + length:]
+    """The worker's reply; ValueError unless it is whole, which is how a
+    worker that died while answering is told from one that answered: a
+    forked worker's exit status is not ours to read."""
+    block, rest = _first_block(output)
+    header = json.loads(block)
+    if not isinstance(header, dict) or (header.get("error") is None and not rest):
+        raise ValueError("the reply has no header, or no rows after a header without error")
     if not rest:
         return header, None
-    (size,) = struct.unpack(">I", rest[:4])
-    return header, pa.ipc.open_stream(rest[4:4 + size]).read_all()
+    block, rest = _first_block(rest)
+    if rest:
+        raise ValueError("the reply goes on after its rows")
+    return header, pa.ipc.open_stream(block).read_all()
 
 
-def _feed(process: subprocess.Popen, payload: bytes) -> None:
+def _feed(worker: Worker, payload: bytes) -> None:
     try:
-        process.stdin.write(payload)
-        process.stdin.close()
+        worker.stdin.write(payload)
+        worker.stdin.close()
     except (BrokenPipeError, ValueError, OSError):
         pass  # the worker ended (or was killed) before reading everything; its reply says why
 
 
-def _exchange(process: subprocess.Popen, payload: bytes, deadline: float, max_bytes: int) -> tuple[str, bytes, bytes]:
+def _exchange(worker: Worker, payload: bytes, deadline: float, max_bytes: int) -> tuple[str, bytes, bytes]:
     """Feeds the payload and reads both outputs until the worker closes them,
     the deadline passes ("timeout") or the reply grows past `max_bytes`
     ("too_large"); returns how it ended, standard output and the start of
     standard error."""
-    writer = threading.Thread(target=_feed, args=(process, payload), daemon=True)
+    writer = threading.Thread(target=_feed, args=(worker, payload), daemon=True)
     writer.start()
     output, errors, ended = bytearray(), bytearray(), "done"
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ, output)
-        selector.register(process.stderr, selectors.EVENT_READ, errors)
+        selector.register(worker.stdout, selectors.EVENT_READ, output)
+        selector.register(worker.stderr, selectors.EVENT_READ, errors)
         while selector.get_map():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -125,24 +142,38 @@ def _exchange(process: subprocess.Popen, payload: bytes, deadline: float, max_by
 
 
 class Worker:
-    """One worker process, in its own empty folder, for exactly one statement."""
+    """One worker process, in its own empty folder, for exactly one statement:
+    its three pipes, and what stops it. Started from scratch (`start`), it is
+    our child; forked by the zygote (`Zygote.fork`), the zygote's, and we
+    hold a pidfd, which can only ever signal that process."""
 
-    def __init__(self):
-        self.script = WORKER
-        self._folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
-        self.process = subprocess.Popen([sys.executable, "-I", str(self.script)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self._folder.name,
-                                        env={}, start_new_session=True)
+    def __init__(self, stdin, stdout, stderr, folder: tempfile.TemporaryDirectory,
+                 process: subprocess.Popen | None = None, pidfd: int | None = None):
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self._folder, self._process, self._pidfd = folder, process, pidfd
 
-    def usable(self) -> bool:
-        """Still waiting for its statement, and started from today's worker script."""
-        return self.process.poll() is None and self.script == WORKER
+    @classmethod
+    def start(cls) -> Worker:
+        folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
+        process = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder.name,
+                                   env={}, start_new_session=True)
+        return cls(process.stdin, process.stdout, process.stderr, folder, process=process)
 
     def end(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+        """Stops the worker if it still runs, and removes its folder."""
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait()
+        elif self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it had ended
+            os.close(self._pidfd)
+            self._pidfd = None
+        for stream in (self.stdin, self.stdout, self.stderr):
             try:
                 stream.close()
             except OSError:
@@ -150,79 +181,121 @@ class Worker:
         self._folder.cleanup()
 
 
-class SpareWorker:
-    """The portal keeps workers started ahead of the next statements, one
-    for each statement that may run at once (`console.max_concurrent`).
+class Zygote:
+    """The process that forks workers (`zygote.py`), with the worker script it
+    imported. Forks are asked one at a time, each answered by its process id."""
 
-    A worker spends about 0.3 s importing DuckDB and Arrow (seconds on a
-    busy machine) before it reads its statement. A spare has done that
-    while nobody waited: it sits blocked on its empty standard input,
-    unconfined yet holding nothing (an empty environment and folder, no
-    rows), and confines itself once its statement arrives, as every worker
-    does. It serves one statement and is never reused; a new spare is
-    started when a statement has ended, not while it runs. With one spare,
-    people who pressed Run together all but one waited for a worker to
-    start; each spare costs about 27 MB of its own memory.
+    def __init__(self):
+        self.script = WORKER
+        self._folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
+        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", str(ZYGOTE), str(self.script), str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=self._folder.name, env={}, start_new_session=True, pass_fds=[theirs.fileno()])
+        self._lock = threading.Lock()
+
+    def usable(self) -> bool:
+        """Still running, and started from today's worker script."""
+        return self.process.poll() is None and self.script == WORKER
+
+    def fork(self) -> Worker:
+        """A new worker; OSError when the zygote cannot give one."""
+        folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
+        (stdin, to_stdin), (from_stdout, stdout), (from_stderr, stderr) = os.pipe(), os.pipe(), os.pipe()
+        ours = [to_stdin, from_stdout, from_stderr]
+        try:
+            with self._lock:
+                socket.send_fds(self._channel, [json.dumps({"folder": folder.name}).encode()], [stdin, stdout, stderr])
+                answer = self._channel.recv(16)
+            if len(answer) != 4 or struct.unpack(">i", answer)[0] <= 0:
+                raise OSError("the console's zygote forked no worker")
+            pidfd = os.pidfd_open(struct.unpack(">i", answer)[0])
+        except OSError:
+            for fd in ours:
+                os.close(fd)
+            folder.cleanup()
+            raise
+        finally:
+            for fd in (stdin, stdout, stderr):
+                os.close(fd)
+        return Worker(os.fdopen(to_stdin, "wb"), os.fdopen(from_stdout, "rb"), os.fdopen(from_stderr, "rb"), folder,
+                      pidfd=pidfd)
+
+    def end(self) -> None:
+        self._channel.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._folder.cleanup()
+
+
+class Workers:
+    """Where each statement's worker comes from. The portal keeps a zygote
+    (`keep`), which forks a worker for each statement in milliseconds; it is
+    started again if it died or the worker script changed. Without one (the
+    command line), or when it cannot fork, a worker is started from scratch,
+    which costs the statement the 0.3 s of CPU of importing DuckDB and Arrow.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._spares: list[Worker] = []
-        self._count = 0
+        self._zygote: Zygote | None = None
 
-    def keep(self, count: int = 1) -> None:
-        """From now on keep `count` spares started (the portal calls this once)."""
+    def keep(self) -> None:
+        """From now on keep a zygote started (the portal calls this once)."""
         with self._lock:
-            if not self._count:
+            if self._zygote is None:
                 atexit.register(self.stop)
-            self._count = max(count, 1)
-        self.refill()
+                self._zygote = self._started()
 
     def take(self) -> Worker:
-        """A spare when there is a live one, else a worker started now."""
         with self._lock:
-            spare = self._spares.pop() if self._spares else None
-        if spare is not None and spare.usable():
-            return spare
-        if spare is not None:
-            spare.end()
-        return Worker()
+            if self._zygote is not None and not self._zygote.usable():
+                self._zygote.end()
+                self._zygote = self._started()
+            zygote = self._zygote
+        if zygote is not None:
+            try:
+                return zygote.fork()
+            except OSError as problem:
+                log.warning("the console's zygote forked no worker (%s); starting one from scratch", problem)
+        return Worker.start()
 
-    def refill(self) -> None:
-        with self._lock:
-            while len(self._spares) < self._count:
-                try:
-                    self._spares.append(Worker())
-                except OSError as problem:
-                    log.warning("no spare console worker started: %s", problem)
-                    return
+    @staticmethod
+    def _started() -> Zygote | None:
+        try:
+            return Zygote()
+        except OSError as problem:
+            log.warning("the console's zygote did not start (%s); workers start from scratch", problem)
+            return None
 
     def stop(self) -> None:
         with self._lock:
-            spares, self._spares, self._count = self._spares, [], 0
-        for spare in spares:
-            spare.end()
+            zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.end()
 
 
-SPARE = SpareWorker()
+WORKERS = Workers()
 
 
 def run_in_sandbox(statement: str, slices: dict[str, pa.Table], limits: ConsoleLimits) -> tuple[dict, pa.Table | None]:
-    """Runs a worker (the spare, when one is kept) over exactly `slices`;
+    """Runs a worker (forked by the zygote, when one is kept) over exactly `slices`;
     returns its reply, or an error header of our own when it timed out,
     outgrew the cap or crashed."""
     deadline = time.monotonic() + limits.timeout_s
-    worker = SPARE.take()
+    worker = WORKERS.take()
     try:
-        ended, output, errors = _exchange(worker.process, _payload(statement, limits, slices), deadline,
+        ended, output, errors = _exchange(worker, _payload(statement, limits, slices), deadline,
                                           limits.max_result_bytes + REPLY_SLACK_BYTES)
     finally:
         worker.end()
-        SPARE.refill()
-    process = worker.process
     if ended != "done":
         return {"error": ended, "message": ""}, None
-    if process.returncode != 0 or len(output) < 4:
-        log.warning("console worker ended with %s: %s", process.returncode, errors.decode(errors="replace")[-500:])
+    try:
+        return _read_reply(output)
+    except ValueError:
+        log.warning("console worker ended without a whole reply: %s", errors.decode(errors="replace")[-500:])
         return {"error": "crashed", "message": ""}, None
-    return _read_reply(output)

@@ -1,9 +1,11 @@
 """The SQL console's sandbox: runs one employee's statement over their own
 rows, in a process of its own.
 
-Started by `queries.console.process` as `python -I <this file>` in an empty
-temporary folder with an empty environment. It imports nothing of the portal's and receives only
-the signed-in employee's rows (as Arrow) on standard input. Before it reads
+Forked by the zygote (`zygote.py`, which imported this file and calls
+`main`) or started by `queries.console.process` as `python -I <this file>`,
+in an empty temporary folder with an empty environment. It imports nothing
+of the portal's and receives only the signed-in employee's rows (as Arrow)
+on standard input. Before it reads
 those rows, and long before any user SQL, it confines itself:
 
 1. OS limits (address space, CPU seconds, no file writes, few open files, no

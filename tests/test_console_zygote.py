@@ -1,0 +1,217 @@
+"""The console's zygote: started once, holding nothing, it forks each
+statement's worker; a forked worker inherits nothing but its pipes, serves
+one statement and is never left behind."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from queries.console import process as console_process
+from queries.console.process import WORKERS, ConsoleLimits, Zygote, _read_reply, run_in_sandbox
+from tests.test_console_hardening import worker_without
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FAST = ConsoleLimits(timeout_s=10, max_rows=1_000, memory_mb=256)
+ROWS = {"mine.planted": pa.table({"n": [1, 2, 3]})}
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def children(parent: int, naming: str) -> dict[int, Path]:
+    """The running processes `parent` started as `python -I <naming>`: pid →
+    working folder. A forked worker keeps the zygote's command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            if parent_of(int(entry.name)) == parent and command[2].endswith(naming.encode()):
+                found[int(entry.name)] = Path(os.readlink(entry / "cwd"))
+        except (OSError, IndexError, ValueError):
+            continue  # it ended while we looked
+    return found
+
+
+def zombies(parent: int) -> list[int]:
+    """The ended processes of `parent` it has not yet waited for."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            state, started_by = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:
+            continue
+        if int(started_by) == parent and state == "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def the_zygote(parent: int | None = None) -> tuple[int, Path]:
+    """The one zygote `parent` keeps, once it runs the zygote's script (a
+    process just started may not have replaced its image yet)."""
+    assert waited_for(lambda: len(children(parent or os.getpid(), "zygote.py")) == 1)
+    [(pid, folder)] = children(parent or os.getpid(), "zygote.py").items()
+    return pid, folder
+
+
+def waited_for(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def workers():
+    WORKERS.stop()
+    yield WORKERS
+    WORKERS.stop()
+
+
+def test_a_statement_runs_in_a_worker_the_zygote_forked_and_no_worker_is_left(workers):
+    workers.keep()
+    zygote, _ = the_zygote()
+    reply, rows = run_in_sandbox("SELECT sum(n) AS s FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and rows.to_pylist() == [{"s": 6}]
+    assert waited_for(lambda: children(zygote, "zygote.py") == {}), "the forked worker ended with its statement"
+    assert waited_for(lambda: zombies(zygote) == []), "and the zygote waited for it"
+    assert the_zygote()[0] == zygote, "the zygote stays for the next statement"
+
+
+def test_the_zygote_holds_nothing(workers, monkeypatch):
+    """It must not be able to pass anything to a worker: no environment (the
+    portal's secrets), an empty folder, nothing open but its socket."""
+    monkeypatch.setenv("DAYLIGHT_SECRET_FOR_THIS_TEST", "must not reach the zygote")
+    workers.keep()
+    zygote, folder = the_zygote()
+    assert run_in_sandbox("SELECT 1 AS one", {}, FAST)[0]["error"] is None, "ready: its imports are done"
+    assert Path(f"/proc/{zygote}/environ").read_bytes() == b""
+    assert list(folder.iterdir()) == []
+    opened = {os.readlink(f"/proc/{zygote}/fd/{fd}") for fd in os.listdir(f"/proc/{zygote}/fd")}
+    assert opened == {"/dev/null"} | {target for target in opened if target.startswith("socket:")}
+    assert len([target for target in opened if target.startswith("socket:")]) == 1
+
+
+def test_a_forked_worker_inherits_nothing_but_its_pipes(workers):
+    """Before its statement arrives: its own session, its own empty folder
+    (not the zygote's), no environment, and open only its three pipes —
+    not the socket through which the zygote is asked for workers."""
+    workers.keep()
+    zygote, zygote_folder = the_zygote()
+    worker = workers.take()
+    try:
+        [pid] = children(zygote, "zygote.py")
+        assert waited_for(lambda: sorted(os.listdir(f"/proc/{pid}/fd")) == ["0", "1", "2"]), \
+            "set up, it waits for its statement with its pipes only"
+        folder = Path(os.readlink(f"/proc/{pid}/cwd"))
+        assert folder != zygote_folder and list(folder.iterdir()) == []
+        assert Path(f"/proc/{pid}/environ").read_bytes() == b""
+        assert os.getsid(pid) == pid
+        assert all(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("pipe:") for fd in range(3))
+    finally:
+        worker.end()
+    assert waited_for(lambda: not Path(f"/proc/{pid}").exists()), "an unused worker is stopped and reaped"
+    assert not folder.exists()
+
+
+def test_a_worker_past_its_time_is_stopped(workers):
+    workers.keep()
+    zygote, _ = the_zygote()
+    reply, rows = run_in_sandbox("SELECT count(*) FROM range(1000000000000) a, range(1000000) b", ROWS,
+                                 ConsoleLimits(timeout_s=1, max_rows=1_000, memory_mb=256))
+    assert reply["error"] == "timeout" and rows is None
+    assert waited_for(lambda: children(zygote, "zygote.py") == {}), "the worker was killed, not left running"
+
+
+def test_a_dead_zygote_is_replaced_and_the_statement_still_runs(workers):
+    workers.keep()
+    zygote, _ = the_zygote()
+    os.kill(zygote, 9)
+    assert waited_for(lambda: not Path(f"/proc/{zygote}").exists() or
+                      Path(f"/proc/{zygote}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z")
+    reply, rows = run_in_sandbox("SELECT count(*) AS n FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and rows.to_pylist() == [{"n": 3}]
+    assert the_zygote()[0] != zygote
+
+
+def test_a_zygote_of_another_worker_script_is_not_used(workers, tmp_path, monkeypatch):
+    """After the worker script changed, the zygote that imported the old one
+    forks no statement's worker: here the new script lacks Landlock, and the
+    answer shows it ran."""
+    workers.keep()
+    old, _ = the_zygote()
+    monkeypatch.setattr(console_process, "WORKER", worker_without(tmp_path, "landlock"))
+    reply, rows = run_in_sandbox("SELECT 42 AS answer", {}, FAST)
+    assert reply["error"] == "sandbox" and rows is None
+    assert the_zygote()[0] != old
+
+
+def test_a_worker_is_started_from_scratch_when_the_zygote_cannot_fork(workers, monkeypatch, caplog):
+    workers.keep()
+
+    def cannot_fork(self):
+        raise OSError("no more processes")
+    monkeypatch.setattr(Zygote, "fork", cannot_fork)
+    with caplog.at_level(logging.WARNING, logger="queries.console.process"):
+        reply, rows = run_in_sandbox("SELECT sum(n) AS s FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and rows.to_pylist() == [{"s": 6}]
+    assert "from scratch" in caplog.text
+    assert children(os.getpid(), "worker.py") == {}, "the worker started from scratch ended too"
+
+
+@pytest.mark.parametrize("cut", ["", "\0\0", "header only", "rows cut", "more after the rows"])
+def test_a_reply_that_is_not_whole_is_never_taken_for_an_answer(cut):
+    """A forked worker's exit status is not the portal's to read: a worker
+    that died while answering is told by its reply alone."""
+    header = b'{"error": null, "cut": null}'
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, pa.schema([("n", pa.int64())])) as writer:
+        writer.write_table(pa.table({"n": [1]}))
+    rows = sink.getvalue().to_pybytes()
+    whole = len(header).to_bytes(4, "big") + header + len(rows).to_bytes(4, "big") + rows
+    assert _read_reply(whole)[1].to_pylist() == [{"n": 1}]
+    broken = {"": b"", "\0\0": b"\0\0", "header only": whole[:4 + len(header)], "rows cut": whole[:-10],
+              "more after the rows": whole + b"\0"}[cut]
+    with pytest.raises(ValueError):
+        _read_reply(broken)
+
+
+def test_stopping_ends_the_zygote_and_removes_its_folder(workers):
+    workers.keep()
+    zygote, folder = the_zygote()
+    workers.stop()
+    assert waited_for(lambda: not Path(f"/proc/{zygote}").exists())
+    assert not folder.exists()
+
+
+def test_without_a_kept_zygote_no_worker_outlives_its_statement(workers):
+    """The command line keeps no zygote: nothing is left running after it."""
+    reply, _ = run_in_sandbox("SELECT 1 AS one", {}, FAST)
+    assert reply["error"] is None
+    assert children(os.getpid(), "worker.py") == {} and children(os.getpid(), "zygote.py") == {}
+
+
+def test_the_zygote_ends_when_the_portal_that_kept_it_is_killed():
+    """Killed outright, a portal runs no exit handler: its zygote reads the
+    end of its socket and ends, rather than waiting for ever."""
+    keeping = "import time\nfrom queries.console.process import WORKERS\nWORKERS.keep()\ntime.sleep(120)"
+    portal = subprocess.Popen([sys.executable, "-c", keeping], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    zygote, _ = the_zygote(portal.pid)
+    portal.kill()
+    portal.wait()
+    assert waited_for(lambda: not Path(f"/proc/{zygote}").exists() or
+                      Path(f"/proc/{zygote}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z", 60), \
+        "the zygote outlived its portal"
