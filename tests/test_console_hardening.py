@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,9 +22,9 @@ import pytest
 
 from auth.principal import Principal, Role
 from queries.backend import Backend
+from queries.console import process as console_process
 from queries.console.process import WORKER, ConsoleLimits, _exchange, run_in_sandbox
 from queries.console.run import SLOTS, ConsoleSlots, run_statement
-from queries.console import process as console_process
 from queries.console.statement import check_statement
 from settings import load_settings
 from tests.conftest import write_config
@@ -247,7 +249,10 @@ def test_every_statement_is_recorded_with_its_outcome_and_time(backend, me, stat
     assert entry.seconds is not None and entry.seconds >= 0
 
 
-def probe(backend: Backend, extra_files=()) -> dict:
+@contextmanager
+def probe_targets(backend: Backend) -> Iterator[dict]:
+    """What the probe tries to reach: the files and folders a worker must
+    never read, with a secrets file made for the while, and this process."""
     settings = backend.settings
     warehouse_file = next(settings.warehouse.path.glob("*.db/*/**/*.parquet"))
     secrets = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml"
@@ -256,18 +261,23 @@ def probe(backend: Backend, extra_files=()) -> dict:
     if made_secrets:
         secrets.write_text("[auth]\ncookie_secret = 'probe'\n")
     try:
-        targets = {"files": ["/etc/passwd", str(warehouse_file), str(settings.state.path / "pseudonym.key"),
-                             str(secrets), str(settings.state.path / "ledger.sqlite"),
-                             str(settings.ledger.signing_key), str(settings.directory.path),
-                             f"/proc/{os.getpid()}/environ", f"/proc/{os.getpid()}/mem", *extra_files],
-                   "folders": [str(settings.warehouse.path), str(settings.state.path), "/", "/proc", "/tmp"],
-                   "parent": os.getpid()}
-        probe_script = Path(__file__).resolve().parent / "sandbox_probe.py"
-        done = subprocess.run([sys.executable, "-I", str(probe_script), str(WORKER), json.dumps(targets)],
-                              capture_output=True, text=True, env={}, cwd=settings.state.path.parent, timeout=60)
+        yield {"files": ["/etc/passwd", str(warehouse_file), str(settings.state.path / "pseudonym.key"),
+                         str(secrets), str(settings.state.path / "ledger.sqlite"),
+                         str(settings.ledger.signing_key), str(settings.directory.path),
+                         f"/proc/{os.getpid()}/environ", f"/proc/{os.getpid()}/mem"],
+               "folders": [str(settings.warehouse.path), str(settings.state.path), "/", "/proc", "/tmp"],
+               "signal": [os.getpid()]}
     finally:
         if made_secrets:
             secrets.unlink()
+
+
+def probe(backend: Backend) -> dict:
+    with probe_targets(backend) as targets:
+        probe_script = Path(__file__).resolve().parent / "sandbox_probe.py"
+        done = subprocess.run([sys.executable, "-I", str(probe_script), str(WORKER), json.dumps(targets)],
+                              capture_output=True, text=True, env={}, cwd=backend.settings.state.path.parent,
+                              timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -4,6 +4,7 @@ one statement and is never left behind."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -15,10 +16,11 @@ import pyarrow as pa
 import pytest
 
 from queries.console import process as console_process
-from queries.console.process import WORKERS, ConsoleLimits, Zygote, _read_reply, run_in_sandbox
-from tests.test_console_hardening import worker_without
+from queries.console.process import WORKER, WORKERS, ConsoleLimits, Zygote, _read_reply, run_in_sandbox
+from tests.test_console_hardening import probe_targets, worker_without
 
 ROOT = Path(__file__).resolve().parent.parent
+PROBE = ROOT / "tests" / "sandbox_probe.py"
 
 FAST = ConsoleLimits(timeout_s=10, max_rows=1_000, memory_mb=256)
 ROWS = {"mine.planted": pa.table({"n": [1, 2, 3]})}
@@ -125,6 +127,42 @@ def test_a_forked_worker_inherits_nothing_but_its_pipes(workers):
         worker.end()
     assert waited_for(lambda: not Path(f"/proc/{pid}").exists()), "an unused worker is stopped and reaped"
     assert not folder.exists()
+
+
+def probing_worker(folder: Path) -> Path:
+    """A worker script whose `main`, once forked, confines itself as the
+    worker does and tries what an exploit would (`sandbox_probe.attempts`)
+    on the targets sent as its statement, and on the zygote, its parent."""
+    script = folder / "probing_worker.py"
+    script.write_text(
+        "import importlib.util, json, os, sys\n"
+        "def load(name, path):\n"
+        "    spec = importlib.util.spec_from_file_location(name, path)\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n"
+        "    return module\n"
+        f"worker = load('console_worker', {str(WORKER)!r})\n"
+        f"probe = load('sandbox_probe', {str(PROBE)!r})\n"
+        "def main():\n"
+        "    targets = json.loads(json.loads(worker._read_block(sys.stdin.buffer))['statement'])\n"
+        "    targets['signal'].append(os.getppid())\n"
+        "    worker._reply({'error': 'probed', 'message': json.dumps(probe.attempts(worker, targets))})\n")
+    return script
+
+
+def test_the_sandbox_holds_from_inside_a_forked_worker(workers, backend, tmp_path, monkeypatch):
+    """As `test_the_sandbox_holds_from_inside`, in a worker the zygote forked:
+    nothing it inherited opens a way out, and it cannot signal the zygote."""
+    monkeypatch.setattr(console_process, "WORKER", probing_worker(tmp_path))
+    workers.keep()
+    zygote, _ = the_zygote()
+    with probe_targets(backend) as targets:
+        reply, _ = run_in_sandbox(json.dumps(targets), {}, FAST)
+    assert reply["error"] == "probed", reply
+    tried = json.loads(reply["message"])
+    assert f"signal process {zygote}" in tried and f"signal process {os.getpid()}" in tried
+    assert [attempt for attempt, error in tried.items() if error is None] == []
+    assert len(tried) >= 25
 
 
 def test_a_worker_past_its_time_is_stopped(workers):
