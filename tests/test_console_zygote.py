@@ -197,6 +197,21 @@ def test_a_zygote_of_another_worker_script_is_not_used(workers, tmp_path, monkey
     assert the_zygote()[0] != old
 
 
+def test_a_zygote_whose_worker_script_was_edited_since_is_not_used(workers, tmp_path, monkeypatch):
+    """A fix deployed in place, without a restart: the next statement runs
+    the script as it is now, here one that lacks Landlock."""
+    script = tmp_path / "worker_in_place.py"
+    script.write_text(Path(WORKER).read_text())
+    monkeypatch.setattr(console_process, "WORKER", script)
+    workers.keep()
+    old, _ = the_zygote()
+    assert run_in_sandbox("SELECT 42 AS answer", {}, FAST)[1].to_pylist() == [{"answer": 42}]
+    script.write_text(worker_without(tmp_path, "landlock").read_text())
+    reply, rows = run_in_sandbox("SELECT 42 AS answer", {}, FAST)
+    assert reply["error"] == "sandbox" and rows is None
+    assert the_zygote()[0] != old
+
+
 def test_a_worker_is_started_from_scratch_when_the_zygote_cannot_fork(workers, monkeypatch, caplog):
     workers.keep()
 

@@ -181,12 +181,21 @@ class Worker:
         self._folder.cleanup()
 
 
+def _script_version(script: Path) -> tuple[str, int, int]:
+    try:
+        found = script.stat()
+    except OSError:
+        return str(script), -1, -1
+    return str(script), found.st_mtime_ns, found.st_size
+
+
 class Zygote:
     """The process that forks workers (`zygote.py`), with the worker script it
     imported. Forks are asked one at a time, each answered by its process id."""
 
     def __init__(self):
         self.script = WORKER
+        self._version = _script_version(WORKER)
         self._folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
@@ -197,8 +206,10 @@ class Zygote:
         self._lock = threading.Lock()
 
     def usable(self) -> bool:
-        """Still running, and started from today's worker script."""
-        return self.process.poll() is None and self.script == WORKER
+        """Still running, and started from today's worker script as it is
+        now: a worker script edited since (a fix deployed in place) is
+        imported by a new zygote, not forked from the old code."""
+        return self.process.poll() is None and self._version == _script_version(WORKER)
 
     def fork(self) -> Worker:
         """A new worker; OSError when the zygote cannot give one."""
