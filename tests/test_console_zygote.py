@@ -26,8 +26,10 @@ FAST = ConsoleLimits(timeout_s=10, max_rows=1_000, memory_mb=256)
 ROWS = {"mine.planted": pa.table({"n": [1, 2, 3]})}
 
 
-def parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+def state_of(pid: int) -> tuple[str, int]:
+    """A process's state letter ("Z": ended, not yet waited for) and its parent; OSError once it is gone."""
+    state, parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    return state, int(parent)
 
 
 def children(parent: int, naming: str) -> dict[int, Path]:
@@ -39,7 +41,7 @@ def children(parent: int, naming: str) -> dict[int, Path]:
             continue
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            if parent_of(int(entry.name)) == parent and command[2].endswith(naming.encode()):
+            if state_of(int(entry.name))[1] == parent and command[2].endswith(naming.encode()):
                 found[int(entry.name)] = Path(os.readlink(entry / "cwd"))
         except (OSError, IndexError, ValueError):
             continue  # it ended while we looked
@@ -51,12 +53,19 @@ def zombies(parent: int) -> list[int]:
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
-            state, started_by = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            if state_of(int(entry.name)) == ("Z", parent):
+                found.append(int(entry.name))
         except OSError:
-            continue
-        if int(started_by) == parent and state == "Z":
-            found.append(int(entry.name))
+            continue  # gone while we looked
     return found
+
+
+def ended(pid: int) -> bool:
+    """Gone, or ended and not yet waited for."""
+    try:
+        return state_of(pid)[0] == "Z"
+    except OSError:
+        return True
 
 
 def the_zygote(parent: int | None = None) -> tuple[int, Path]:
@@ -178,8 +187,7 @@ def test_a_dead_zygote_is_replaced_and_the_statement_still_runs(workers):
     workers.keep()
     zygote, _ = the_zygote()
     os.kill(zygote, 9)
-    assert waited_for(lambda: not Path(f"/proc/{zygote}").exists() or
-                      Path(f"/proc/{zygote}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z")
+    assert waited_for(lambda: ended(zygote))
     reply, rows = run_in_sandbox("SELECT count(*) AS n FROM mine.planted", ROWS, FAST)
     assert reply["error"] is None and rows.to_pylist() == [{"n": 3}]
     assert the_zygote()[0] != zygote
@@ -225,6 +233,26 @@ def test_a_worker_is_started_from_scratch_when_the_zygote_cannot_fork(workers, m
     assert children(os.getpid(), "worker.py") == {}, "the worker started from scratch ended too"
 
 
+def test_a_zygote_that_does_not_answer_is_given_up_and_replaced(workers, tmp_path, monkeypatch, caplog):
+    """Stuck, it would hold every statement: after `FORK_WAIT_S` the statement
+    runs in a worker started from scratch and the next one has a new zygote."""
+    stuck = tmp_path / "stuck_zygote.py"
+    stuck.write_text("import time\ntime.sleep(600)\n")
+    monkeypatch.setattr(console_process, "ZYGOTE", stuck)
+    monkeypatch.setattr(console_process, "FORK_WAIT_S", 0.5)
+    workers.keep()
+    assert waited_for(lambda: len(children(os.getpid(), "stuck_zygote.py")) == 1)
+    [first] = children(os.getpid(), "stuck_zygote.py")
+    with caplog.at_level(logging.WARNING, logger="queries.console.process"):
+        reply, rows = run_in_sandbox("SELECT sum(n) AS s FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and rows.to_pylist() == [{"s": 6}]
+    assert "forked no worker" in caplog.text
+    assert waited_for(lambda: ended(first)), "the stuck zygote was stopped"
+    monkeypatch.setattr(console_process, "ZYGOTE", Path(console_process.__file__).parent / "zygote.py")
+    reply, rows = run_in_sandbox("SELECT sum(n) AS s FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and the_zygote()[0] != first
+
+
 @pytest.mark.parametrize("cut", ["", "\0\0", "header only", "rows cut", "more after the rows"])
 def test_a_reply_that_is_not_whole_is_never_taken_for_an_answer(cut):
     """A forked worker's exit status is not the portal's to read: a worker
@@ -265,6 +293,4 @@ def test_the_zygote_ends_when_the_portal_that_kept_it_is_killed():
     zygote, _ = the_zygote(portal.pid)
     portal.kill()
     portal.wait()
-    assert waited_for(lambda: not Path(f"/proc/{zygote}").exists() or
-                      Path(f"/proc/{zygote}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z", 60), \
-        "the zygote outlived its portal"
+    assert waited_for(lambda: ended(zygote), 60), "the zygote outlived its portal"

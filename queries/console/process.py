@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
+FORK_WAIT_S = 15.0  # for a worker from the zygote, its start-up included (seconds on a busy machine)
 REPLY_SLACK_BYTES = 1024 * 1024  # headers and Arrow framing around a result at the cap
 STDERR_KEPT_BYTES = 64 * 1024
 
@@ -198,6 +199,7 @@ class Zygote:
         self._version = _script_version(WORKER)
         self._folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._channel.settimeout(FORK_WAIT_S)
         with theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", str(ZYGOTE), str(self.script), str(theirs.fileno())],
@@ -212,7 +214,8 @@ class Zygote:
         return self.process.poll() is None and self._version == _script_version(WORKER)
 
     def fork(self) -> Worker:
-        """A new worker; OSError when the zygote cannot give one."""
+        """A new worker; OSError when the zygote cannot give one, or gave
+        none in `FORK_WAIT_S`."""
         folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
         (stdin, to_stdin), (from_stdout, stdout), (from_stderr, stderr) = os.pipe(), os.pipe(), os.pipe()
         ours = [to_stdin, from_stdout, from_stderr]
@@ -253,25 +256,30 @@ class Workers:
     def __init__(self):
         self._lock = threading.Lock()
         self._zygote: Zygote | None = None
+        self._kept = False
+        atexit.register(self.stop)
 
     def keep(self) -> None:
         """From now on keep a zygote started (the portal calls this once)."""
         with self._lock:
-            if self._zygote is None:
-                atexit.register(self.stop)
+            if not self._kept:
+                self._kept = True
                 self._zygote = self._started()
 
     def take(self) -> Worker:
         with self._lock:
-            if self._zygote is not None and not self._zygote.usable():
-                self._zygote.end()
+            if self._kept and (self._zygote is None or not self._zygote.usable()):
+                if self._zygote is not None:
+                    self._zygote.end()
                 self._zygote = self._started()
             zygote = self._zygote
         if zygote is not None:
             try:
                 return zygote.fork()
             except OSError as problem:
-                log.warning("the console's zygote forked no worker (%s); starting one from scratch", problem)
+                log.warning("the console's zygote forked no worker (%s); starting one from scratch, and a new "
+                            "zygote for the next statement", problem)
+                zygote.end()
         return Worker.start()
 
     @staticmethod
@@ -284,7 +292,7 @@ class Workers:
 
     def stop(self) -> None:
         with self._lock:
-            zygote, self._zygote = self._zygote, None
+            zygote, self._zygote, self._kept = self._zygote, None, False
         if zygote is not None:
             zygote.end()
 
