@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -172,6 +174,28 @@ def test_the_sandbox_holds_from_inside_a_forked_worker(workers, backend, tmp_pat
     assert f"signal process {zygote}" in tried and f"signal process {os.getpid()}" in tried
     assert [attempt for attempt, error in tried.items() if error is None] == []
     assert len(tried) >= 25
+
+
+def test_a_request_the_zygote_cannot_read_forks_nothing(workers):
+    """Nothing that can fail runs in a child before it left the zygote's
+    loop, or the child would serve requests as a second zygote: a request
+    without a folder or three pipes is answered "no worker", and the next
+    one is served."""
+    workers.keep()
+    zygote, _ = the_zygote()
+    channel = workers._zygote._channel
+    read, write = os.pipe()
+    try:
+        for message, pipes in ((b"not json", [read, write, write]), (b'{"folder": 1}', [read, write, write]),
+                               (b"{}", [read, write, write]), (b'{"folder": "/tmp"}', [read])):
+            socket.send_fds(channel, [message], pipes)
+            assert channel.recv(16) == struct.pack(">i", 0)
+    finally:
+        os.close(read)
+        os.close(write)
+    assert children(zygote, "zygote.py") == {}
+    reply, rows = run_in_sandbox("SELECT sum(n) AS s FROM mine.planted", ROWS, FAST)
+    assert reply["error"] is None and rows.to_pylist() == [{"s": 6}] and the_zygote()[0] == zygote
 
 
 def test_a_worker_past_its_time_is_stopped(workers):

@@ -79,6 +79,16 @@ def _reap(*_) -> None:
             return
 
 
+def _folder_asked(message: bytes) -> str | None:
+    """Read before forking: nothing that can fail may run in a child
+    before it has left the zygote's loop."""
+    try:
+        folder = json.loads(message)["folder"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return folder if isinstance(folder, str) else None
+
+
 def serve(worker, channel: socket.socket) -> None:
     """Forks one worker per request until the portal closes its end."""
     signal.signal(signal.SIGCHLD, _reap)
@@ -89,14 +99,14 @@ def serve(worker, channel: socket.socket) -> None:
             return
         if not message:
             return
-        pid = None
-        if len(pipes) == 3:
+        pid, folder = None, _folder_asked(message)
+        if len(pipes) == 3 and folder:
             try:
                 pid = os.fork()
             except OSError:
                 pid = None
             if pid == 0:
-                _become_worker(worker, channel, pipes, json.loads(message)["folder"])
+                _become_worker(worker, channel, pipes, folder)
         for pipe in pipes:
             os.close(pipe)
         channel.send(struct.pack(">i", pid or 0))  # 0: no worker; the portal starts one from scratch
