@@ -1,12 +1,12 @@
 """Starting the console's worker and talking to it, from the trusted side.
 
 The worker starts with an empty environment in an empty folder, in a
-session of its own: forked by the zygote (`zygote.py`), which was started
-so, or started from scratch. Its OS limits and its confinement are applied by the
-worker itself: `preexec_fn` is unsafe in a multi-threaded server such as
-Streamlit's. Its reply is
-read with a deadline and a byte cap: whatever runs in the worker, the
-portal's own memory never holds more than `max_result_mb` of one result.
+session of its own: forked by the zygote (`zygote.py`), itself started so,
+or started from scratch. Its OS limits and its confinement are applied by
+the worker itself: `preexec_fn` is unsafe in a multi-threaded server such
+as Streamlit's. Its reply is read with a deadline and a byte cap: whatever
+runs in the worker, the portal's own memory never holds more than
+`max_result_mb` of one result.
 """
 
 from __future__ import annotations
@@ -81,9 +81,10 @@ def _payload(statement: str, limits: ConsoleLimits, slices: dict[str, pa.Table])
 
 
 def _first_block(data: bytes) -> tuple[bytes, bytes]:
-    if len(data) < 4 or len(data) < 4 + struct.unpack(">I", data[:4])[0]:
+    """The first length-prefixed block of `data`, and what follows it."""
+    length = int.from_bytes(data[:4], "big")
+    if len(data) < 4 or len(data) < 4 + length:
         raise ValueError("the reply ends inside a block")
-    (length,) = struct.unpack(">I", data[:4])
     return data[4:4 + length], data[4 + length:]
 
 
