@@ -143,6 +143,19 @@ def _exchange(worker: Worker, payload: bytes, deadline: float, max_bytes: int) -
     return ended, bytes(output), bytes(errors)
 
 
+def _started_bare(arguments: list[str], **streams) -> tuple[tempfile.TemporaryDirectory, subprocess.Popen]:
+    """`python -I <arguments>` as every console process starts, a worker or
+    the zygote: in a new empty folder, with an empty environment, in a
+    session of its own."""
+    folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
+    try:
+        return folder, subprocess.Popen([sys.executable, "-I", *arguments], cwd=folder.name, env={},
+                                        start_new_session=True, **streams)
+    except OSError:
+        folder.cleanup()
+        raise
+
+
 class Worker:
     """One worker process, in its own empty folder, for exactly one statement:
     its three pipes, and what stops it. Started from scratch (`start`), it is
@@ -156,10 +169,8 @@ class Worker:
 
     @classmethod
     def start(cls) -> Worker:
-        folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
-        process = subprocess.Popen([sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder.name,
-                                   env={}, start_new_session=True)
+        folder, process = _started_bare([str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
         return cls(process.stdin, process.stdout, process.stderr, folder, process=process)
 
     def end(self) -> None:
@@ -198,14 +209,12 @@ class Zygote:
     def __init__(self):
         self.script = WORKER
         self._version = _script_version(WORKER)
-        self._folder = tempfile.TemporaryDirectory(prefix="daylight-console-")
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._channel.settimeout(FORK_WAIT_S)
         with theirs:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", str(ZYGOTE), str(self.script), str(theirs.fileno())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                cwd=self._folder.name, env={}, start_new_session=True, pass_fds=[theirs.fileno()])
+            self._folder, self.process = _started_bare(
+                [str(ZYGOTE), str(self.script), str(theirs.fileno())], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[theirs.fileno()])
         self._lock = threading.Lock()
 
     def usable(self) -> bool:
