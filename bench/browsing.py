@@ -78,6 +78,7 @@ class Browsing:
 
     def __init__(self, context: BrowserContext, app_url: str, person: Person):
         self.context, self.app_url, self.person = context, app_url, person
+        context.set_default_timeout(WAIT_MS)  # a click, like a page, may wait as long as a person would
         self.page: Page | None = None
         self.pages: list[str] = []
         self.finished = 0
@@ -112,11 +113,11 @@ class Browsing:
 
         async def through_the_provider() -> float:
             await page.goto(self.app_url, wait_until="domcontentloaded")
-            await page.get_by_role("button", name="Sign in with your company account").click(timeout=WAIT_MS)
-            await page.wait_for_url("**/oauth2/authorize**", timeout=WAIT_MS)
+            await page.get_by_role("button", name="Sign in with your company account").click()
+            await page.wait_for_url("**/oauth2/authorize**")
             chosen = page.locator(f"button[name=sub][value='{self.person.claims['sub']}']")
             seconds = await self._until_run_ends(chosen.click)
-            await page.get_by_role("link", name="Home", exact=True).wait_for(timeout=WAIT_MS)
+            await page.get_by_role("link", name="Home", exact=True).wait_for()
             return seconds
 
         visit = await self._timed(SIGNING_IN, number, through_the_provider)
@@ -146,7 +147,7 @@ class Browsing:
         tables = self.page.get_by_role("combobox", name=re.compile(r"^Columns of one of your"))
         nothing = self.page.get_by_text(NO_TABLES)
         try:  # the picker's code loads after the run has ended: wait for it, or for the page saying there is none
-            await tables.or_(nothing).first.wait_for(timeout=WAIT_MS)
+            await tables.or_(nothing).first.wait_for()
         except PlaywrightError as problem:
             return Visit(self.person.label, QUERY, number, None, f"the console shows no table: {problem}")
         if await nothing.count():
@@ -171,7 +172,7 @@ class Browsing:
                 await self._until_run_ends(self.page.get_by_role("button", name="Run").click)
             message = self.page.locator('[data-testid="stAlert"]')
             try:
-                await answer.or_(message).first.wait_for(timeout=WAIT_MS)
+                await answer.or_(message).first.wait_for()
             except PlaywrightError:
                 raise PlaywrightError(f"after Run the page showed neither a result nor a message for "
                                       f"{WAIT_MS / 1000:.0f} s") from None

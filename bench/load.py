@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,6 +51,7 @@ import numpy as np
 from playwright.async_api import Browser, async_playwright
 
 from bench.browsing import PAGES, QUERY, SIGNING_IN, TABS, Browsing, Person, Visit, people
+from bench.placement import pin_process_tree, split_cores, started_on
 from bench.results import cores_used
 from bench.targets import LOAD_LIMITS
 from bench.usage import cpu_seconds, peak_memory_mb
@@ -203,13 +205,17 @@ def _build_index(config: Path) -> None:
         backend.close()
 
 
-def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int, portals: int = 1) -> dict:
+def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int, portals: int = 1,
+             portal_cores: int | None = None) -> dict:
     """The load case over the portal configured by `config`, whose warehouse
     (`sample`'s) may be changed: give it a copy. With several `portals`, one
     writes the subject index and the others read its copies, behind
-    HAProxy (`devtools/stack.py`)."""
+    HAProxy (`devtools/stack.py`). With `portal_cores`, the portals run on
+    that many cores of their own and the browsers on the others
+    (`bench/placement.py`)."""
     if rounds < 3:
         raise ValueError("the load case needs 3 rounds or more: before, during and after a refresh")
+    cores = None if portal_cores is None else split_cores(portal_cores)
     chosen = people(sample, count)
     users = folder / "users"
     users.mkdir(parents=True, exist_ok=True)
@@ -217,13 +223,17 @@ def run_load(folder: Path, config: Path, sample: Path, count: int, rounds: int, 
     _build_index(config)
     with running_stack(folder, config, users, token_max_age=3600, portals=portals) as stack:
         for portal in stack.portals:
+            if cores:
+                pin_process_tree(portal.process.pid, cores[0])
             warm_portal(portal.url)
-        found = asyncio.run(_browse(stack.app_url, stack.portals, config, sample / "warehouse", chosen, rounds))
+        with started_on(cores[1]) if cores else nullcontext():
+            found = asyncio.run(_browse(stack.app_url, stack.portals, config, sample / "warehouse", chosen, rounds))
         peaks = [peak_memory_mb(p.process.pid) for p in stack.portals]
     logs = list(zip((p.log for p in stack.portals), found["log_start"], strict=True))
     found["server_problems"] = [line for log, start in logs for line in _server_problems(log, start)]
     by_portal = [_server_runs(log, start) for log, start in logs]
     found["server_runs_by_portal"] = [dict(Counter(page for page, _, _ in runs)) for runs in by_portal]
+    found["cores_apart"] = cores and {"portals": sorted(cores[0]), "browsers": sorted(cores[1])}
     return _report(found, [run for runs in by_portal for run in runs], chosen, rounds, peaks)
 
 
@@ -252,7 +262,7 @@ def _report(found: dict, runs: list[tuple[str, int | None, float]], chosen: list
               "seconds": found["seconds"], "pages": pages, "alone": _first_visits(found["alone"]),
               "errors": errors, "portals": len(peaks), "server_runs_by_portal": found["server_runs_by_portal"],
               "peak_memory_mb": None if None in peaks else round(sum(peaks), 1), "peak_memory_by_portal_mb": peaks,
-              "cores": found["cores"],
+              "cores": found["cores"], "cores_apart": found["cores_apart"],
               "ledger": {"expected": found["expected"], "appended": found["appended"], "intact": found["intact"],
                          "console_busy_refusals": found["busy"]},
               "refresh": found["refresh"]}
@@ -297,6 +307,9 @@ def targets_met(report: dict) -> dict:
 def print_load(report: dict, size: str) -> None:
     print(f"\nLoad at {size}: {report['people']} people at once, {report['rounds']} rounds, {report['seconds']} s, "
           f"{report['portals']} portal process(es)")
+    if report.get("cores_apart"):
+        print(f"  the portals on core(s) {report['cores_apart']['portals']} of their own, the browsers on "
+              f"{report['cores_apart']['browsers']} (the targets are set for cores shared, as `make bench` runs)")
     print(f"  {'page':<26} {'browser p50':>11} {'p95':>7} {'n':>4}   {'server p50':>10} {'p95':>7} {'n':>4}")
     for p in report["pages"]:
         cells = [p["browser_p50_s"], p["browser_p95_s"], p["browser_n"], p["server_p50_s"], p["server_p95_s"],
@@ -337,7 +350,7 @@ def load_config(folder: Path, sample: Path, state: Path, keys: Path) -> Path:
     return config
 
 
-def load_case(home: Path, count: int, rounds: int, portals: int = 1) -> dict:
+def load_case(home: Path, count: int, rounds: int, portals: int = 1, portal_cores: int | None = None) -> dict:
     """The load case on a copy of a benchmark size's folder (`home`: its
     `data`, `state` and `keys`, the subject index already built)."""
     folder = Path(tempfile.mkdtemp(prefix="daylight-load-"))
@@ -345,7 +358,7 @@ def load_case(home: Path, count: int, rounds: int, portals: int = 1) -> dict:
         for part in ("data", "state", "keys"):
             shutil.copytree(home / part, folder / part)
         config = load_config(folder, folder / "data", folder / "state", folder / "keys")
-        return run_load(folder, config, folder / "data", count, rounds, portals)
+        return run_load(folder, config, folder / "data", count, rounds, portals, portal_cores)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -361,13 +374,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=LOAD_ROUNDS)
     parser.add_argument("--portals", type=int, default=1,
                         help="portal processes behind HAProxy, sharing one state folder (one writes the index)")
+    parser.add_argument("--portal-cores", type=int, metavar="K",
+                        help="run the portals on K cores of their own and the browsers on the others, as a "
+                             "deployment's visitors render pages on their own machines")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.portal_cores is not None:
+        try:
+            split_cores(args.portal_cores)
+        except ValueError as problem:
+            parser.error(str(problem))
     ensure_sample(args.size, lambda step, done, total: None)
     backend = open_backend(args.size)
     backend.refresh()
     backend.close()
-    report = load_case(BENCH_DATA / args.size, args.people, args.rounds, args.portals)
+    report = load_case(BENCH_DATA / args.size, args.people, args.rounds, args.portals, args.portal_cores)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

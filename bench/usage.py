@@ -23,20 +23,29 @@ def _cpu_times(pid: int | str) -> tuple[str, int, float, float] | None:
     return command, int(parts[1]), user + system, children_user + children_system
 
 
+def _parents() -> dict[int, int]:
+    """pid → parent's pid, for every process on the machine."""
+    return {int(p.name): t[1] for p in Path("/proc").glob("[0-9]*") if (t := _cpu_times(p.name))}
+
+
+def descendants(root: int) -> list[int]:
+    """The processes `root` started, and the ones they started."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in _parents().items():
+        children.setdefault(parent, []).append(pid)
+    found, waiting = [], list(children.get(root, []))
+    while waiting:
+        pid = waiting.pop()
+        found.append(pid)
+        waiting += children.get(pid, [])
+    return found
+
+
 def _ours() -> list[tuple[str, int, float, float]]:
     """The processes this one started, and the ones they started: other
     Chromiums on the machine (another test's, say) come and go during a run,
     and their time is not the load case's."""
-    times = {int(p.name): t for p in Path("/proc").glob("[0-9]*") if (t := _cpu_times(p.name))}
-    children: dict[int, list[int]] = {}
-    for pid, (_, parent, _, _) in times.items():
-        children.setdefault(parent, []).append(pid)
-    found, waiting = [], list(children.get(os.getpid(), []))
-    while waiting:
-        pid = waiting.pop()
-        found.append(times[pid])
-        waiting += children.get(pid, [])
-    return found
+    return [times for pid in descendants(os.getpid()) if (times := _cpu_times(pid))]
 
 
 def _busy_seconds() -> float:
