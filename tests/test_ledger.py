@@ -249,5 +249,71 @@ def test_the_command_verifies_with_the_public_key_alone(ledger, keys, tmp_path):
 
 def test_entries_hold_no_data_only_its_description(ledger):
     body = json.loads(rows(ledger)[0][1])
-    assert set(body) == {"at", "actor_id", "actor_role", "action", "subjects", "tables", "rows", "purpose",
+    assert set(body) == {"at", "actor_id", "actor_role", "action", "subjects", "tables_sha256", "rows", "purpose",
                          "justification", "sql_sha256", "outcome", "seconds"}
+    assert json.loads(table_lists(ledger)[body["tables_sha256"]]) == ["db.table_1"]
+
+
+def table_lists(ledger: Ledger) -> dict[str, bytes]:
+    with sqlite3.connect(ledger.path) as db:
+        return dict(db.execute("SELECT sha256, tables FROM table_lists").fetchall())
+
+
+def test_each_list_of_tables_is_stored_once_and_read_back_with_its_entries(ledger, keys):
+    assert len(table_lists(ledger)) == 3, "45 entries name 3 lists"
+    assert [e.access.tables for e in ledger.entries_about("E00001")] == [(f"db.table_{n % 3}",) for n in range(1, 46)]
+    assert [e.access for e in ledger.entries()] == [access(n) for n in range(1, 46)]
+    assert check(ledger, keys).intact
+
+
+def test_an_inventory_of_a_thousand_tables_is_stored_once_not_in_every_entry(tmp_path, keys):
+    opened = Ledger(tmp_path / "state", keys, EVERY)
+    wide = Access("E00001", "employee", "view-own-telemetry", ("E00001",), tuple(f"db{n % 9}.table_{n}" for n in
+                  range(1000)), 5, "employee viewing their own data")
+    for _ in range(30):
+        opened.append(wide)
+    bodies = [body for _, body, _ in rows(opened)]
+    assert len(bodies) == 30 and max(len(body) for body in bodies) < 500
+    assert len(table_lists(opened)) == 1
+    assert {e.access for e in Ledger(tmp_path / "state", keys, EVERY).entries_about("E00001")} == {wide}
+    assert check(opened, keys).intact
+    opened.close()
+
+
+def test_a_modified_list_of_tables_is_named_and_never_shown(ledger, keys, tmp_path):
+    named = json.loads(rows(ledger)[1][1])["tables_sha256"]
+    tamper(ledger, ("UPDATE table_lists SET tables = ? WHERE sha256 = ?", (b'["db.table_9"]', named)))
+    result = check(ledger, keys)
+    assert not result.intact and result.first_broken == 2
+    assert "list of tables the entry names does not match its hash" in result.problem
+    with pytest.raises(LedgerError, match="damaged"):
+        Ledger(tmp_path / "state", keys, EVERY).entries_about("E00001")
+
+
+def test_a_deleted_list_of_tables_is_named_and_never_shown(ledger, keys, tmp_path):
+    named = json.loads(rows(ledger)[2][1])["tables_sha256"]
+    tamper(ledger, ("DELETE FROM table_lists WHERE sha256 = ?", (named,)))
+    result = check(ledger, keys)
+    assert not result.intact and result.first_broken == 3 and "is missing" in result.problem
+    with pytest.raises(LedgerError, match="damaged"):
+        Ledger(tmp_path / "state", keys, EVERY).entries()
+
+
+def test_entries_written_with_their_tables_inline_still_read_and_verify(tmp_path, keys):
+    """A ledger from before lists were stored apart: its entries keep their
+    tables in the body, and new entries chain after them."""
+    opened = Ledger(tmp_path / "state", keys, EVERY)
+    previous, old = GENESIS, []
+    for seq in range(1, 6):
+        body = json.dumps({"at": f"2026-11-0{seq}T10:00:00.000+00:00", **vars(access(seq))}, sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False).encode()
+        previous = _chain(previous, seq, body)
+        old += [("INSERT INTO entries (seq, body, hash) VALUES (?, ?, ?)", (seq, body, previous)),
+                ("INSERT INTO entry_subjects (subject_id, seq) VALUES (?, ?)", ("E00001", seq))]
+    tamper(opened, *old)
+    for n in range(6, 16):
+        opened.append(access(n))
+    assert [e.access for e in opened.entries_about("E00001")] == [access(n) for n in range(1, 16)]
+    result = check(opened, keys)
+    assert result.intact and result.entries == 15 and result.checkpoints == 1
+    opened.close()

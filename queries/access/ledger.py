@@ -2,7 +2,12 @@
 chain that shows any later change.
 
 Each entry is stored as canonical JSON (its body) with
-`hash = SHA-256(previous hash || seq || body)`. Every `checkpoint_every`
+`hash = SHA-256(previous hash || seq || body)`. The tables it names are a
+list stored once for all the entries naming it, under the SHA-256 of its
+JSON, which the body holds (`tables_sha256`, `table_lists.py`): the hash
+covers the list too, and the list is checked against it wherever it is
+read. Entries written before lists were stored apart hold their tables in
+the body. Every `checkpoint_every`
 entries the portal signs the latest hash with an Ed25519 key kept outside
 the state folder, as AWS CloudTrail signs its digest files. Anyone holding
 only the public key can then walk the chain: a modified, deleted, inserted
@@ -29,6 +34,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +43,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from queries.access.table_lists import DamagedList, DecodedLists, canonical, problem_in_entry, stored_form
 from queries.state import store as state_store
 from queries.state.store import StateStoreError
 
@@ -98,19 +105,21 @@ class Checkpoint:
                           bytes.fromhex(raw["signature"]))
 
 
-def _body(at: str, access: Access) -> bytes:
-    return json.dumps({"at": at, **vars(access)}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+def _body(at: str, access: Access, tables_sha256: str) -> bytes:
+    described = {"at": at, **vars(access), "tables_sha256": tables_sha256}
+    del described["tables"]
+    return canonical(described)
 
 
 def _chain(previous: bytes, seq: int, body: bytes) -> bytes:
     return hashlib.sha256(previous + seq.to_bytes(8, "big") + body).digest()
 
 
-def _parse(seq: int, body: bytes) -> RecordedAccess:
-    raw = json.loads(body)
+def _parse(seq: int, raw: dict, lists: dict[str, tuple[str, ...]]) -> RecordedAccess:
+    """An entry from its decoded body and the lists of tables it may name."""
     at = datetime.fromisoformat(raw.pop("at"))
-    raw["subjects"], raw["tables"] = tuple(raw["subjects"]), tuple(raw["tables"])
+    named = raw.pop("tables_sha256", None)
+    raw["subjects"], raw["tables"] = tuple(raw["subjects"]), lists[named] if named else tuple(raw["tables"])
     return RecordedAccess(seq, at, Access(**raw))
 
 
@@ -167,6 +176,8 @@ class Ledger:
         self._every = checkpoint_every
         self._lock = threading.Lock()
         self._months: tuple[int, frozenset[str]] = (0, frozenset())  # (through entry, months): see `months`
+        self._lists = DecodedLists(lambda wanted: dict(state_store.run(
+            self._connection, "ledger/table_lists", {"wanted": json.dumps(wanted)})))
 
     @property
     def public_key_pem(self) -> bytes:
@@ -175,12 +186,14 @@ class Ledger:
     def append(self, access: Access, at: datetime | None = None) -> int:
         """Records `access` durably and returns its sequence number."""
         stamp = (at or datetime.now(UTC)).isoformat(timespec="milliseconds")
-        body = _body(stamp, access)
+        tables_sha256, listed = stored_form(access.tables)
+        body = _body(stamp, access, tables_sha256)
         try:
             with self._lock, state_store.transaction(self._connection) as db:
                 head = state_store.run(db, "ledger/head")
                 seq, previous = (head[0][0] + 1, head[0][1]) if head else (1, GENESIS)
                 entry_hash = _chain(previous, seq, body)
+                state_store.run(db, "ledger/append_table_list", {"sha256": tables_sha256, "tables": listed})
                 state_store.run(db, "ledger/append_entry", {"seq": seq, "body": body, "hash": entry_hash})
                 for subject in sorted(set(access.subjects)):
                     state_store.run(db, "ledger/append_subject", {"subject_id": subject, "seq": seq})
@@ -207,17 +220,26 @@ class Ledger:
         transaction that writes it (`append`), so no entry can later appear
         before one already read."""
         try:
-            return [_parse(seq, body) for seq, body in state_store.run(
-                self._connection, "ledger/entries_about", {"subject_id": subject_id, "after": after})]
+            return self._recorded(state_store.run(self._connection, "ledger/entries_about",
+                                                  {"subject_id": subject_id, "after": after}))
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 
     def entries(self) -> list[RecordedAccess]:
         """The whole ledger, for aggregates over it."""
         try:
-            return [_parse(seq, body) for seq, body, _ in state_store.run(self._connection, "ledger/chain")]
+            return self._recorded((seq, body) for seq, body, _ in state_store.run(self._connection, "ledger/chain"))
         except sqlite3.Error as problem:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
+
+    def _recorded(self, rows: Iterable[tuple[int, bytes]]) -> list[RecordedAccess]:
+        decoded = [(seq, json.loads(body)) for seq, body in rows]
+        try:
+            lists = self._lists.get({raw["tables_sha256"] for _, raw in decoded if "tables_sha256" in raw})
+        except (DamagedList, ValueError) as problem:
+            log.error("ledger table list unreadable: %s", problem)
+            raise LedgerError(f"the access ledger is damaged: {problem}; run `daylight ledger verify`") from None
+        return [_parse(seq, raw, lists) for seq, raw in decoded]
 
     def months(self) -> set[str]:
         """The calendar months ("2026-10") in which accesses were recorded.
@@ -271,17 +293,22 @@ def verify(ledger_file: Path, public_key: Ed25519PublicKey, anchor: Checkpoint |
         db = state_store.connect(Path(ledger_file), "ledger/schema", read_only=True)
         try:
             checkpoints = [Checkpoint(*row) for row in state_store.run(db, "ledger/checkpoints")]
-            return _walk(state_store.stream(db, "ledger/chain"), checkpoints,
-                         public_key, anchor)
+
+            def stored_list(sha256: str) -> bytes | None:
+                found = state_store.run(db, "ledger/table_lists", {"wanted": json.dumps([sha256])})
+                return found[0][1] if found else None
+            return _walk(state_store.stream(db, "ledger/chain"), checkpoints, public_key, anchor, stored_list)
         finally:
             db.close()
     except (sqlite3.Error, StateStoreError) as problem:
         raise LedgerError(f"the ledger {ledger_file} cannot be read: {problem}") from None
 
 
-def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey,
-          anchor: Checkpoint | None) -> Verification:
+def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey, anchor: Checkpoint | None,
+          stored_list: Callable[[str], bytes | None]) -> Verification:
+    """`stored_list`: the list of tables stored under a SHA-256, or None."""
     signed: dict[int, Checkpoint] = {}
+    lists_checked: set[str] = set()
     for checkpoint in checkpoints + ([anchor] if anchor else []):
         try:
             public_key.verify(checkpoint.signature, checkpoint.message())
@@ -312,6 +339,9 @@ def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey,
             last_signed = seq
         if anchor is not None and seq == anchor.seq and anchor.entry_hash != entry_hash:
             return Verification(seq - 1, len(signed), 0, seq, "the entry differs from the saved anchor")
+        problem = problem_in_entry(body, stored_list, lists_checked)
+        if problem:
+            return Verification(seq - 1, len(signed), 0, seq, problem)
         previous, expected = entry_hash, expected + 1
     count = expected - 1
     beyond = max([c.seq for c in signed.values()] + [anchor.seq if anchor else 0])
@@ -326,3 +356,4 @@ def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey,
             return Verification(count, len(signed), 0, missing[0], f"the signed checkpoint at entry {missing[0]} "
                                                                     "is missing")
     return Verification(count, len(signed), count - last_signed)
+

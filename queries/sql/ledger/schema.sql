@@ -6,6 +6,14 @@ CREATE TABLE IF NOT EXISTS entries (
     body BLOB NOT NULL,
     hash BLOB NOT NULL
 );
+-- Each list of tables entries name, stored once under the SHA-256 of its
+-- JSON (hex), which the entries' bodies hold and their hashes cover: an
+-- inventory at L names a thousand tables, and a person's every visit names
+-- the same ones.
+CREATE TABLE IF NOT EXISTS table_lists (
+    sha256 TEXT PRIMARY KEY,
+    tables BLOB NOT NULL
+) WITHOUT ROWID;
 -- Finds one employee's entries without reading the whole chain.
 CREATE TABLE IF NOT EXISTS entry_subjects (
     subject_id TEXT NOT NULL,

@@ -1,0 +1,1 @@
+SELECT sha256, tables FROM table_lists WHERE sha256 IN (SELECT value FROM json_each($wanted))
