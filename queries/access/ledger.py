@@ -43,7 +43,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from queries.access.table_lists import DamagedList, DecodedLists, canonical, problem_in_entry, stored_form
+from queries.access.table_lists import DamagedList, DecodedLists, canonical, named_in, problem_with, stored_form
 from queries.state import store as state_store
 from queries.state.store import StateStoreError
 
@@ -339,9 +339,12 @@ def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey, anc
             last_signed = seq
         if anchor is not None and seq == anchor.seq and anchor.entry_hash != entry_hash:
             return Verification(seq - 1, len(signed), 0, seq, "the entry differs from the saved anchor")
-        problem = problem_in_entry(body, stored_list, lists_checked)
-        if problem:
-            return Verification(seq - 1, len(signed), 0, seq, problem)
+        named = named_in(body)
+        if named is not None and named not in lists_checked:
+            problem = problem_with(named, stored_list(named))
+            if problem:
+                return Verification(seq - 1, len(signed), 0, seq, f"the list of tables the entry names {problem}")
+            lists_checked.add(named)
         previous, expected = entry_hash, expected + 1
     count = expected - 1
     beyond = max([c.seq for c in signed.values()] + [anchor.seq if anchor else 0])

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-NAMED = re.compile(rb'"tables_sha256":"([0-9a-f]{64})"')
+LIST_KEY = b'"tables_sha256":"'
 KEPT = 256  # lists kept decoded: each person's inventory names one
 
 
@@ -40,22 +39,12 @@ def problem_with(sha256: str, listed: bytes | None) -> str | None:
     return None
 
 
-def problem_in_entry(body: bytes, stored: Callable[[str], bytes | None], checked: set[str]) -> str | None:
-    """Why the list of tables an entry names cannot be trusted, or None;
-    each list is checked once, in `checked`. The name is found in the body
-    without decoding it (a verification walks every entry): in canonical
-    JSON a quote inside a value is escaped, so the key can only be the key."""
-    named = NAMED.search(body)
-    if named is None:
-        return None
-    sha256 = named.group(1).decode()
-    if sha256 in checked:
-        return None
-    problem = problem_with(sha256, stored(sha256))
-    if problem:
-        return f"the list of tables the entry names {problem}"
-    checked.add(sha256)
-    return None
+def named_in(body: bytes) -> str | None:
+    """The SHA-256 of the list an entry's body names, or None, found without
+    decoding the body (a verification walks every entry): in canonical JSON
+    a quote inside a value is escaped, so the key can only be the key."""
+    start = body.find(LIST_KEY)
+    return None if start < 0 else body[start + len(LIST_KEY):start + len(LIST_KEY) + 64].decode(errors="replace")
 
 
 class DamagedList(Exception):
