@@ -299,6 +299,15 @@ def test_a_deleted_list_of_tables_is_named_and_never_shown(ledger, keys, tmp_pat
         Ledger(tmp_path / "state", keys, EVERY).entries()
 
 
+@pytest.mark.parametrize("body", [b"not json", b'{"at": "2026-11-01T10:00:00.000+00:00"}', b"[]"])
+def test_an_entry_that_cannot_be_read_is_reported_never_shown(ledger, keys, tmp_path, body):
+    tamper(ledger, ("UPDATE entries SET body = ? WHERE seq = ?", (body, 7)))
+    with pytest.raises(LedgerError, match="damaged"):
+        Ledger(tmp_path / "state", keys, EVERY).entries_about("E00001")
+    result = check(ledger, keys)
+    assert not result.intact and result.first_broken == 7
+
+
 def test_entries_written_with_their_tables_inline_still_read_and_verify(tmp_path, keys):
     """A ledger from before lists were stored apart: its entries keep their
     tables in the body, and new entries chain after them."""

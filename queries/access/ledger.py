@@ -233,13 +233,14 @@ class Ledger:
             raise LedgerError(f"the access ledger cannot be read ({problem})") from None
 
     def _recorded(self, rows: Iterable[tuple[int, bytes]]) -> list[RecordedAccess]:
-        decoded = [(seq, json.loads(body)) for seq, body in rows]
         try:
+            decoded = [(seq, json.loads(body)) for seq, body in rows]
             lists = self._lists.get({raw["tables_sha256"] for _, raw in decoded if "tables_sha256" in raw})
-        except (DamagedList, ValueError) as problem:
-            log.error("ledger table list unreadable: %s", problem)
-            raise LedgerError(f"the access ledger is damaged: {problem}; run `daylight ledger verify`") from None
-        return [_parse(seq, raw, lists) for seq, raw in decoded]
+            return [_parse(seq, raw, lists) for seq, raw in decoded]
+        except (DamagedList, ValueError, KeyError, TypeError) as problem:
+            log.error("ledger entry unreadable: %r", problem)
+            raise LedgerError("the access ledger is damaged: an entry or a list of tables it names cannot be read; "
+                              "run `daylight ledger verify`") from None
 
     def months(self) -> set[str]:
         """The calendar months ("2026-10") in which accesses were recorded.
@@ -359,4 +360,3 @@ def _walk(rows, checkpoints: list[Checkpoint], public_key: Ed25519PublicKey, anc
             return Verification(count, len(signed), 0, missing[0], f"the signed checkpoint at entry {missing[0]} "
                                                                     "is missing")
     return Verification(count, len(signed), count - last_signed)
-
