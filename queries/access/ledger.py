@@ -7,14 +7,14 @@ list stored once for all the entries naming it, under the SHA-256 of its
 JSON, which the body holds (`tables_sha256`, `table_lists.py`): the hash
 covers the list too, and the list is checked against it wherever it is
 read. Entries written before lists were stored apart hold their tables in
-the body. Every `checkpoint_every`
-entries the portal signs the latest hash with an Ed25519 key kept outside
-the state folder, as AWS CloudTrail signs its digest files. Anyone holding
-only the public key can then walk the chain: a modified, deleted, inserted
-or reordered entry breaks a hash; rewriting the hashes as well breaks the
-next signed checkpoint; cutting entries off the end leaves a checkpoint
-pointing past the end, or, if the checkpoints are cut too, contradicts an
-anchor (a checkpoint the works council saved earlier).
+the body. Every `checkpoint_every` entries the portal signs the latest
+hash with an Ed25519 key kept outside the state folder, as AWS CloudTrail
+signs its digest files. Anyone holding only the public key can then walk
+the chain: a modified, deleted, inserted or reordered entry breaks a hash;
+rewriting the hashes as well breaks the next signed checkpoint; cutting
+entries off the end leaves a checkpoint pointing past the end, or, if the
+checkpoints are cut too, contradicts an anchor (a checkpoint the works
+council saved earlier).
 
 An entry describes the access (who, role, when, subjects, tables, row
 count, purpose, justification, SHA-256 of the SQL), never the data. It is
@@ -111,6 +111,11 @@ def _body(at: str, access: Access, tables_sha256: str) -> bytes:
     return canonical(described)
 
 
+def _stored_lists(db: sqlite3.Connection, wanted: list[str]) -> dict[str, bytes]:
+    """The stored lists of tables of those SHA-256s (hex) that exist, as stored."""
+    return dict(state_store.run(db, "ledger/table_lists", {"wanted": json.dumps(wanted)}))
+
+
 def _chain(previous: bytes, seq: int, body: bytes) -> bytes:
     return hashlib.sha256(previous + seq.to_bytes(8, "big") + body).digest()
 
@@ -176,8 +181,7 @@ class Ledger:
         self._every = checkpoint_every
         self._lock = threading.Lock()
         self._months: tuple[int, frozenset[str]] = (0, frozenset())  # (through entry, months): see `months`
-        self._lists = DecodedLists(lambda wanted: dict(state_store.run(
-            self._connection, "ledger/table_lists", {"wanted": json.dumps(wanted)})))
+        self._lists = DecodedLists(lambda wanted: _stored_lists(self._connection, wanted))
 
     @property
     def public_key_pem(self) -> bytes:
@@ -294,11 +298,8 @@ def verify(ledger_file: Path, public_key: Ed25519PublicKey, anchor: Checkpoint |
         db = state_store.connect(Path(ledger_file), "ledger/schema", read_only=True)
         try:
             checkpoints = [Checkpoint(*row) for row in state_store.run(db, "ledger/checkpoints")]
-
-            def stored_list(sha256: str) -> bytes | None:
-                found = state_store.run(db, "ledger/table_lists", {"wanted": json.dumps([sha256])})
-                return found[0][1] if found else None
-            return _walk(state_store.stream(db, "ledger/chain"), checkpoints, public_key, anchor, stored_list)
+            return _walk(state_store.stream(db, "ledger/chain"), checkpoints, public_key, anchor,
+                         lambda sha256: _stored_lists(db, [sha256]).get(sha256))
         finally:
             db.close()
     except (sqlite3.Error, StateStoreError) as problem:
