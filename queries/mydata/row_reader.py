@@ -10,9 +10,11 @@ colleagues before anything leaves.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # the inventory's service module needs the backend, which hol
 log = logging.getLogger(__name__)
 
 ALL_ROWS = 2**62
+READ_AHEAD = 2  # batches of tables `RowReader.by_batch` reads at once
 
 
 @dataclass(frozen=True)
@@ -106,19 +109,20 @@ class RowReader:
         """All of one employee's rows in `entries`, a batch of tables at a
         time (`reading_batches`), for a caller that writes them out as they
         come; each batch is recorded in the read as it is handed over. The
-        next batch is read while the caller writes out this one: DuckDB
+        next batches are read while the caller writes out this one: DuckDB
         works outside the GIL, and an export spends a third of its time in
-        Python encoding what was read."""
+        Python encoding what was read. Two statements at once keep both
+        cores busier where a batch is many small files, which one statement
+        opens one after the other (the median export at L: 4.2 s, against
+        4.8 s with one)."""
         read.require(employee_id)
-        batches = reading_batches(entries)
-        if not batches:
-            return
-        with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
-            coming = pool.submit(self._fetch_batch, employee_id, batches[0])
-            for following in [*batches[1:], None]:
-                fetched = coming.result()
-                if following:
-                    coming = pool.submit(self._fetch_batch, employee_id, following)
+        waiting = iter(reading_batches(entries))
+        with ThreadPoolExecutor(READ_AHEAD, thread_name_prefix="read-ahead") as pool:
+            coming = deque(pool.submit(self._fetch_batch, employee_id, batch) for batch in islice(waiting, READ_AHEAD))
+            while coming:
+                fetched = coming.popleft().result()
+                for following in islice(waiting, 1):
+                    coming.append(pool.submit(self._fetch_batch, employee_id, following))
                 yield self._took(read, fetched)
 
     @staticmethod
