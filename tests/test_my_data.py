@@ -16,12 +16,12 @@ import pytest
 
 from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, AccessDenied
 from auth.principal import Principal, Role
+from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.inventory import inventory_for
 from queries.mydata.my_rows import my_rows, where_named
 from queries.mydata.pseudonyms import Pseudonymizer
-from queries.access.reads import personal_read
 from queries.mydata.row_reader import READ_AHEAD, RowReader, reading_batches
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names, truth_rows
