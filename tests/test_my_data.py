@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from collections import Counter
 
 import pyarrow as pa
@@ -14,15 +12,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from auth.policy import EXPORT_OWN_DATA, VIEW_OWN_TELEMETRY, AccessDenied
+from auth.policy import VIEW_OWN_TELEMETRY, AccessDenied
 from auth.principal import Principal, Role
-from queries.access.reads import personal_read
 from queries.backend import Backend
 from queries.mydata.activity import daily_activity, insights, weekday_hour_activity
 from queries.mydata.inventory import inventory_for
 from queries.mydata.my_rows import my_rows, where_named
 from queries.mydata.pseudonyms import Pseudonymizer
-from queries.mydata.row_reader import READ_AHEAD, RowReader, reading_batches
+from queries.mydata.row_reader import reading_batches
 from tests.conftest import signed_in_claims, write_config
 from tests.ground_truth import identifiers_of, row_names, truth_rows
 from tests.test_discovery import planned_tables
@@ -244,41 +241,6 @@ def test_a_broken_table_read_together_with_others_hides_none_of_them(lake_copy_b
     broken, *others = my_rows(backend, principal_for(employee), VIEW_OWN_TELEMETRY, batch)
     assert broken.rows is None and "cannot be read right now" in broken.error and str(lake) not in broken.error
     assert [r.rows.num_rows for r in others] == [e.postings.rows for e in batch[1:]]
-
-
-def test_batches_come_in_order_each_recorded_as_handed_over_with_at_most_two_read_at_once(backend, median,
-                                                                                             monkeypatch):
-    """The export writes each batch as it comes while the next ones are
-    read: the batches arrive in the order `reading_batches` gives, the read
-    holds exactly the tables handed over so far, and no more than
-    `READ_AHEAD` statements read at once."""
-    principal = principal_for(median)
-    entries = list(inventory_for(backend, principal).entries)
-    batches = reading_batches(entries)
-    assert len(batches) > READ_AHEAD
-    reading, most, lock = 0, 0, threading.Lock()
-    fetch = RowReader._fetch_batch
-
-    def counted(self, employee_id, batch):
-        nonlocal reading, most
-        with lock:
-            reading += 1
-            most = max(most, reading)
-        try:
-            time.sleep(0.05)
-            return fetch(self, employee_id, batch)
-        finally:
-            with lock:
-                reading -= 1
-
-    monkeypatch.setattr(RowReader, "_fetch_batch", counted)
-    handed = []
-    with personal_read(backend.ledger, principal, EXPORT_OWN_DATA, [median.employee_id]) as read:
-        for batch in backend.rows.by_batch(read, median.employee_id, entries):
-            handed.append([result.entry.name for result in batch])
-            assert read.tables == [name for names in handed for name in names]
-    assert handed == [[entry.name for entry in batch] for batch in batches]
-    assert most == READ_AHEAD
 
 
 @pytest.fixture
