@@ -5,12 +5,13 @@ optionally with a baseline function that does the same job the
 straightforward way; both are timed in the same run on the same subjects,
 each after one warm-up. A run of a few milliseconds moves with whatever
 else the machine does in that instant, so a run shorter than `QUICK_S` is
-timed `REPEATS` times and the subject's figure is their median. A case that changes the warehouse (an erasure)
-brings a fixture instead: a context manager entered around each timed run
-that sets up and restores, untimed; such a case is not warmed up, and may
-be limited to one subject of some tiers. A case may return `Work` to say
-how much it did, so the report can show the cost per unit. Adding a case
-is a decorated function in `bench/cases.py`.
+timed `REPEATS` times and the subject's figure is their median. A case
+that changes the warehouse (an erasure) brings a fixture instead: a
+context manager entered around each timed run that sets up and restores,
+untimed; such a case is not warmed up, and may be limited to one subject
+of some tiers. A case may return `Work` to say how much it did, so the
+report can show the cost per unit. Adding a case is a decorated function
+in `bench/cases.py`.
 """
 
 from __future__ import annotations
